@@ -1,0 +1,117 @@
+"""Sogni Supernet SDK for Python: synchronous-first, thread-safe, with an asyncio shim.
+
+``import sogni`` is cheap: the HTTP and WebSocket stacks load when a client is created.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import _log as _log  # installs the NullHandler on the "sogni" logger
+from ._version import __version__
+from .config import ClientConfig, RetryPolicy, Timeouts, worker_app_id
+from .errors import (
+    APIError,
+    AppIdBlockedError,
+    AppIdConflictError,
+    AuthenticationError,
+    BadRequestError,
+    CancellationError,
+    ChatError,
+    ClientClosedError,
+    ConflictError,
+    ConnectionLostError,
+    ForkedProcessError,
+    InsufficientFundsError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProjectCanceledError,
+    ProjectError,
+    ProjectLostError,
+    ProtocolError,
+    RateLimitError,
+    SendQueueFullError,
+    ServerError,
+    SocketClosedError,
+    SogniError,
+    SogniTimeoutError,
+    TLSError,
+    TransportError,
+    ValidationError,
+    ValidationProblem,
+)
+
+if TYPE_CHECKING:
+    from .account import AccountInfo, Balances, CurrentAccount, SubscriptionStatus, TokenBalance
+    from .auth import Tokens
+    from .client import SogniClient
+
+# Names resolved on first use, so that importing sogni does not import requests & co.
+_LAZY = {
+    "SogniClient": "sogni.client",
+    "Tokens": "sogni.auth",
+    "AccountInfo": "sogni.account",
+    "Balances": "sogni.account",
+    "CurrentAccount": "sogni.account",
+    "SubscriptionStatus": "sogni.account",
+    "TokenBalance": "sogni.account",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'sogni' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+__all__ = [
+    "APIError",
+    "AccountInfo",
+    "AppIdBlockedError",
+    "AppIdConflictError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Balances",
+    "CancellationError",
+    "ChatError",
+    "ClientClosedError",
+    "ClientConfig",
+    "ConflictError",
+    "ConnectionLostError",
+    "CurrentAccount",
+    "ForkedProcessError",
+    "InsufficientFundsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProjectCanceledError",
+    "ProjectError",
+    "ProjectLostError",
+    "ProtocolError",
+    "RateLimitError",
+    "RetryPolicy",
+    "SendQueueFullError",
+    "ServerError",
+    "SocketClosedError",
+    "SogniClient",
+    "SogniError",
+    "SogniTimeoutError",
+    "SubscriptionStatus",
+    "TLSError",
+    "Timeouts",
+    "TokenBalance",
+    "Tokens",
+    "TransportError",
+    "ValidationError",
+    "ValidationProblem",
+    "__version__",
+    "worker_app_id",
+]

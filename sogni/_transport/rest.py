@@ -1,0 +1,689 @@
+"""REST over ``requests``: both origins, error parsing, retries, and an overall deadline.
+
+* One ``requests.Session`` per calling thread (``Session`` has no thread-safety contract),
+  so a client can be shared by many request threads.
+* Every attempt has ``(connect, read)`` timeouts; a watchdog thread enforces the overall
+  deadline by shutting the socket down, because ``requests`` timeouts bound each socket
+  wait and a server that drips one byte at a time never trips them.
+* tenacity retries, with full jitter, only what is safe: idempotent calls on connection errors,
+  timeouts, 429 (honouring ``Retry-After``) and 502/503/504; a non-idempotent call only when it
+  certainly never reached the server (connect failure) or the server refused it with 429.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import heapq
+import itertools
+import json
+import math
+import re
+import socket
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import IO, Any, Literal, Protocol
+
+import attrs
+import requests
+import tenacity
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from .._log import get_logger
+from .._version import __version__
+from ..config import ClientConfig, Timeouts
+from ..errors import (
+    APIError,
+    ClientClosedError,
+    ProtocolError,
+    SogniError,
+    SogniTimeoutError,
+    TLSError,
+    TransportError,
+    error_from_status,
+)
+
+__all__ = ["Origin", "RestClient", "parse_error", "retry_after_seconds"]
+
+log = get_logger("sogni.rest")
+
+Origin = Literal["api", "socket"]
+_USER_AGENT = f"sogni-python/{__version__}"
+_RETRYABLE_STATUS = frozenset({502, 503, 504})
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class AuthProvider(Protocol):
+    def headers(self) -> dict[str, str]: ...
+
+    def is_authenticated(self) -> bool: ...
+
+    def on_unauthorized(self) -> None: ...
+
+
+class _NoAuth:
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def is_authenticated(self) -> bool:
+        return False
+
+    def on_unauthorized(self) -> None:
+        return None
+
+
+# --------------------------------------------------------------------------- deadline watchdog
+
+_current_deadline = threading.local()
+
+
+class _DeadlineWatchdog:
+    """Shuts down the socket of a request whose overall deadline has passed."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._entries: dict[int, socket.socket] = {}
+        self._ids = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def watch(self, sock: socket.socket, deadline: float) -> int:
+        with self._cond:
+            token = next(self._ids)
+            if self._closed:
+                _shutdown(sock)
+                return token
+            self._entries[token] = sock
+            heapq.heappush(self._heap, (deadline, token))
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(
+                    target=self._run, name="sogni-rest-deadline", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+            return token
+
+    def unwatch(self, token: int) -> None:
+        with self._cond:
+            self._entries.pop(token, None)
+
+    def close(self, timeout: float) -> None:
+        """Stop the thread and cut every request still in flight (close() must not wait)."""
+        with self._cond:
+            self._closed = True
+            for sock in self._entries.values():
+                _shutdown(sock)
+            self._entries.clear()
+            self._cond.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._closed:
+                while self._heap and self._heap[0][1] not in self._entries:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                deadline, token = self._heap[0]
+                delay = deadline - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+                sock = self._entries.pop(token, None)
+                if sock is not None:
+                    _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _register_for_deadline(conn: HTTPConnection) -> None:
+    state = getattr(_current_deadline, "state", None)
+    sock = getattr(conn, "sock", None)
+    if state is None or sock is None:
+        return
+    watchdog, deadline, tokens = state
+    tokens.append(watchdog.watch(sock, deadline))
+
+
+class _DeadlineHTTPConnection(HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _register_for_deadline(self)
+        return super().getresponse(*args, **kwargs)
+
+
+class _DeadlineHTTPSConnection(HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _register_for_deadline(self)
+        return super().getresponse(*args, **kwargs)
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _DeadlineHTTPPool,
+            "https": _DeadlineHTTPSPool,
+        }
+
+
+# --------------------------------------------------------------------------- error parsing
+
+_WS = re.compile(r"\s+")
+_HTTP_DATE_HINT = re.compile(r"[A-Za-z]{3}.*\d{1,2}:\d{2}:\d{2}")
+
+
+def retry_after_seconds(body: Any, header: str | None, *, now: float | None = None) -> float | None:
+    """protocol/01 §4.1: body ``retryAfter`` (finite, >= 0), else the ``Retry-After`` header
+    (whole seconds, or an HTTP date)."""
+    if isinstance(body, Mapping):
+        value = body.get("retryAfter")
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if numeric and math.isfinite(value) and value >= 0:
+            return float(value)
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        seconds = int(header)
+        return float(seconds) if seconds <= 2**53 - 1 else None
+    if _HTTP_DATE_HINT.search(header):
+        try:
+            when = email.utils.parsedate_to_datetime(header).timestamp()
+        except (TypeError, ValueError):
+            return None
+        return float(max(0, math.ceil(when - (time.time() if now is None else now))))
+    return None
+
+
+def parse_error(
+    status: int, reason: str | None, body: bytes, retry_after_header: str | None
+) -> APIError:
+    """Build the error for a non-2xx response, as the official clients do (protocol/01 §4.1)."""
+    text = body.decode("utf-8", errors="replace")
+    payload: Any = None
+    if text.strip():
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+    if not isinstance(payload, dict):
+        collapsed = _WS.sub(" ", text).strip()
+        if not collapsed:
+            message = reason or f"HTTP {status}"
+        elif collapsed.startswith("<"):
+            message = f"{reason or f'HTTP {status}'}: {collapsed[:200]}"
+        else:
+            message = collapsed if len(collapsed) <= 500 else collapsed[:500] + "…"
+        payload = {"status": "error", "message": message, "errorCode": status}
+    message = payload.get("message")
+    if not isinstance(message, str) or not message:
+        message = f"HTTP {status}"
+    error_code = payload.get("errorCode", payload.get("error_code", status))
+    return error_from_status(
+        status,
+        message,
+        error_code=error_code,
+        retry_after=retry_after_seconds(payload, retry_after_header),
+        details=payload.get("details"),
+    )
+
+
+# --------------------------------------------------------------------------- retries
+
+
+class _AttemptError(Exception):
+    """Carries an SDK error out of one attempt together with what tenacity must know."""
+
+    def __init__(self, error: SogniError, *, reached_server: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.reached_server = reached_server
+
+
+def _should_retry(idempotent: bool, retry_after_cap: float) -> Callable[[BaseException], bool]:
+    def predicate(exc: BaseException) -> bool:
+        if not isinstance(exc, _AttemptError):
+            return False
+        err = exc.error
+        if isinstance(err, (TLSError, ClientClosedError)):
+            return False
+        if isinstance(err, _DeadlineExceeded):
+            return False
+        if isinstance(err, TransportError):
+            return idempotent or not exc.reached_server
+        if isinstance(err, APIError) and err.status == 429:
+            return err.retry_after is None or err.retry_after <= retry_after_cap
+        if isinstance(err, APIError) and err.status in _RETRYABLE_STATUS:
+            return idempotent
+        return False
+
+    return predicate
+
+
+class _Wait:
+    """Full jitter, unless the server said how long to wait."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        policy = config.retry
+        self._rng = config.rng
+        self._base = policy.backoff_base
+        self._max = policy.backoff_max
+        self._cap = policy.retry_after_cap
+
+    def __call__(self, state: tenacity.RetryCallState) -> float:
+        outcome = state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, _AttemptError) and isinstance(exc.error, APIError):
+            retry_after = exc.error.retry_after
+            if retry_after is not None:
+                return min(retry_after, self._cap)
+        ceiling = min(self._max, self._base * 2 ** (state.attempt_number - 1))
+        return self._rng.uniform(0, ceiling)
+
+
+def _before_sleep(state: tenacity.RetryCallState) -> None:
+    outcome = state.outcome
+    exc = outcome.exception() if outcome is not None else None
+    err = exc.error if isinstance(exc, _AttemptError) else exc
+    log.debug(
+        "REST retry: attempt %d failed with %s (status %s); sleeping %.2fs",
+        state.attempt_number,
+        type(err).__name__,
+        getattr(err, "status", None),
+        state.upcoming_sleep,
+    )
+
+
+# --------------------------------------------------------------------------- the client
+
+
+class RestClient:
+    """Thread-safe REST access to the api host and the socket host."""
+
+    def __init__(self, config: ClientConfig, auth: AuthProvider | None = None) -> None:
+        self._config = config
+        self._auth: AuthProvider = auth or _NoAuth()
+        self._local = threading.local()
+        self._sessions: weakref.WeakSet[requests.Session] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._watchdog = _DeadlineWatchdog()
+        self._closed = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.close()
+        self._watchdog.close(self._config.timeouts.close)
+
+    def set_auth(self, auth: AuthProvider) -> None:
+        self._auth = auth
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            adapter = _DeadlineAdapter(max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers["User-Agent"] = _USER_AGENT
+            session.trust_env = True
+            self._local.session = session
+            with self._lock:
+                self._sessions.add(session)
+        return session
+
+    # ------------------------------------------------------------------ URLs
+
+    def url(self, origin: Origin, path: str, config: ClientConfig | None = None) -> str:
+        cfg = config or self._config
+        base = cfg.rest_endpoint if origin == "api" else cfg.socket_rest_endpoint
+        return base.rstrip("/") + "/" + path.lstrip("/")
+
+    # ------------------------------------------------------------------ calls
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        origin: Origin = "api",
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        authenticate: bool = True,
+        config: ClientConfig | None = None,
+    ) -> Any:
+        """Call an endpoint and return the payload (the ``data`` of api-host envelopes)."""
+        method = method.upper()
+        cfg = config or self._config
+        if idempotent is None:
+            idempotent = method in _IDEMPOTENT_METHODS
+        url = self.url(origin, path, cfg)
+        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        body: bytes | None = None
+        send_headers = dict(headers or {})
+        if method not in ("GET", "HEAD"):
+            body = json.dumps(
+                {} if json_body is None else json_body, separators=(",", ":")
+            ).encode()
+            send_headers["Content-Type"] = "application/json"
+
+        def attempt(deadline: float) -> Any:
+            all_headers = dict(send_headers)
+            if authenticate:
+                all_headers.update(self._auth.headers())
+            with self._send(
+                method, url, cfg, deadline, params=query, data=body, headers=all_headers
+            ) as response:
+                content = self._read_all(response, deadline)
+                return self._interpret(response, content, origin, authenticate)
+
+        return self.run_with_retries(attempt, cfg, idempotent=idempotent, label=f"{method} {path}")
+
+    def run_with_retries(
+        self,
+        attempt: Callable[[float], Any],
+        config: ClientConfig,
+        *,
+        idempotent: bool,
+        label: str,
+    ) -> Any:
+        """Run ``attempt(deadline)`` under the retry policy and the overall REST deadline."""
+        if self._closed:
+            raise ClientClosedError("the client is closed")
+        deadline = time.monotonic() + config.timeouts.rest_total
+        policy = config.retry
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(policy.max_attempts if policy.enabled else 1),
+                tenacity.stop_before_delay(config.timeouts.rest_total),
+            ),
+            wait=_Wait(config),
+            retry=tenacity.retry_if_exception(_should_retry(idempotent, policy.retry_after_cap)),
+            sleep=config.sleep,
+            before_sleep=_before_sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt, deadline)
+        except _AttemptError as exc:
+            raise exc.error from None
+
+    @contextmanager
+    def _send(
+        self,
+        method: str,
+        url: str,
+        config: ClientConfig,
+        deadline: float,
+        **kwargs: Any,
+    ) -> Iterator[requests.Response]:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _AttemptError(_deadline_error(config), reached_server=False)
+        timeout = (min(config.timeouts.connect, remaining), min(config.timeouts.rest, remaining))
+        tokens: list[int] = []
+        _current_deadline.state = (self._watchdog, deadline, tokens)
+        response: requests.Response | None = None
+        try:
+            try:
+                response = self._session().request(
+                    method,
+                    url,
+                    timeout=timeout,
+                    verify=_requests_verify(config),
+                    allow_redirects=True,
+                    stream=True,
+                    **kwargs,
+                )
+            except requests.exceptions.SSLError as exc:
+                raise _AttemptError(
+                    TLSError(f"TLS verification failed for {_origin_of(url)}"), reached_server=False
+                ) from exc
+            except requests.exceptions.ConnectTimeout as exc:
+                raise _AttemptError(
+                    _timeout_or_deadline(
+                        config, deadline, f"connecting to {_origin_of(url)} timed out"
+                    ),
+                    reached_server=False,
+                ) from exc
+            except requests.exceptions.ReadTimeout as exc:
+                raise _AttemptError(
+                    _timeout_or_deadline(
+                        config, deadline, f"{_origin_of(url)} did not answer in time"
+                    ),
+                    reached_server=True,
+                ) from exc
+            except requests.exceptions.ConnectionError as exc:
+                raise _AttemptError(
+                    _failure(config, deadline, f"connection to {_origin_of(url)} failed"),
+                    reached_server=not _is_connect_failure(exc),
+                ) from exc
+            except requests.exceptions.RequestException as exc:
+                raise _AttemptError(
+                    TransportError(f"request to {_origin_of(url)} failed: {type(exc).__name__}"),
+                    reached_server=True,
+                ) from exc
+            yield response
+        finally:
+            _current_deadline.state = None
+            for token in tokens:
+                self._watchdog.unwatch(token)
+            if response is not None:
+                response.close()
+
+    def _read_all(self, response: requests.Response, deadline: float) -> bytes:
+        try:
+            return response.content
+        except requests.exceptions.RequestException as exc:
+            raise _AttemptError(
+                _failure(self._config, deadline, "the connection broke while reading the response"),
+                reached_server=True,
+            ) from exc
+
+    def _interpret(
+        self, response: requests.Response, content: bytes, origin: Origin, authenticated: bool
+    ) -> Any:
+        status = response.status_code
+        if status == 401 and authenticated and self._auth.is_authenticated():
+            # protocol/01 §4.1: a 401 clears the credentials before anything else.
+            self._auth.on_unauthorized()
+        if not 200 <= status < 300:
+            error = parse_error(
+                status, response.reason, content, response.headers.get("Retry-After")
+            )
+            raise _AttemptError(error, reached_server=True)
+        if not content.strip():
+            return None
+        try:
+            payload = json.loads(content)
+        except ValueError as exc:
+            raise _AttemptError(
+                ProtocolError(f"Failed to parse response body (HTTP {status})"),
+                reached_server=True,
+            ) from exc
+        if origin == "api" and isinstance(payload, dict) and payload.get("status") == "success":
+            return payload.get("data")
+        return payload
+
+    # ------------------------------------------------------------------ raw transfers
+
+    def download(
+        self, url: str, sink: IO[bytes], *, config: ClientConfig | None = None, chunk: int = 1 << 16
+    ) -> int:
+        """Stream ``url`` (a signed URL: no credentials are sent) into ``sink``. Retried from
+        the start on transport failures, so ``sink`` must be seekable and is truncated."""
+        cfg = config or self._config
+        cfg_dl = cfg.with_options(timeouts=_with_total(cfg, cfg.timeouts.download))
+
+        def attempt(deadline: float) -> int:
+            sink.seek(0)
+            sink.truncate()
+            with self._send("GET", url, cfg_dl, deadline) as response:
+                if not 200 <= response.status_code < 300:
+                    content = self._read_all(response, deadline)
+                    raise _AttemptError(
+                        parse_error(
+                            response.status_code,
+                            response.reason,
+                            content,
+                            response.headers.get("Retry-After"),
+                        ),
+                        reached_server=True,
+                    )
+                written = 0
+                try:
+                    for piece in response.iter_content(chunk):
+                        sink.write(piece)
+                        written += len(piece)
+                except requests.exceptions.RequestException as exc:
+                    raise _AttemptError(
+                        _failure(cfg_dl, deadline, "download interrupted"), reached_server=True
+                    ) from exc
+                return written
+
+        result: int = self.run_with_retries(attempt, cfg_dl, idempotent=True, label="download")
+        return result
+
+    def upload(
+        self,
+        url: str,
+        open_body: Callable[[], IO[bytes]],
+        *,
+        size: int,
+        content_type: str,
+        config: ClientConfig | None = None,
+    ) -> None:
+        """PUT a body to a presigned URL, streamed from ``open_body()`` (called again for each
+        retry, so every attempt sends the same bytes from the start)."""
+        cfg = config or self._config
+        cfg_up = cfg.with_options(timeouts=_with_total(cfg, cfg.timeouts.upload))
+
+        def attempt(deadline: float) -> None:
+            with (
+                open_body() as body,
+                self._send(
+                    "PUT",
+                    url,
+                    cfg_up,
+                    deadline,
+                    data=body,
+                    headers={"Content-Type": content_type, "Content-Length": str(size)},
+                ) as response,
+            ):
+                content = self._read_all(response, deadline)
+                if not 200 <= response.status_code < 300:
+                    raise _AttemptError(
+                        parse_error(
+                            response.status_code,
+                            response.reason,
+                            content,
+                            response.headers.get("Retry-After"),
+                        ),
+                        reached_server=True,
+                    )
+
+        # A PUT to a presigned URL is idempotent: the same bytes land on the same key.
+        self.run_with_retries(attempt, cfg_up, idempotent=True, label="upload")
+
+
+def _with_total(config: ClientConfig, total: float) -> Timeouts:
+    return attrs.evolve(
+        config.timeouts, rest_total=total, rest=max(config.timeouts.rest, min(total, 120.0))
+    )
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _requests_verify(config: ClientConfig) -> bool | str:
+    verify = config.verify
+    if isinstance(verify, (bool, str)):
+        return verify
+    # An SSLContext cannot be handed to requests; fall back to verification on.
+    return True
+
+
+def _origin_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_connect_failure(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the request certainly never reached the server (refused, DNS, connect)."""
+    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (NewConnectionError, NameResolutionError, ConnectionRefusedError)):
+            return True
+        if isinstance(current, MaxRetryError) and current.reason is not None:
+            current = current.reason
+            continue
+        current = (
+            current.__cause__
+            or current.__context__
+            or (
+                current.args[0]
+                if current.args and isinstance(current.args[0], BaseException)
+                else None
+            )
+        )
+    return False
+
+
+class _DeadlineExceeded(SogniTimeoutError):
+    """The overall deadline of a call passed; retrying inside the same call is pointless."""
+
+
+def _deadline_error(config: ClientConfig) -> SogniTimeoutError:
+    return _DeadlineExceeded(
+        f"the request did not complete within its {config.timeouts.rest_total:g}s deadline"
+    )
+
+
+def _timeout_or_deadline(config: ClientConfig, deadline: float, message: str) -> TransportError:
+    if time.monotonic() >= deadline:
+        return _deadline_error(config)
+    return SogniTimeoutError(message)
+
+
+def _failure(config: ClientConfig, deadline: float, message: str) -> TransportError:
+    """A broken connection: the deadline error if time ran out (the watchdog cut it)."""
+    if time.monotonic() >= deadline:
+        return _deadline_error(config)
+    return TransportError(message)

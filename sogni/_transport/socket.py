@@ -1,0 +1,729 @@
+"""The transport thread: the one owner of the WebSocket.
+
+Public methods on other threads only enqueue commands and poke a wake-up socket; the thread
+connects, authenticates (waits for the ``authenticated`` frame), pings, reads and routes frames,
+writes queued messages, and reconnects with capped, fully jittered back-off.
+
+Close codes (protocol/01 §2.7, ARCHITECTURE.md):
+
+* 1000 from the server: terminal, credentials kept; the next send reconnects lazily.
+* 4015: another connection took our ``app_id``; terminal, no reconnect until ``connect()``.
+* 4010, 4021 and other 4xxx: terminal; the credentials are cleared.
+* anything else (1001 restart, 1006 drop, 1011, ...): reconnect with back-off; work stays in flight.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import errno
+import itertools
+import select
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import websocket
+
+from .._futures import SogniFuture
+from .._log import get_logger
+from .._version import __version__
+from .._wire.envelope import FrameError, decode_frame, encode_frame
+from ..config import ClientConfig
+from ..errors import (
+    AppIdBlockedError,
+    AppIdConflictError,
+    AuthenticationError,
+    ClientClosedError,
+    ConnectionLostError,
+    SendQueueFullError,
+    SocketClosedError,
+    SogniError,
+    SogniTimeoutError,
+    TLSError,
+)
+from .callbacks import CallbackWorker
+
+__all__ = ["Outbound", "SocketTransport", "TransportState"]
+
+log = get_logger("sogni.transport")
+
+PROTOCOL_VERSION = "3.0.0"
+CLIENT_NAME = f"Sogni/{PROTOCOL_VERSION} (sogni-python) {__version__}"
+
+_counter = itertools.count(1)
+
+
+class TransportState(enum.Enum):
+    IDLE = "idle"  # no socket, none wanted
+    CONNECTING = "connecting"
+    OPEN = "open"  # socket open, waiting for ``authenticated``
+    READY = "ready"  # authenticated (or the fallback passed): frames may be sent
+    BACKOFF = "backoff"  # waiting to reconnect
+    CLOSED = "closed"  # the client closed the transport
+
+
+class Outbound:
+    """A frame waiting to be written. ``future`` resolves with the connection generation it was
+    written on (or fails if it could not be sent in time)."""
+
+    __slots__ = ("deadline", "frame_type", "future", "text")
+
+    def __init__(
+        self, frame_type: str, text: str, deadline: float, future: SogniFuture[int]
+    ) -> None:
+        self.frame_type = frame_type
+        self.text = text
+        self.deadline = deadline
+        self.future = future
+
+
+EventSink = Callable[[str, Any], None]
+HeaderSource = Callable[[], dict[str, str]]
+
+
+class _Closed(Exception):
+    """The connection ended; carries the close code and reason."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class SocketTransport:
+    """One WebSocket, one thread. All public methods are thread-safe and non-blocking."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        headers: HeaderSource,
+        is_authenticated: Callable[[], bool],
+        on_event: EventSink,
+        on_credentials_rejected: Callable[[], None],
+        callbacks: CallbackWorker,
+    ) -> None:
+        self._config = config
+        self._headers = headers
+        self._is_authenticated = is_authenticated
+        self._emit = on_event
+        self._credentials_rejected = on_credentials_rejected
+        self._callbacks = callbacks
+        self._name = f"sogni-transport-{next(_counter)}"
+        self._lock = threading.Lock()
+        self._commands: collections.deque[tuple[str, Any]] = collections.deque()
+        self._pending: collections.deque[Outbound] = collections.deque()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._thread: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._connect_sock: socket.socket | None = None
+        self._ws: websocket.WebSocket | None = None
+        self._state = TransportState.IDLE
+        self._wanted = False  # a connection is wanted (auto-connect, send, connect())
+        self._blocked: SogniError | None = None  # terminal reason refusing lazy reconnects
+        self.generation = 0
+        self._attempt = 0
+        self._next_attempt_at = 0.0
+        self._opened_at = 0.0
+        self._last_ping_at = 0.0
+        self._ping_outstanding_since: float | None = None
+        self._network = config.network
+        self._subscriptions: dict[str, bool] = dict(config.socket_event_subscriptions or {})
+
+    # ------------------------------------------------------------------ public (any thread)
+
+    @property
+    def state(self) -> TransportState:
+        return self._state
+
+    @property
+    def network(self) -> str:
+        return self._network
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+    def start(self) -> None:
+        """Start the thread (idempotent)."""
+        with self._lock:
+            if self._thread is None and not self._closing.is_set():
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+
+    def connect(self) -> None:
+        """Ask for a connection; clears a terminal 4015/1000 block."""
+        self._command("connect", None)
+
+    def disconnect(self) -> None:
+        """Close the socket with 1000 and do not reconnect until asked."""
+        self._command("disconnect", None)
+
+    def send(
+        self, frame_type: str, payload: Any, *, timeout: float | None = None
+    ) -> SogniFuture[int]:
+        """Queue a frame. The returned future resolves with the connection generation the frame
+        was written on, or fails (not connected in time, terminal close, client closed)."""
+        if self._closing.is_set():
+            raise ClientClosedError("the client is closed")
+        blocked = self._blocked
+        if blocked is not None and isinstance(blocked, (AuthenticationError, AppIdConflictError)):
+            raise blocked
+        text = encode_frame(frame_type, payload)
+        wait = self._config.timeouts.send_ready if timeout is None else timeout
+        future: SogniFuture[int] = SogniFuture(self._callbacks)
+        future.set_running_or_notify_cancel()
+        item = Outbound(frame_type, text, time.monotonic() + wait, future)
+        with self._lock:
+            if len(self._pending) + len(self._commands) >= self._config.max_send_queue:
+                raise SendQueueFullError(
+                    f"send queue full ({self._config.max_send_queue} messages waiting)"
+                )
+            self._commands.append(("send", item))
+        self._wake()
+        return future
+
+    def set_network(self, network: str) -> None:
+        """Remember the network for the URL of later reconnects."""
+        self._network = network
+
+    def set_subscriptions(self, flags: dict[str, bool]) -> None:
+        self._subscriptions = {k: v for k, v in flags.items() if isinstance(v, bool)}
+
+    def close(self, timeout: float) -> bool:
+        """Stop the thread (sends 1000 when connected). Returns True if it ended in time."""
+        if self._closing.is_set():
+            thread = self._thread
+        else:
+            self._closing.set()
+            thread = self._thread
+            sock = self._connect_sock
+            if sock is not None:
+                # Interrupt a blocking connect, handshake or read at once. Only shut it down:
+                # the transport thread owns the descriptor and closes it.
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._wake()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            stopped = not thread.is_alive()
+        else:
+            stopped = True
+        if thread is None:
+            self._fail_pending(ClientClosedError("the client was closed"))
+            self._close_wake()
+        return stopped
+
+    # ------------------------------------------------------------------ internals
+
+    def _command(self, name: str, arg: Any) -> None:
+        if self._closing.is_set():
+            return
+        with self._lock:
+            self._commands.append((name, arg))
+        self._wake()
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"\x00")
+        except OSError:
+            pass
+
+    def _close_wake(self) -> None:
+        for s in (self._wake_r, self._wake_w):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def _set_state(self, state: TransportState) -> None:
+        self._state = state
+
+    # ------------------------------------------------------------------ the thread
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception:  # pragma: no cover - a bug; never leave callers hanging
+            log.exception("Transport thread crashed")
+        finally:
+            self._teardown()
+
+    def _teardown(self) -> None:
+        ws = self._ws
+        self._ws = None
+        if ws is not None:
+            try:
+                ws.send_close(1000, b"Client disconnected")
+            except Exception:
+                pass
+            _abort(ws)
+        self._set_state(TransportState.CLOSED)
+        self._fail_pending(ClientClosedError("the client was closed"))
+        self._close_wake()
+
+    def _loop(self) -> None:
+        while not self._closing.is_set():
+            self._drain_commands()
+            if self._closing.is_set():
+                return
+            now = time.monotonic()
+            self._expire_pending(now)
+            if self._ws is None:
+                if self._should_connect(now):
+                    self._connect()
+                    continue
+            else:
+                self._timers(now)
+                if self._ws is not None and self._state is TransportState.READY:
+                    self._flush()
+            self._wait(self._next_wakeup(time.monotonic()))
+
+    def _should_connect(self, now: float) -> bool:
+        if not self._wanted and not self._pending:
+            return False
+        if self._blocked is not None and not self._wanted:
+            return False
+        if not self._is_authenticated():
+            self._fail_pending(AuthenticationError("Not signed in: no credentials", status=401))
+            self._wanted = False
+            return False
+        return now >= self._next_attempt_at
+
+    def _next_wakeup(self, now: float) -> float:
+        candidates = [1.0]
+        if self._pending:
+            candidates.append(min(o.deadline for o in self._pending) - now)
+        if self._ws is None:
+            if self._wanted or self._pending:
+                candidates.append(self._next_attempt_at - now)
+        else:
+            t = self._config.timeouts
+            candidates.append(self._last_ping_at + t.ping_interval - now)
+            if self._ping_outstanding_since is not None:
+                candidates.append(self._ping_outstanding_since + t.pong_timeout - now)
+            if self._state is TransportState.OPEN:
+                candidates.append(self._opened_at + t.authenticated_fallback - now)
+        return max(0.0, min(candidates))
+
+    def _wait(self, timeout: float) -> None:
+        readers: list[Any] = [self._wake_r]
+        ws = self._ws
+        if ws is not None and ws.sock is not None:
+            if isinstance(ws.sock, ssl.SSLSocket) and ws.sock.pending():
+                timeout = 0
+            readers.append(ws.sock)
+        try:
+            readable, _, _ = select.select(readers, [], [], timeout)
+        except (OSError, ValueError):
+            readable = [ws.sock] if ws is not None else []
+        if self._wake_r in readable:
+            try:
+                while self._wake_r.recv(4096):
+                    pass
+            except OSError:
+                pass
+        if (
+            ws is not None
+            and ws is self._ws
+            and (
+                (ws.sock is not None and ws.sock in readable)
+                or (isinstance(ws.sock, ssl.SSLSocket) and ws.sock.pending())
+            )
+        ):
+            self._read(ws)
+
+    # ------------------------------------------------------------------ commands
+
+    def _drain_commands(self) -> None:
+        while True:
+            with self._lock:
+                if not self._commands:
+                    return
+                name, arg = self._commands.popleft()
+            if name == "send":
+                self._pending.append(arg)
+            elif name == "connect":
+                self._blocked = None
+                self._wanted = True
+                self._next_attempt_at = 0.0
+            elif name == "disconnect":
+                self._wanted = False
+                self._drop(1000, "Client disconnected", send_close=True)
+                self._fail_pending(ConnectionLostError("disconnected by the client"))
+                self._emit("disconnected", {"code": 1000, "reason": "Client disconnected"})
+
+    # ------------------------------------------------------------------ connecting
+
+    def _url(self) -> str:
+        base = self._config.socket_ws_endpoint
+        parts = urlsplit(base)
+        query: list[tuple[str, str]] = [("appId", (self._config.app_id or "").strip())]
+        if self._config.app_source and self._config.app_source.strip():
+            query.append(("appSource", self._config.app_source.strip()))
+        if self._subscriptions:
+            import json
+
+            query.append(
+                ("socketEventSubscriptions", json.dumps(self._subscriptions, separators=(",", ":")))
+            )
+        query.append(("clientName", CLIENT_NAME))
+        query.append(("clientType", "artist"))
+        query.append(("forceWorkerId", "fast" if self._network == "fast" else ""))
+        path = parts.path or "/"
+        return parts._replace(path=path, query=urlencode(query)).geturl()
+
+    def _connect(self) -> None:
+        self._set_state(TransportState.CONNECTING)
+        self._emit("connecting", {"network": self._network})
+        timeouts = self._config.timeouts
+        url = self._url()
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        secure = parts.scheme == "wss"
+        port = parts.port or (443 if secure else 80)
+        sock: socket.socket | None = None
+        try:
+            headers = self._headers()
+            sock = self._open_tcp(host, port, timeouts.connect)
+            if secure:
+                sock = self._ssl_context().wrap_socket(sock, server_hostname=host)
+            ws = websocket.WebSocket(skip_utf8_validation=True)
+            ws.connect(
+                url,
+                header=[f"{k}: {v}" for k, v in headers.items()],
+                socket=sock,
+                timeout=timeouts.connect,
+                suppress_origin=True,
+                redirect_limit=0,
+            )
+        except Exception as exc:
+            if sock is not None:
+                _close_quietly(sock)
+            self._connect_sock = None
+            if self._closing.is_set():
+                return
+            self._on_connect_failed(exc)
+            return
+        self._connect_sock = sock
+        if self._closing.is_set():
+            _abort(ws)
+            return
+        sock.settimeout(timeouts.pong_timeout)
+        self._ws = ws
+        self.generation += 1
+        now = time.monotonic()
+        self._opened_at = now
+        self._last_ping_at = now
+        self._ping_outstanding_since = None
+        self._set_state(TransportState.OPEN)
+        log.debug("Socket open (connection %d)", self.generation)
+        self._emit("connected", {"network": self._network, "generation": self.generation})
+
+    def _open_tcp(self, host: str, port: int, timeout: float) -> socket.socket:
+        last: OSError | None = None
+        for family, kind, proto, _, address in socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        ):
+            sock = socket.socket(family, kind, proto)
+            self._connect_sock = sock
+            sock.settimeout(timeout)
+            try:
+                sock.connect(address)
+                return sock
+            except OSError as exc:
+                last = exc
+                _close_quietly(sock)
+                if self._closing.is_set():
+                    break
+        raise last or OSError(errno.EHOSTUNREACH, "no address")
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        verify = self._config.verify
+        if isinstance(verify, ssl.SSLContext):
+            return verify
+        if verify is False:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        if isinstance(verify, str):
+            return ssl.create_default_context(cafile=verify)
+        return ssl.create_default_context()
+
+    def _on_connect_failed(self, exc: BaseException) -> None:
+        status = getattr(exc, "status_code", None)
+        if isinstance(exc, ssl.SSLCertVerificationError) or isinstance(
+            getattr(exc, "__context__", None), ssl.SSLCertVerificationError
+        ):
+            error: SogniError = TLSError("TLS verification of the socket host failed")
+            log.warning("WebSocket TLS verification failed; not retrying")
+            self._terminal(error, code=None, reason="TLS verification failed", clear=False)
+            return
+        if status == 401:
+            log.warning("WebSocket upgrade refused with HTTP 401; credentials cleared")
+            self._terminal(
+                AuthenticationError("The socket host refused the credentials", status=401),
+                code=4021,
+                reason="HTTP 401",
+                clear=True,
+            )
+            return
+        log.debug(
+            "WebSocket connection attempt failed (%s%s)",
+            type(exc).__name__,
+            f", HTTP {status}" if status else "",
+        )
+        self._schedule_reconnect()
+
+    def _schedule_reconnect(self) -> None:
+        t = self._config.timeouts
+        ceiling = min(t.reconnect_max, t.reconnect_base * (2**self._attempt))
+        delay = self._config.rng.uniform(0, ceiling)
+        self._attempt = min(self._attempt + 1, 30)
+        self._next_attempt_at = time.monotonic() + delay
+        self._set_state(TransportState.BACKOFF)
+        log.debug("Reconnecting in %.2fs (attempt %d)", delay, self._attempt)
+
+    # ------------------------------------------------------------------ reading
+
+    def _read(self, ws: websocket.WebSocket) -> None:
+        try:
+            opcode, frame = ws.recv_data_frame(True)
+        except websocket.WebSocketTimeoutException:
+            self._lost(1006, "read stalled mid-frame")
+            return
+        except (websocket.WebSocketException, OSError, ValueError):
+            self._lost(1006, "connection lost")
+            return
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            code, reason = _close_details(frame.data)
+            self._on_server_close(code, reason)
+            return
+        if opcode == websocket.ABNF.OPCODE_PONG:
+            self._ping_outstanding_since = None
+            return
+        if opcode == websocket.ABNF.OPCODE_PING:
+            return
+        data = frame.data if hasattr(frame, "data") else frame
+        self._on_message(data)
+
+    def _on_message(self, data: bytes | str) -> None:
+        try:
+            decoded = decode_frame(data, max_bytes=self._config.max_frame_bytes)
+        except FrameError as exc:
+            log.debug("Dropped a malformed frame (%s)", exc)
+            return
+        if decoded.type == "authenticated" and self._state is TransportState.OPEN:
+            self._set_state(TransportState.READY)
+            self._attempt = 0
+            log.debug("Authenticated (connection %d)", self.generation)
+        try:
+            self._emit("frame", decoded)
+        except Exception:
+            log.exception("Handling a %r frame failed", decoded.type)
+
+    # ------------------------------------------------------------------ timers and writing
+
+    def _timers(self, now: float) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        t = self._config.timeouts
+        if self._ping_outstanding_since is not None:
+            if now - self._ping_outstanding_since >= t.pong_timeout:
+                log.info(
+                    "No pong within %.1fs: the connection is half-open; reconnecting",
+                    t.pong_timeout,
+                )
+                self._lost(1006, "pong timeout")
+                return
+        elif now - self._last_ping_at >= t.ping_interval:
+            try:
+                ws.ping(b"")
+            except Exception:
+                self._lost(1006, "ping failed")
+                return
+            self._last_ping_at = now
+            self._ping_outstanding_since = now
+        if self._state is TransportState.OPEN and now - self._opened_at >= t.authenticated_fallback:
+            # protocol/01 §2.5: older servers never say "authenticated"; send anyway.
+            log.debug(
+                "No authenticated frame after %.1fs; sending anyway", t.authenticated_fallback
+            )
+            self._set_state(TransportState.READY)
+
+    def _flush(self) -> None:
+        ws = self._ws
+        while ws is not None and self._pending and not self._closing.is_set():
+            item = self._pending[0]
+            if item.future.done():
+                self._pending.popleft()
+                continue
+            try:
+                ws.send(item.text)
+            except Exception:
+                # The frame may or may not have left; it stays queued and the owner decides
+                # (protocol/03 §5.10: resend at most once when the server never saw it).
+                self._lost(1006, "send failed")
+                return
+            self._pending.popleft()
+            item.future.settle(self.generation)
+            ws = self._ws
+
+    def _expire_pending(self, now: float) -> None:
+        if not self._pending:
+            return
+        keep: collections.deque[Outbound] = collections.deque()
+        for item in self._pending:
+            if item.deadline <= now and not item.future.done():
+                item.future.fail(
+                    SogniTimeoutError(
+                        "WebSocket connection timeout: the socket was not ready in time"
+                    )
+                )
+            elif not item.future.done():
+                keep.append(item)
+        self._pending = keep
+
+    def _fail_pending(self, error: SogniError) -> None:
+        pending, self._pending = self._pending, collections.deque()
+        with self._lock:
+            commands = [c for c in self._commands if c[0] == "send"]
+            self._commands = collections.deque(c for c in self._commands if c[0] != "send")
+        for item in list(pending) + [c[1] for c in commands]:
+            item.future.fail(error)
+
+    # ------------------------------------------------------------------ closing
+
+    def _on_server_close(self, code: int, reason: str) -> None:
+        log.info("Server closed the socket (code %d)", code)
+        if code == 1000:
+            self._terminal(
+                ConnectionLostError("the server closed the connection (1000)"),
+                code=code,
+                reason=reason,
+                clear=False,
+                lazy=True,
+            )
+        elif code == 4015:
+            self._terminal(
+                AppIdConflictError(self._config.app_id), code=code, reason=reason, clear=False
+            )
+        elif code == 4010:
+            self._terminal(
+                AppIdBlockedError("This app_id may not connect (close code 4010)", close_code=4010),
+                code=code,
+                reason=reason,
+                clear=True,
+            )
+        elif code == 4021:
+            self._terminal(
+                AuthenticationError(
+                    "The server rejected the credentials (close code 4021)", close_code=4021
+                ),
+                code=code,
+                reason=reason,
+                clear=True,
+            )
+        elif 4000 <= code <= 4999:
+            self._terminal(
+                SocketClosedError(
+                    f"The server closed the connection (code {code})", close_code=code
+                ),
+                code=code,
+                reason=reason,
+                clear=True,
+            )
+        else:
+            self._lost(code, reason)
+
+    def _lost(self, code: int, reason: str) -> None:
+        """A recoverable loss: reconnect with back-off; in-flight work stays registered."""
+        self._drop(code, reason, send_close=False)
+        if self._closing.is_set():
+            return
+        self._emit("lost", {"code": code, "reason": reason})
+        self._schedule_reconnect()
+
+    def _terminal(
+        self,
+        error: SogniError,
+        *,
+        code: int | None,
+        reason: str,
+        clear: bool,
+        lazy: bool = False,
+    ) -> None:
+        self._drop(code or 1006, reason, send_close=False)
+        self._wanted = False
+        self._blocked = None if lazy else error
+        self._attempt = 0
+        self._next_attempt_at = 0.0
+        self._set_state(TransportState.IDLE)
+        self._fail_pending(error)
+        if clear:
+            self._credentials_rejected()
+        self._emit("disconnected", {"code": code, "reason": reason, "error": error})
+
+    def _drop(self, code: int, reason: str, *, send_close: bool) -> None:
+        ws = self._ws
+        self._ws = None
+        self._connect_sock = None
+        self._ping_outstanding_since = None
+        if ws is None:
+            return
+        if send_close:
+            try:
+                ws.send_close(code, reason.encode("utf-8"))
+            except Exception:
+                pass
+        _abort(ws)
+        self._set_state(TransportState.IDLE)
+
+    # ------------------------------------------------------------------ lazy connect
+
+    def want_connection(self) -> None:
+        """Auto-connect: keep a connection up while authenticated."""
+        self._command("connect", None)
+
+
+def _close_details(data: bytes) -> tuple[int, str]:
+    if len(data) >= 2:
+        code = int.from_bytes(data[:2], "big")
+        return code, data[2:].decode("utf-8", "replace")
+    return 1005, ""
+
+
+def _abort(ws: websocket.WebSocket) -> None:
+    sock = ws.sock
+    if sock is not None:
+        _shutdown(sock)
+    try:
+        ws.shutdown()
+    except Exception:
+        pass
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    _close_quietly(sock)
+
+
+def _close_quietly(sock: socket.socket) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass

@@ -1,0 +1,86 @@
+"""The single cattrs converter of the SDK.
+
+Every attrs class whose fields carry a wire name (:func:`sogni._wire.fields.wire`) is mapped
+field by field; there is no blanket case conversion because the wire is irregular. Fields typed
+``Any`` (user JSON: messages, tool schemas, raw extras) pass through untouched. Outbound fields
+set to ``OMIT`` are left out; ``None`` is sent as ``null``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from .fields import OMIT, WIRE_KEY, Omit
+
+__all__ = ["get_converter", "make_converter", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+
+def _wire_name(field: attrs.Attribute[Any]) -> str:
+    return str(field.metadata.get(WIRE_KEY, field.name))
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"not a decimal: {value!r}")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a decimal: {value!r}") from exc
+
+
+def make_converter(*, strict: bool = False) -> cattrs.Converter:
+    """A converter with the SDK's hooks. ``strict`` forbids unknown keys (tests use it)."""
+    conv = cattrs.Converter(forbid_extra_keys=strict)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(Omit, lambda _: None)
+
+    def structure_factory(cls: type[Any]) -> Callable[[Any, type], Any]:
+        overrides = {f.name: override(rename=_wire_name(f)) for f in attrs.fields(cls)}
+        return make_dict_structure_fn(
+            cls,
+            conv,
+            _cattrs_forbid_extra_keys=strict,
+            **overrides,  # type: ignore[arg-type]
+        )
+
+    def unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+        attrs.resolve_types(cls)
+        fields = [(f.name, _wire_name(f), f.type) for f in attrs.fields(cls)]
+
+        def unstructure_instance(obj: Any) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for name, key, typ in fields:
+                value = getattr(obj, name)
+                if value is OMIT:
+                    continue
+                out[key] = conv.unstructure(value, typ)
+            return out
+
+        return unstructure_instance
+
+    conv.register_structure_hook_factory(attrs.has, structure_factory)
+    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    return conv
+
+
+@functools.lru_cache(maxsize=2)
+def get_converter(strict: bool = False) -> cattrs.Converter:
+    return make_converter(strict=strict)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    return get_converter().structure(data, cls)
+
+
+def unstructure(obj: Any) -> Any:
+    return get_converter().unstructure(obj)

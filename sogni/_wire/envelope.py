@@ -1,0 +1,77 @@
+"""The WebSocket frame envelope: ``{"type": <name>, "data": <base64 of UTF-8 JSON>}``.
+
+Only the standard library is used here, so the FakeSupernet can share this codec.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any, NamedTuple
+
+__all__ = ["Frame", "FrameError", "decode_frame", "encode_frame", "encode_payload"]
+
+_COMPACT = (",", ":")
+# Top-level ids the official clients upper-case on receipt (nested ids are left alone).
+_UPPERCASED_IDS = ("jobID", "imgID")
+
+
+class FrameError(ValueError):
+    """A frame that is not a valid envelope. ``type`` is set when it could be read."""
+
+    def __init__(self, message: str, frame_type: str | None = None) -> None:
+        super().__init__(message)
+        self.frame_type = frame_type
+
+
+class Frame(NamedTuple):
+    type: str
+    payload: Any
+
+
+def encode_payload(payload: Any) -> str:
+    """Standard, padded base64 of the compact UTF-8 JSON text of ``payload``."""
+    text = json.dumps(payload, separators=_COMPACT, ensure_ascii=False, allow_nan=False)
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def encode_frame(frame_type: str, payload: Any) -> str:
+    """The text of one frame: exactly the keys ``type`` then ``data``, compact JSON."""
+    return json.dumps({"type": frame_type, "data": encode_payload(payload)}, separators=_COMPACT)
+
+
+def decode_frame(raw: str | bytes, *, max_bytes: int | None = None) -> Frame:
+    """Parse one frame. Raises :class:`FrameError` for anything malformed."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise FrameError(f"frame of {len(raw)} bytes exceeds the {max_bytes}-byte limit")
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        try:
+            raw = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FrameError("frame is not UTF-8") from exc
+    try:
+        envelope = json.loads(raw)
+    except ValueError as exc:
+        raise FrameError("frame is not JSON") from exc
+    if not isinstance(envelope, dict):
+        raise FrameError("frame is not a JSON object")
+    frame_type = envelope.get("type")
+    if not isinstance(frame_type, str) or not frame_type:
+        raise FrameError("frame has no string 'type'")
+    data = envelope.get("data")
+    payload: Any = None
+    if data:
+        if not isinstance(data, str):
+            raise FrameError("frame 'data' is not a string", frame_type)
+        try:
+            text = base64.b64decode(data, validate=True).decode("utf-8")
+            payload = json.loads(text)
+        except (binascii.Error, ValueError) as exc:
+            raise FrameError("frame 'data' is not base64 of UTF-8 JSON", frame_type) from exc
+    if isinstance(payload, dict):
+        for key in _UPPERCASED_IDS:
+            value = payload.get(key)
+            if value:
+                payload[key] = str(value).upper()
+    return Frame(frame_type, payload)

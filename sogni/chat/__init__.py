@@ -1,0 +1,1 @@
+"""LLM chat over the socket (grows with the chat issue)."""

@@ -1,0 +1,507 @@
+"""``SogniClient``: configuration, credentials, REST, the socket thread, and the namespaces."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._log import get_logger
+from ._transport.callbacks import CallbackWorker
+from ._transport.inflight import InflightRegistry
+from ._transport.rest import RestClient
+from ._transport.socket import SocketTransport
+from ._wire.converter import get_converter
+from ._wire.envelope import Frame
+from .account import (
+    AccountAPI,
+    Balances,
+    CurrentAccount,
+    SubscriptionStatus,
+    map_socket_entitlement,
+)
+from .auth import CredentialStore, Tokens
+from .config import ClientConfig
+from .errors import (
+    ClientClosedError,
+    ForkedProcessError,
+    ProtocolError,
+    SogniError,
+    SogniTimeoutError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from .chat import ChatAPI
+    from .projects import ProjectsAPI
+
+__all__ = ["SogniClient"]
+
+log = get_logger("sogni.client")
+
+T = TypeVar("T")
+
+CONNECTION_EVENTS = ("connecting", "connected", "authenticated", "disconnected")
+
+
+class _Core:
+    """Shared state of a client and its ``with_options`` views."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self.pid = os.getpid()
+        self.closed = False
+        self._close_lock = threading.Lock()
+        self.credentials = CredentialStore(config.api_key)
+        self.rest = RestClient(config, self.credentials)
+        self.credentials.bind(self.rest)
+        self.callbacks = CallbackWorker(maxsize=config.callback_queue_size)
+        self.registry = InflightRegistry()
+        self.current_account = CurrentAccount(config.network)
+        self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
+        self._listeners_lock = threading.Lock()
+        self._frame_handlers: dict[str, list[Callable[[Frame], None]]] = {}
+        self._subscription_version = -1
+        self._subscription_writes = 0
+        self._tokens_listeners: list[Callable[[Tokens], Any]] = []
+        self.credentials.on_change(self._on_credentials_changed)
+        self.credentials.on_tokens_refreshed(self._on_tokens_refreshed)
+        self.transport: SocketTransport | None = None
+        if not config.disable_socket:
+            if not config.app_id:
+                raise ValidationError(
+                    [
+                        (
+                            "app_id",
+                            "is required when the socket is enabled (pass disable_socket=True "
+                            "for REST-only use)",
+                        )
+                    ]
+                )
+            self.transport = SocketTransport(
+                config,
+                headers=self.credentials.headers,
+                is_authenticated=self.credentials.is_authenticated,
+                on_event=self._on_transport_event,
+                on_credentials_rejected=self.credentials.clear,
+                callbacks=self.callbacks,
+            )
+
+    # ------------------------------------------------------------------ checks and helpers
+
+    def check(self) -> None:
+        if os.getpid() != self.pid:
+            raise ForkedProcessError()
+        if self.closed:
+            raise ClientClosedError("the client is closed")
+
+    def structure(self, data: Any, cls: type[T] | Any) -> T:
+        try:
+            result: T = get_converter().structure(data, cls)
+        except Exception as exc:
+            raise ProtocolError(
+                f"unexpected response shape for {getattr(cls, '__name__', cls)}"
+            ) from exc
+        return result
+
+    def require_transport(self) -> SocketTransport:
+        self.check()
+        if self.transport is None:
+            raise SogniError("the socket is disabled for this client (disable_socket=True)")
+        self.transport.start()
+        return self.transport
+
+    def start_socket(self) -> None:
+        if self.transport is not None and self.credentials.is_authenticated():
+            self.transport.start()
+            self.transport.want_connection()
+
+    # ------------------------------------------------------------------ events
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        with self._listeners_lock:
+            self._listeners.setdefault(event, []).append(fn)
+
+        def remove() -> None:
+            with self._listeners_lock:
+                listeners = self._listeners.get(event, [])
+                if fn in listeners:
+                    listeners.remove(fn)
+
+        return remove
+
+    def emit(self, event: str, payload: Any) -> None:
+        """Deliver a public event to its listeners, on the callback worker."""
+        with self._listeners_lock:
+            listeners = list(self._listeners.get(event, ()))
+        for fn in listeners:
+            self.callbacks.submit(fn, payload)
+
+    def add_frame_handler(self, frame_type: str, handler: Callable[[Frame], None]) -> None:
+        """Internal consumers of a frame type (run on the transport thread: must not block)."""
+        self._frame_handlers.setdefault(frame_type, []).append(handler)
+
+    # ------------------------------------------------------------------ transport events
+
+    def _on_transport_event(self, name: str, data: Any) -> None:
+        try:
+            if name == "frame":
+                self._on_frame(data)
+                return
+            if name == "connecting":
+                self.apply_account_changes(network_status="connecting")
+                self.emit("connecting", data)
+            elif name == "connected":
+                self.apply_account_changes(network_status="connected", network=data["network"])
+                self.emit("connected", data)
+            elif name == "lost":
+                for entry in self.registry.entries():
+                    entry.on_connection_lost()
+                self.emit("connection_lost", data)
+            elif name == "disconnected":
+                error = data.get("error")
+                if error is not None:
+                    self.registry.fail_all(error)
+                self.apply_account_changes(network_status="disconnected", network=None)
+                self.emit("disconnected", {k: v for k, v in data.items() if k != "error"})
+        except Exception:
+            log.exception("Handling transport event %r failed", name)
+
+    def _on_frame(self, frame: Frame) -> None:
+        handler = getattr(self, "_frame_" + frame.type, None)
+        if handler is not None:
+            handler(frame)
+        for extra in self._frame_handlers.get(frame.type, ()):
+            extra(frame)
+        job_id = frame.payload.get("jobID") if isinstance(frame.payload, dict) else None
+        if isinstance(job_id, str):
+            entry = self.registry.get(job_id)
+            if entry is not None:
+                entry.on_frame(frame)
+            else:
+                log.debug("Ignored a %s frame for an unknown job", frame.type)
+        elif handler is None and frame.type not in self._frame_handlers:
+            log.debug("Ignored a %s frame", frame.type)
+        if frame.type in ("toastMessage", "appAlert", "subscriptionLimitNotice"):
+            self.emit(frame.type, frame.payload)
+
+    def _frame_authenticated(self, frame: Frame) -> None:
+        from ._wire.messages import Authenticated
+
+        payload = self.structure(frame.payload or {}, Authenticated)
+        changes: dict[str, Any] = {}
+        if self.credentials.mode == "api_key":
+            if payload.username:
+                changes["username"] = payload.username
+            if payload.address:
+                changes["wallet_address"] = payload.address
+        if isinstance(payload.free_spark_locked, bool):
+            changes["free_spark_locked"] = payload.free_spark_locked
+        if payload.free_spark_unlock_path in ("trial", "purchase"):
+            changes["free_spark_unlock_path"] = payload.free_spark_unlock_path
+        self.apply_account_changes(**changes)
+        if isinstance(payload.subscription_entitlement, dict):
+            self.apply_socket_subscription(payload.subscription_entitlement)
+        generation = self.transport.generation if self.transport else 0
+        for entry in self.registry.entries():
+            entry.on_authenticated(generation, frame.payload)
+        self.emit("authenticated", {"username": payload.username, "generation": generation})
+
+    def _frame_balanceUpdate(self, frame: Frame) -> None:
+        self.apply_account_changes(balance=self.structure(frame.payload, Balances))
+
+    def _frame_subscriptionEntitlementUpdated(self, frame: Frame) -> None:
+        payload = frame.payload if isinstance(frame.payload, dict) else {}
+        self.apply_socket_subscription(payload)
+
+    def _frame_socketEventSubscriptionsUpdated(self, frame: Frame) -> None:
+        flags = (frame.payload or {}).get("socketEventSubscriptions")
+        if isinstance(flags, dict) and self.transport is not None:
+            self.transport.set_subscriptions(flags)
+
+    def _frame_changeNetwork(self, frame: Frame) -> None:
+        network = (frame.payload or {}).get("network")
+        if network in ("fast", "relaxed"):
+            self.apply_account_changes(network=network, network_status="connected")
+
+    # ------------------------------------------------------------------ account state
+
+    def apply_account_changes(self, **changes: Any) -> None:
+        changed = self.current_account._update(**changes)
+        if changed:
+            self.emit("account_updated", changed)
+
+    def apply_socket_subscription(self, payload: dict[str, Any]) -> None:
+        snapshot, version = map_socket_entitlement(payload)
+        if version is not None:
+            if version < self._subscription_version:
+                return  # protocol/01 §7.5: an older entitlement version never overwrites
+            self._subscription_version = version
+        self._subscription_writes += 1
+        changes: dict[str, Any] = {"subscription": snapshot}
+        if isinstance(payload.get("freeSparkLocked"), bool):
+            changes["free_spark_locked"] = payload["freeSparkLocked"]
+        self.apply_account_changes(**changes)
+
+    def apply_rest_subscription(
+        self, snapshot: SubscriptionStatus, writes_before: int | None = None
+    ) -> SubscriptionStatus:
+        if writes_before is not None and writes_before != self._subscription_writes:
+            # A socket write landed while the REST call was in flight; it is newer.
+            current = self.current_account.subscription
+            return current if current is not None else snapshot
+        self.apply_account_changes(subscription=snapshot)
+        return snapshot
+
+    # ------------------------------------------------------------------ credentials
+
+    def _on_credentials_changed(self, authenticated: bool) -> None:
+        if authenticated:
+            if self.config.auto_connect and not self.closed:
+                self.start_socket()
+        else:
+            self.current_account._reset()
+            if self.transport is not None and not self.closed:
+                self.transport.disconnect()
+
+    def _on_tokens_refreshed(self, tokens: Tokens) -> None:
+        for fn in list(self._tokens_listeners):
+            self.callbacks.submit(fn, tokens)
+
+    # ------------------------------------------------------------------ socket operations
+
+    def send(
+        self, frame_type: str, payload: Any, *, timeout: float | None = None
+    ) -> concurrent.futures.Future[int]:
+        return self.require_transport().send(frame_type, payload, timeout=timeout)
+
+    def switch_network(self, network: str, config: ClientConfig) -> str:
+        if network not in ("fast", "relaxed"):
+            raise ValidationError([("network", "must be 'fast' or 'relaxed'")])
+        transport = self.require_transport()
+        answered: concurrent.futures.Future[str] = concurrent.futures.Future()
+
+        def on_change(frame: Frame) -> None:
+            value = (frame.payload or {}).get("network")
+            if isinstance(value, str) and not answered.done():
+                answered.set_result(value)
+
+        self.add_frame_handler("changeNetwork", on_change)
+        try:
+            self.apply_account_changes(network_status="switching", network=None)
+            transport.send("changeNetwork", network).result(config.timeouts.send_ready + 1)
+            try:
+                result = answered.result(config.timeouts.network_switch)
+            except concurrent.futures.TimeoutError:
+                raise SogniTimeoutError("the server did not confirm the network switch") from None
+        finally:
+            self._frame_handlers["changeNetwork"].remove(on_change)
+        transport.set_network(result)
+        self.apply_account_changes(network=result, network_status="connected")
+        return result
+
+    # ------------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        with self._close_lock:
+            if self.closed:
+                return
+            self.closed = True
+        if os.getpid() != self.pid:
+            return  # the threads belong to the parent process
+        deadline = time.monotonic() + self.config.timeouts.close
+        clean = True
+        if self.transport is not None:
+            clean &= self.transport.close(max(0.05, deadline - time.monotonic()))
+        clean &= self.callbacks.close(max(0.05, deadline - time.monotonic()))
+        self.registry.fail_all(ClientClosedError("the client was closed"))
+        self.rest.close()
+        if not clean:
+            log.warning("close(): an SDK thread did not stop in time (a callback still running?)")
+
+
+class SogniClient:
+    """The synchronous Sogni Supernet client. Thread-safe: share one per process.
+
+    ``SogniClient(app_id=..., api_key=...)`` returns at once; the socket connects in the
+    background. Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str | None = None,
+        api_key: str | None = None,
+        config: ClientConfig | None = None,
+        **options: Any,
+    ) -> None:
+        if config is None:
+            config = ClientConfig(app_id=app_id, api_key=api_key, **options)
+        elif app_id is not None or api_key is not None or options:
+            config = config.with_options(
+                **{k: v for k, v in (("app_id", app_id), ("api_key", api_key)) if v is not None},
+                **options,
+            )
+        self._config = config
+        self._core = _Core(config)
+        self._view = False
+        self._core.start_socket() if config.auto_connect else None
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> SogniClient:
+        """Build a client from ``SOGNI_*`` environment variables (see ``ClientConfig.from_env``)."""
+        return cls(config=ClientConfig.from_env(**overrides))
+
+    @classmethod
+    def _view_of(cls, core: _Core, config: ClientConfig) -> SogniClient:
+        view = cls.__new__(cls)
+        view._config = config
+        view._core = core
+        view._view = True
+        return view
+
+    def with_options(self, **options: Any) -> SogniClient:
+        """A view of this client with other per-call settings (``timeout=``, ``max_retries=``,
+        ``timeouts=``, ``retry=``). It shares the connection; closing either closes both."""
+        return SogniClient._view_of(self._core, self._config.with_options(**options))
+
+    # ------------------------------------------------------------------ namespaces
+
+    @cached_property
+    def account(self) -> AccountAPI:
+        return AccountAPI(self._core, self._config)
+
+    @cached_property
+    def projects(self) -> ProjectsAPI:
+        from .projects import ProjectsAPI
+
+        return ProjectsAPI(self._core, self._config)
+
+    @cached_property
+    def chat(self) -> ChatAPI:
+        from .chat import ChatAPI
+
+        return ChatAPI(self._core, self._config)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._config
+
+    @property
+    def current_account(self) -> CurrentAccount:
+        return self._core.current_account
+
+    @property
+    def is_connected(self) -> bool:
+        transport = self._core.transport
+        return transport is not None and transport.state.value == "ready"
+
+    @property
+    def closed(self) -> bool:
+        return self._core.closed
+
+    # ------------------------------------------------------------------ credentials
+
+    def set_tokens(
+        self, tokens: Tokens | dict[str, str], *, refresh_if_expired: bool = True
+    ) -> None:
+        """Sign in with saved tokens (``Tokens`` or ``{"token", "refreshToken"}``)."""
+        from .auth import set_tokens
+
+        self._core.check()
+        set_tokens(self._core, tokens, refresh_if_expired=refresh_if_expired)
+
+    def get_tokens(self) -> Tokens | None:
+        """The current tokens (token sign-in only), e.g. to persist them."""
+        return self._core.credentials.tokens
+
+    def on_tokens_refreshed(self, fn: Callable[[Tokens], Any]) -> None:
+        """``fn(tokens)`` after every renewal (the refresh token may have rotated: persist it).
+        Runs on the callback worker."""
+        self._core._tokens_listeners.append(fn)
+
+    def login(self, username: str, password: str, *, remember_me: bool = False) -> Tokens:
+        """Username/password sign-in (needs the ``wallet`` extra). Returns the tokens."""
+        from .auth import login
+
+        self._core.check()
+        return login(self._core, username, password, remember_me=remember_me, config=self._config)
+
+    def logout(self) -> None:
+        """End the session and forget the credentials."""
+        from .auth import logout
+
+        self._core.check()
+        logout(self._core, self._config)
+
+    # ------------------------------------------------------------------ connection
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Listen to client events: ``connecting``, ``connected``, ``authenticated``,
+        ``disconnected``, ``account_updated``, and the server notices ``toastMessage``,
+        ``appAlert``, ``subscriptionLimitNotice``. ``fn`` runs on the callback worker.
+        Returns a function that removes the listener."""
+        return self._core.on(event, fn)
+
+    def connect(self, *, wait: bool = True, timeout: float | None = None) -> None:
+        """Open the socket (and take the ``app_id`` back after a 4015). With ``wait``, block
+        until the server has authenticated the connection."""
+        transport = self._core.require_transport()
+        ready = threading.Event()
+        remove = self._core.on("authenticated", lambda _: ready.set())
+        try:
+            transport.connect()
+            if wait and transport.state.value != "ready":
+                limit = self._config.timeouts.send_ready if timeout is None else timeout
+                if not ready.wait(limit) and transport.state.value != "ready":
+                    raise SogniTimeoutError(f"the socket did not authenticate within {limit:g}s")
+        finally:
+            remove()
+
+    def set_socket_event_subscriptions(self, update: dict[str, Any]) -> None:
+        """Change which socket events the server sends (protocol/01 §2.10), e.g.
+        ``{"modelAvailability": False}`` or ``{"subscribe": ["appAlert"]}``."""
+        keys = {"subscriptions", "subscribe", "unsubscribe", "reset", "event", "enabled"}
+        if not any(k in update for k in keys):
+            flags = {k: v for k, v in update.items() if isinstance(v, bool)}
+            update = {"subscriptions": flags} if flags else {}
+        self._core.send("setSocketEventSubscriptions", update)
+
+    def change_network(self, network: str) -> str:
+        """Switch the connection's default network (``fast`` or ``relaxed``)."""
+        return self._core.switch_network(network, self._config)
+
+    def close(self) -> None:
+        """Close the socket and stop the SDK's threads. Idempotent; returns within about
+        ``timeouts.close`` seconds. In-flight futures fail with ``ClientClosedError``."""
+        self._core.close()
+
+    def __enter__(self) -> SogniClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"SogniClient(app_id={self._config.app_id!r}, "
+            f"rest_endpoint={self._config.rest_endpoint!r}, "
+            f"network={self._config.network!r}, closed={self._core.closed})"
+        )
+
+    def __del__(self) -> None:  # pragma: no cover - depends on GC timing
+        core = getattr(self, "_core", None)
+        owner = core is not None and not getattr(self, "_view", True)
+        if owner and not core.closed and os.getpid() == core.pid:
+            warnings.warn(
+                "SogniClient was not closed; use 'with SogniClient(...)' or call close()",
+                ResourceWarning,
+                stacklevel=2,
+            )

@@ -1,0 +1,1 @@
+"""Projects: image, video and audio generation (grows with the image and media issues)."""

@@ -1,0 +1,10 @@
+"""``sogni.testing``: FakeSupernet, a local Supernet for tests, demos and offline work.
+
+Importing this package needs nothing beyond the SDK itself; starting a ``FakeSupernet``
+needs the ``testing`` extra (``pip install 'sogni[testing]'``).
+"""
+
+from ._fake import FakeSupernet
+from ._state import FakeAccount, Received
+
+__all__ = ["FakeAccount", "FakeSupernet", "Received"]

@@ -1,0 +1,463 @@
+"""``FakeSupernet``: a faithful local Sogni Supernet for tests, demos and offline development."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._state import (
+    FakeAccount,
+    Received,
+    ReceivedLog,
+    RestFailure,
+    load_catalog,
+    new_api_key,
+)
+
+if TYPE_CHECKING:
+    from ._server import FakeServer, Session
+
+__all__ = ["FakeSupernet"]
+
+T = TypeVar("T")
+
+_DEFAULT_WALLET = "0x1111111111111111111111111111111111111111"
+
+
+class FakeSupernet:
+    """The api host and the socket host of the Supernet, on 127.0.0.1 with free ports.
+
+    Use it as a context manager (or ``start()``/``stop()``). Everything runs on one background
+    event loop; every control method is thread-safe and returns once the change is in effect.
+
+    ``time_scale`` multiplies every simulated duration (queue waits, render steps, token
+    cadence): ``0.01`` makes a 10-second render take 100 ms.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        api_port: int = 0,
+        socket_port: int = 0,
+        api_key: str | None = None,
+        time_scale: float = 0.02,
+        seed: int = 0,
+        max_frame_bytes: int = 100 * 1024 * 1024,
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("FakeSupernet only listens on loopback")
+        self.host = host
+        self._requested_ports = (api_port, socket_port)
+        self.time_scale = time_scale
+        self.seed = seed
+        self.max_frame_bytes = max_frame_bytes
+        self.received = ReceivedLog()
+        self.catalog = load_catalog()
+        self._signing_key = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._failures: list[RestFailure] = []
+        self._disconnect_hooks: list[Callable[[Session], None]] = []
+        self.accounts: list[FakeAccount] = []
+        self.api_key = api_key or new_api_key()
+        self.account = self.add_account(
+            username="alice",
+            email="alice@example.com",
+            wallet_address=_DEFAULT_WALLET,
+            api_key=self.api_key,
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: FakeServer | None = None
+        self.worker_counts: dict[str, int] = {}
+        self.llm_models: dict[str, Any] = {}
+        self._extensions_ready = False
+
+    # ------------------------------------------------------------------ accounts
+
+    def add_account(
+        self,
+        *,
+        username: str,
+        email: str | None = None,
+        wallet_address: str | None = None,
+        api_key: str | None = None,
+        password: str | None = None,
+    ) -> FakeAccount:
+        account = FakeAccount(
+            username=username,
+            email=email or f"{username.lower()}@example.com",
+            wallet_address=wallet_address or "0x" + secrets.token_hex(20),
+            password=password,
+        )
+        if api_key:
+            account.api_keys.add(api_key)
+        with self._lock:
+            self.accounts.append(account)
+        return account
+
+    def _account_by_key(self, key: str) -> FakeAccount | None:
+        with self._lock:
+            for account in self.accounts:
+                if key in account.api_keys:
+                    return account
+        return None
+
+    def _account_by_access_token(self, token: str) -> FakeAccount | None:
+        auth = getattr(self, "_auth_ext", None)
+        if auth is None:
+            return None
+        result: FakeAccount | None = auth.account_for_access_token(token)
+        return result
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def rest_url(self) -> str:
+        """The api host (``restEndpoint`` / ``rest_endpoint``)."""
+        return f"http://{self._url_host}:{self._require_server().api_port}"
+
+    @property
+    def socket_url(self) -> str:
+        """The socket host (``socketEndpoint`` / ``socket_endpoint``)."""
+        return f"ws://{self._url_host}:{self._require_server().socket_port}"
+
+    @property
+    def socket_rest_url(self) -> str:
+        return f"http://{self._url_host}:{self._require_server().socket_port}"
+
+    @property
+    def _url_host(self) -> str:
+        return f"[{self.host}]" if ":" in self.host else self.host
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> FakeSupernet:
+        if self._server is not None:
+            return self
+        try:
+            from . import _server  # noqa: F401  (fails clearly without the extra)
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "FakeSupernet needs the 'testing' extra: pip install 'sogni[testing]'"
+            ) from exc
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._thread = threading.Thread(
+            target=self._run_loop, args=(ready,), name="fake-supernet", daemon=True
+        )
+        self._thread.start()
+        ready.result(timeout=30)
+        return self
+
+    def _run_loop(self, ready: concurrent.futures.Future[None]) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            server = self._build_server()
+            api_port, socket_port = self._requested_ports
+            loop.run_until_complete(server.start(self.host, api_port, socket_port))
+            self._server = server
+        except BaseException as exc:
+            ready.set_exception(exc)
+            loop.close()
+            return
+        ready.set_result(None)
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                loop.run_until_complete(server.stop())
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
+    def _build_server(self) -> FakeServer:
+        from . import _routes
+        from ._server import FakeServer
+
+        server = FakeServer(self)
+        _routes.install(self, server)
+        return server
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        self._server = None
+        self._loop = None
+        self._thread = None
+
+    def __enter__(self) -> FakeSupernet:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"rest_url={self.rest_url!r}" if self.running else "stopped"
+        return f"FakeSupernet({state})"
+
+    def _require_server(self) -> FakeServer:
+        if self._server is None:
+            raise RuntimeError("FakeSupernet is not running; call start() or use 'with'")
+        return self._server
+
+    # ------------------------------------------------------------------ running on the loop
+
+    def call(
+        self, fn: Callable[[], Coroutine[Any, Any, T]] | Callable[[], T], timeout: float = 10
+    ) -> T:
+        """Run ``fn`` on the server's loop (awaiting it if it is a coroutine) and return its
+        result. The way every control method touches server state."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("FakeSupernet is not running")
+
+        async def runner() -> T:
+            result = fn()
+            if asyncio.iscoroutine(result):
+                return await result  # type: ignore[no-any-return]
+            return result  # type: ignore[return-value]
+
+        return asyncio.run_coroutine_threadsafe(runner(), loop).result(timeout)
+
+    def spawn(self, coro: Awaitable[Any]) -> None:
+        """Start a task on the server loop (used by simulated workers)."""
+        loop = self._loop
+        if loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(_await(coro), loop)
+
+    async def sleep(self, seconds: float) -> None:
+        """A simulated wait, scaled by ``time_scale``."""
+        await asyncio.sleep(max(0.0, seconds * self.time_scale))
+
+    # ------------------------------------------------------------------ control plane: REST
+
+    def fail_next(
+        self,
+        status: int = 503,
+        *,
+        path: str | None = None,
+        method: str | None = None,
+        retry_after: float | None = None,
+        times: int = 1,
+        body: Any = None,
+    ) -> None:
+        """Answer the next ``times`` matching REST calls with ``status`` (and ``Retry-After``)."""
+        with self._lock:
+            self._failures.append(RestFailure(status, path, method, retry_after, body, times))
+
+    def delay_next(
+        self, seconds: float, *, path: str | None = None, method: str | None = None, times: int = 1
+    ) -> None:
+        """Hold the next matching REST calls for ``seconds`` (real time) before answering."""
+        with self._lock:
+            self._failures.append(RestFailure(0, path, method, None, None, times, delay=seconds))
+
+    def _take_failure(self, method: str, path: str) -> RestFailure | None:
+        if path.startswith("/_fake/"):
+            return None
+        with self._lock:
+            for failure in self._failures:
+                if failure.matches(method, path):
+                    failure.times -= 1
+                    if failure.times <= 0:
+                        self._failures.remove(failure)
+                    return failure
+        return None
+
+    # ------------------------------------------------------------------ control plane: socket
+
+    @property
+    def connection_count(self) -> int:
+        return self.call(lambda: len(self._require_server().sessions_for()))
+
+    def wait_for_connections(self, count: int = 1, *, timeout: float = 10.0) -> None:
+        """Block until ``count`` authenticated connections are open."""
+        deadline = time.monotonic() + timeout
+        while True:
+            live = self.call(
+                lambda: sum(1 for s in self._require_server().sessions_for() if s.authenticated)
+            )
+            if live >= count:
+                return
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{live} of {count} connections after {timeout}s")
+            time.sleep(0.005)
+
+    def drop_connections(self, *, app_id: str | None = None) -> int:
+        """Abort matching sockets at the TCP level (no close frame). Returns how many."""
+
+        def drop() -> int:
+            sessions = self._require_server().sessions_for(app_id=app_id)
+            for session in sessions:
+                session.abort()
+            return len(sessions)
+
+        return self.call(drop)
+
+    def close_connections(
+        self, code: int = 1000, reason: str = "", *, app_id: str | None = None
+    ) -> int:
+        """Close matching sockets with ``code``. Returns how many."""
+
+        async def close() -> int:
+            sessions = self._require_server().sessions_for(app_id=app_id)
+            for session in sessions:
+                await session.close(code, reason)
+            return len(sessions)
+
+        return self.call(close)
+
+    def restart(self, *, downtime: float = 0.2) -> None:
+        """Simulate a platform release: close every socket with 1001 and refuse new ones for
+        ``downtime`` seconds (real time). Projects survive and are re-announced on reconnect."""
+
+        async def restart() -> None:
+            server = self._require_server()
+            server.refuse_until = time.monotonic() + downtime
+            for session in server.sessions_for():
+                await session.close(1001, "Server restarting")
+
+        self.call(restart)
+
+    def refuse_connections(self, refuse: bool = True) -> None:
+        """Answer every WebSocket upgrade with HTTP 503 until called with ``False``."""
+
+        def apply() -> None:
+            self._require_server().refuse_connections = refuse
+
+        self.call(apply)
+
+    def set_restarting(self, restarting: bool = True) -> None:
+        """While set, new ``jobRequest``s are refused with project-level error 1001."""
+
+        def apply() -> None:
+            self._require_server().restarting = restarting
+
+        self.call(apply)
+
+    def stall_pings(self, stall: bool = True) -> None:
+        """Stop (or resume) answering WebSocket pings: a half-open connection."""
+
+        def apply() -> None:
+            self._require_server().stall_pings = stall
+
+        self.call(apply)
+
+    def delay_authenticated(self, seconds: float) -> None:
+        """Wait ``seconds`` (real time) before sending ``authenticated`` on new connections."""
+
+        def apply() -> None:
+            self._require_server().authenticated_delay = seconds
+
+        self.call(apply)
+
+    def withhold_authenticated(self, withhold: bool = True) -> None:
+        """Never send ``authenticated`` on new connections until called with ``False``."""
+
+        def apply() -> None:
+            self._require_server().withhold_authenticated = withhold
+
+        self.call(apply)
+
+    def inject_frame(
+        self,
+        frame_type: str | None = None,
+        payload: Any = None,
+        *,
+        raw: str | bytes | None = None,
+        app_id: str | None = None,
+    ) -> int:
+        """Send a frame (or raw bytes/text) to every matching connection. Returns how many."""
+
+        async def inject() -> int:
+            sessions = self._require_server().sessions_for(app_id=app_id)
+            for session in sessions:
+                if raw is not None:
+                    await session.send_raw(raw)
+                else:
+                    assert frame_type is not None
+                    await session.send(frame_type, payload)
+            return len(sessions)
+
+        return self.call(inject)
+
+    # ------------------------------------------------------------------ control plane: state
+
+    def set_balance(
+        self,
+        amount: Decimal | int | str,
+        *,
+        token_type: str = "spark",
+        account: FakeAccount | None = None,
+    ) -> None:
+        """Set an account's settled balance (and push a ``balanceUpdate``)."""
+        target = account or self.account
+
+        async def apply() -> None:
+            ledger = target.ledger(token_type)
+            ledger.settled = Decimal(str(amount))
+            ledger.debit = Decimal(0)
+            await self._require_server().broadcast_balance(target)
+
+        self.call(apply)
+
+    def frames(self, frame_type: str | None = None) -> list[Received]:
+        """Client frames received so far (optionally of one type)."""
+        return [
+            r
+            for r in self.received
+            if r.kind == "frame" and (frame_type is None or r.frame_type == frame_type)
+        ]
+
+    def requests(self, path: str | None = None, *, method: str | None = None) -> list[Received]:
+        """REST calls received so far (optionally by path prefix and method)."""
+        return [
+            r
+            for r in self.received
+            if r.kind == "http"
+            and (path is None or (r.path or "").startswith(path))
+            and (method is None or r.method == method.upper())
+        ]
+
+    def wait_for_frame(
+        self, frame_type: str, *, count: int = 1, timeout: float = 10.0
+    ) -> list[Received]:
+        return self.received.wait_for(
+            lambda r: r.kind == "frame" and r.frame_type == frame_type, count=count, timeout=timeout
+        )
+
+    # ------------------------------------------------------------------ catalog views
+
+    def _swarm_models(self, network: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for model in self.catalog["models"]:
+            if network == "relaxed" and model.get("media") != "image":
+                continue
+            counts[model["id"]] = self.worker_counts.get(model["id"], 3)
+        return counts
+
+    def _swarm_llm_models(self) -> dict[str, Any]:
+        return dict(self.llm_models)
+
+
+async def _await(coro: Awaitable[Any]) -> Any:
+    return await coro

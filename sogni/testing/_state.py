@@ -1,0 +1,184 @@
+"""In-memory state of a FakeSupernet: accounts, the received log, and control-plane settings.
+
+Only the standard library here: ``sogni.testing`` must import without the ``testing`` extra.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+def new_id() -> str:
+    """An upper-case UUID v4, as the Supernet mints them."""
+    import uuid
+
+    return str(uuid.uuid4()).upper()
+
+
+def dec(value: Decimal) -> str:
+    """A balance as the server prints it: a plain decimal string."""
+    text = format(value.normalize(), "f") if value != 0 else "0"
+    return text
+
+
+@dataclass
+class TokenLedger:
+    settled: Decimal = ZERO
+    credit: Decimal = ZERO
+    debit: Decimal = ZERO
+    premium_credit: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.settled + self.credit - self.debit
+
+    def to_wire(self, *, premium: bool, rest: bool) -> dict[str, str]:
+        out = {
+            "settled": dec(self.settled),
+            "credit": dec(self.credit),
+            "debit": dec(self.debit),
+            "net": dec(self.net),
+        }
+        if premium:
+            out["premiumCredit"] = dec(self.premium_credit)
+        if rest:
+            out["relaxedUnclaimed"] = "0"
+            out["fastUnclaimed"] = "0"
+        return out
+
+
+@dataclass
+class FakeAccount:
+    """One Supernet account. ``api_keys`` authenticate it; tokens are minted on login."""
+
+    username: str
+    email: str
+    wallet_address: str
+    api_keys: set[str] = field(default_factory=set)
+    password: str | None = None
+    sogni: TokenLedger = field(default_factory=lambda: TokenLedger(settled=Decimal("125.5")))
+    spark: TokenLedger = field(
+        default_factory=lambda: TokenLedger(settled=Decimal("400"), premium_credit=Decimal("15"))
+    )
+    subscription: dict[str, Any] | None = None
+    refresh_tokens: set[str] = field(default_factory=set)
+    sid: int = 4410
+
+    def ledger(self, token_type: str) -> TokenLedger:
+        return self.spark if token_type == "spark" else self.sogni
+
+    def balances_wire(self, *, rest: bool = False) -> dict[str, Any]:
+        return {
+            "sogni": self.sogni.to_wire(premium=False, rest=rest),
+            "spark": self.spark.to_wire(premium=True, rest=rest),
+        }
+
+
+@dataclass(frozen=True)
+class Received:
+    """One thing the fake received.
+
+    ``kind`` is ``"http"`` (a REST call), ``"ws_connect"`` (a WebSocket upgrade), ``"frame"``
+    (a client frame) or ``"ws_closed"``. ``headers`` keep their received values: this is test
+    data, never written to a log.
+    """
+
+    kind: str
+    time: float
+    origin: str | None = None
+    method: str | None = None
+    path: str | None = None
+    query: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    status: int | None = None
+    frame_type: str | None = None
+    payload: Any = None
+    raw: str | None = None
+    connection_id: int | None = None
+    app_id: str | None = None
+    dropped: bool = False
+    close_code: int | None = None
+
+
+class ReceivedLog:
+    """Thread-safe, append-only record of everything received, with waiting helpers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._items: list[Received] = []
+
+    def append(self, item: Received) -> None:
+        with self._cond:
+            self._items.append(item)
+            self._cond.notify_all()
+
+    def snapshot(self) -> list[Received]:
+        with self._cond:
+            return list(self._items)
+
+    def __iter__(self) -> Iterator[Received]:
+        return iter(self.snapshot())
+
+    def __len__(self) -> int:
+        with self._cond:
+            return len(self._items)
+
+    def clear(self) -> None:
+        with self._cond:
+            self._items.clear()
+
+    def wait_for(
+        self, predicate: Callable[[Received], bool], *, count: int = 1, timeout: float = 10.0
+    ) -> list[Received]:
+        """Block until ``count`` records match; raise ``TimeoutError`` otherwise."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                matches = [r for r in self._items if predicate(r)]
+                if len(matches) >= count:
+                    return matches
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(
+                        f"only {len(matches)} of {count} expected records arrived in {timeout}s"
+                    )
+                self._cond.wait(remaining)
+
+
+@dataclass
+class RestFailure:
+    """A scripted REST failure consumed by the next matching request."""
+
+    status: int
+    path: str | None
+    method: str | None
+    retry_after: float | None
+    body: Any
+    times: int
+    delay: float = 0.0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return not (self.path is not None and not path.startswith(self.path))
+
+
+def load_catalog() -> dict[str, Any]:
+    text = resources.files("sogni.testing").joinpath("data/catalog.json").read_text("utf-8")
+    catalog: dict[str, Any] = json.loads(text)
+    return catalog
+
+
+def new_api_key() -> str:
+    return "sk-fake-" + secrets.token_hex(16)
