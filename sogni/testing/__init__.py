@@ -4,7 +4,8 @@ Importing this package needs nothing beyond the SDK itself; starting a ``FakeSup
 needs the ``testing`` extra (``pip install 'sogni[testing]'``).
 """
 
+from ._demo import open_client
 from ._fake import FakeSupernet
 from ._state import FakeAccount, Received
 
-__all__ = ["FakeAccount", "FakeSupernet", "Received"]
+__all__ = ["FakeAccount", "FakeSupernet", "Received", "open_client"]
