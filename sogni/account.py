@@ -271,10 +271,10 @@ class AccountAPI:
         return self._core.current_account
 
     def _get(self, path: str, **params: Any) -> Any:
-        return self._core.rest.request("GET", path, params=params, config=self._config)
+        return self._core.request("GET", path, params=params, config=self._config)
 
     def _post(self, path: str, body: Any = None, *, idempotent: bool = False) -> Any:
-        return self._core.rest.request(
+        return self._core.request(
             "POST", path, json_body=body, idempotent=idempotent, config=self._config
         )
 

@@ -109,6 +109,11 @@ class _Core:
             ) from exc
         return result
 
+    def request(self, method: str, path: str, *, config: ClientConfig, **kwargs: Any) -> Any:
+        """REST through the shared client, after the closed/fork checks."""
+        self.check()
+        return self.rest.request(method, path, config=config, **kwargs)
+
     def require_transport(self) -> SocketTransport:
         self.check()
         if self.transport is None:

@@ -63,7 +63,8 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
                 value = getattr(obj, name)
                 if value is OMIT:
                     continue
-                out[key] = conv.unstructure(value, typ)
+                # ``Any`` fields hold user JSON (messages, tool schemas): handed over as is.
+                out[key] = value if typ is Any else conv.unstructure(value, typ)
             return out
 
         return unstructure_instance

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ._server import ApiError, FakeServer, ok, raw
+from ._server import ApiError, FakeServer, json_body, ok, raw
 
 if TYPE_CHECKING:
     from ._fake import FakeSupernet
@@ -119,7 +119,7 @@ def _install_account(fake: FakeSupernet, server: FakeServer) -> None:
 
     async def checkout(request: web.Request) -> web.Response:
         _require_session_auth(server, request)
-        body = request.get("json") or {}
+        body = (await json_body(request)) or {}
         plan = body.get("planId")
         if plan not in ("unlimited", "unlimited_pro") or body.get("term") not in (
             "monthly",
@@ -156,7 +156,7 @@ def _install_account(fake: FakeSupernet, server: FakeServer) -> None:
 
     async def claim(request: web.Request) -> web.Response:
         server.require_account(request)
-        body = request.get("json") or {}
+        body = (await json_body(request)) or {}
         if not isinstance(body.get("claims"), list) or not body["claims"]:
             raise ApiError(400, "claims must be a non-empty list", 400)
         return ok({})

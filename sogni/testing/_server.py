@@ -67,6 +67,17 @@ class ApiError(Exception):
         return out
 
 
+async def json_body(request: web.Request) -> Any:
+    """The request's JSON body (``None`` when empty or not JSON). aiohttp caches the bytes."""
+    data = await request.read()
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
 def ok(data: Any) -> web.Response:
     """The api host's success envelope."""
     return web.json_response({"status": "success", "data": data}, dumps=_dumps)
@@ -199,9 +210,9 @@ class FakeServer:
             (self.api_app, api_port, "api"),
             (self.socket_app, socket_port, "socket"),
         ):
-            runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
             await runner.setup()
-            site = web.TCPSite(runner, host, port, shutdown_timeout=0.5)
+            site = web.TCPSite(runner, host, port)
             await site.start()
             self._runners.append(runner)
             bound = runner.addresses[0][1]
@@ -240,7 +251,6 @@ class FakeServer:
                     if failure.status:
                         status = failure.status
                         return self._failure_response(origin, failure)
-                request["json"] = body
                 try:
                     response = await handler(request)
                 except ApiError as err:
@@ -561,4 +571,4 @@ def _reason(status: int) -> str:
         return f"HTTP {status}"
 
 
-__all__ = ["ApiError", "FakeServer", "Session", "WSCloseCode", "new_id", "ok", "raw"]
+__all__ = ["ApiError", "FakeServer", "Session", "WSCloseCode", "json_body", "new_id", "ok", "raw"]

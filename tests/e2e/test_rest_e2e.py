@@ -1,0 +1,150 @@
+"""REST over real loopback sockets: the FakeSupernet's error shapes and the overall deadline."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sogni import (
+    AuthenticationError,
+    ClientConfig,
+    RateLimitError,
+    RetryPolicy,
+    ServerError,
+    SogniTimeoutError,
+    Timeouts,
+)
+from sogni._transport.rest import RestClient
+from sogni.testing import FakeSupernet
+
+
+class _Key:
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def headers(self) -> dict[str, str]:
+        return {"api-key": self.key}
+
+    def is_authenticated(self) -> bool:
+        return True
+
+    def on_unauthorized(self) -> None:
+        pass
+
+
+def rest_for(
+    fake: FakeSupernet, sleeps: list[float] | None = None, **timeouts: float
+) -> RestClient:
+    config = ClientConfig(
+        rest_endpoint=fake.rest_url,
+        socket_endpoint=fake.socket_url,
+        disable_socket=True,
+        timeouts=Timeouts(**timeouts) if timeouts else Timeouts(),
+        sleep=(sleeps.append if sleeps is not None else time.sleep),
+    )
+    return RestClient(config, _Key(fake.api_key))
+
+
+def test_503_then_200_over_http(fake: FakeSupernet) -> None:
+    sleeps: list[float] = []
+    rest = rest_for(fake, sleeps)
+    fake.fail_next(503, path="/v1/account/me")
+    assert rest.request("GET", "/v1/account/me")["username"] == "alice"
+    assert [r.status for r in fake.requests("/v1/account/me")] == [503, 200]
+    assert len(sleeps) == 1
+    rest.close()
+
+
+def test_429_with_retry_after_over_http(fake: FakeSupernet) -> None:
+    sleeps: list[float] = []
+    rest = rest_for(fake, sleeps)
+    fake.fail_next(429, path="/v4/account/balance", retry_after=2)
+    assert "spark" in rest.request("GET", "/v4/account/balance")
+    assert sleeps == [2.0]
+    rest.close()
+
+
+def test_post_503_not_retried_over_http(fake: FakeSupernet) -> None:
+    rest = rest_for(fake)
+    fake.fail_next(503, path="/v3/account/reward/claim", times=2)
+    with pytest.raises(ServerError):
+        rest.request("POST", "/v3/account/reward/claim", json_body={"claims": ["x"]})
+    assert len(fake.requests("/v3/account/reward/claim")) == 1
+    rest.close()
+
+
+def test_unknown_key_gets_401(fake: FakeSupernet) -> None:
+    config = ClientConfig(rest_endpoint=fake.rest_url, disable_socket=True)
+    rest = RestClient(config, _Key("sk-wrong-key-000"))
+    with pytest.raises(AuthenticationError) as info:
+        rest.request("GET", "/v1/account/me")
+    assert info.value.status == 401
+    rest.close()
+
+
+def test_rate_limit_error_exposes_retry_after(fake: FakeSupernet) -> None:
+    config = ClientConfig(
+        rest_endpoint=fake.rest_url, disable_socket=True, retry=RetryPolicy(enabled=False)
+    )
+    rest = RestClient(config, _Key(fake.api_key))
+    fake.fail_next(429, path="/v1/account/me", retry_after=5)
+    with pytest.raises(RateLimitError) as info:
+        rest.request("GET", "/v1/account/me")
+    assert info.value.retry_after == 5 and info.value.retryable
+    rest.close()
+
+
+@pytest.fixture
+def drip_server() -> Iterator[str]:
+    """A raw HTTP server that answers one byte every 0.5 s, forever."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    response = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                for byte in response:
+                    if stop.wait(0.5):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def accept_loop() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept_loop, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(2)
+    listener.close()
+
+
+@pytest.mark.parametrize("path", ["/v1/account/me"])
+def test_overall_deadline_holds_against_a_dripping_server(drip_server: str, path: str) -> None:
+    config = ClientConfig(
+        rest_endpoint=drip_server,
+        disable_socket=True,
+        timeouts=Timeouts(rest=1.0, rest_total=2.0),
+    )
+    rest = RestClient(config, _Key("k"))
+    started = time.monotonic()
+    with pytest.raises(SogniTimeoutError):
+        rest.request("GET", path)
+    elapsed = time.monotonic() - started
+    # Each byte arrives well inside the 1 s read timeout; only the 2 s deadline can stop it.
+    assert 1.9 <= elapsed < 3.0
+    rest.close()

@@ -1,0 +1,93 @@
+"""The frame envelope: round trips, id upper-casing, malformed frames."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sogni._wire.envelope import FrameError, decode_frame, encode_frame
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(frame_type=st.text(min_size=1, max_size=30), payload=json_values)
+def test_round_trip_any_json_payload(frame_type: str, payload: object) -> None:
+    frame = decode_frame(encode_frame(frame_type, payload))
+    assert frame.type == frame_type
+    if isinstance(payload, dict) and any(payload.get(k) for k in ("jobID", "imgID")):
+        return  # upper-cased on purpose, checked below
+    assert frame.payload == payload
+
+
+@given(payload=json_values.filter(lambda p: not isinstance(p, dict)))
+def test_round_trip_binary_frames(payload: object) -> None:
+    raw = encode_frame("x", payload).encode("utf-8")
+    assert decode_frame(raw).payload == payload
+
+
+def test_exact_shape_of_an_outbound_frame() -> None:
+    text = encode_frame("changeNetwork", "relaxed")
+    assert text == '{"type":"changeNetwork","data":"InJlbGF4ZWQi"}'
+    envelope = json.loads(text)
+    assert list(envelope) == ["type", "data"]
+
+
+def test_data_is_padded_standard_base64_of_compact_utf8_json() -> None:
+    text = encode_frame("jobTokens", {"jobID": "A", "content": "héllo ✓"})
+    data = json.loads(text)["data"]
+    assert len(data) % 4 == 0
+    assert base64.b64decode(data).decode("utf-8") == '{"jobID":"A","content":"héllo ✓"}'
+
+
+def test_top_level_ids_are_upper_cased_nested_ones_are_not() -> None:
+    payload = {"jobID": "abc-def", "imgID": "x1", "nested": {"jobID": "keep-lower"}}
+    frame = decode_frame(encode_frame("jobResult", payload))
+    assert frame.payload["jobID"] == "ABC-DEF"
+    assert frame.payload["imgID"] == "X1"
+    assert frame.payload["nested"]["jobID"] == "keep-lower"
+
+
+def test_non_string_ids_are_stringified_then_upper_cased() -> None:
+    frame = decode_frame(encode_frame("jobState", {"jobID": 12, "imgID": ""}))
+    assert frame.payload == {"jobID": "12", "imgID": ""}
+
+
+def test_missing_data_gives_none_payload() -> None:
+    assert decode_frame('{"type":"ping"}').payload is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        "[1,2]",
+        '{"data":"e30="}',
+        '{"type":5,"data":"e30="}',
+        '{"type":"x","data":"%%%"}',
+        '{"type":"x","data":"bm90IGpzb24="}',
+        '{"type":"x","data":7}',
+        b"\xff\xfe",
+    ],
+)
+def test_malformed_frames_raise_frame_error(raw: str | bytes) -> None:
+    with pytest.raises(FrameError):
+        decode_frame(raw)
+
+
+def test_size_limit() -> None:
+    with pytest.raises(FrameError, match="exceeds"):
+        decode_frame(encode_frame("x", "a" * 100), max_bytes=50)
