@@ -47,3 +47,43 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: flo
         if time.monotonic() >= deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+class FakeProcess:
+    """A FakeSupernet in a subprocess (``python -m sogni.testing``), for tests that must keep
+    the server's own logs and threads out of the test process."""
+
+    def __init__(self, *, api_key: str | None = None, port: int = 0, socket_port: int = 0) -> None:
+        import json
+        import subprocess
+        import sys
+
+        args = [sys.executable, "-m", "sogni.testing", "--port", str(port), "--socket-port", str(socket_port)]
+        if api_key:
+            args += ["--api-key", api_key]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.kill()
+            raise RuntimeError("the fake did not start: " + (self.proc.stderr.read() if self.proc.stderr else ""))
+        info = json.loads(line)
+        self.rest_url: str = info["rest_url"]
+        self.socket_url: str = info["socket_url"]
+        self.api_key: str = info["api_key"]
+
+    @property
+    def ports(self) -> tuple[int, int]:
+        return int(self.rest_url.rsplit(":", 1)[1]), int(self.socket_url.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait(10)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
