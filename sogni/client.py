@@ -56,6 +56,7 @@ class _Core:
         self.config = config
         self.pid = os.getpid()
         self.closed = False
+        self.closing = threading.Event()  # set at close(): interruptible waits use it
         self._close_lock = threading.Lock()
         self.credentials = CredentialStore(config.api_key)
         self.rest = RestClient(config, self.credentials)
@@ -66,6 +67,10 @@ class _Core:
         self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
         self._listeners_lock = threading.Lock()
         self._frame_handlers: dict[str, list[Callable[[Frame], None]]] = {}
+        self._latest_frames: dict[str, Frame] = {}
+        self._extensions: dict[str, Any] = {}
+        self._extensions_lock = threading.Lock()
+        self._close_hooks: list[Callable[[], Any]] = []
         self._subscription_version = -1
         self._subscription_writes = 0
         self._tokens_listeners: list[Callable[[Tokens], Any]] = []
@@ -120,6 +125,28 @@ class _Core:
             raise SogniError("the socket is disabled for this client (disable_socket=True)")
         self.transport.start()
         return self.transport
+
+    def extension(self, key: str, factory: Callable[[_Core], T]) -> T:
+        """Shared per-client state of a namespace (created once, on first use)."""
+        with self._extensions_lock:
+            value = self._extensions.get(key)
+            if value is None:
+                value = factory(self)
+                self._extensions[key] = value
+            return value  # type: ignore[no-any-return]
+
+    def on_close(self, fn: Callable[[], Any]) -> None:
+        self._close_hooks.append(fn)
+
+    def latest_frame(self, frame_type: str) -> Frame | None:
+        """The last frame of a state-carrying type (``swarmModels``, ``swarmLLMModels``)."""
+        return self._latest_frames.get(frame_type)
+
+    def start_socket_for_work(self) -> None:
+        """Make sure the socket thread runs and a connection is wanted (lazy connect)."""
+        transport = self.require_transport()
+        if transport.state.value in ("idle",):
+            transport.want_connection()
 
     def start_socket(self) -> None:
         if self.transport is not None and self.credentials.is_authenticated():
@@ -178,6 +205,8 @@ class _Core:
             log.exception("Handling transport event %r failed", name)
 
     def _on_frame(self, frame: Frame) -> None:
+        if frame.type in ("swarmModels", "swarmLLMModels"):
+            self._latest_frames[frame.type] = frame
         handler = getattr(self, "_frame_" + frame.type, None)
         if handler is not None:
             handler(frame)
@@ -317,6 +346,7 @@ class _Core:
             if self.closed:
                 return
             self.closed = True
+            self.closing.set()
         if os.getpid() != self.pid:
             return  # the threads belong to the parent process
         deadline = time.monotonic() + self.config.timeouts.close
@@ -326,6 +356,11 @@ class _Core:
         clean &= self.callbacks.close(max(0.05, deadline - time.monotonic()))
         self.registry.fail_all(ClientClosedError("the client was closed"))
         self.rest.close()
+        for hook in self._close_hooks:
+            try:
+                hook()
+            except Exception:
+                log.exception("A close hook failed")
         if not clean:
             log.warning("close(): an SDK thread did not stop in time (a callback still running?)")
 

@@ -58,15 +58,27 @@ class FakeProcess:
         import subprocess
         import sys
 
-        args = [sys.executable, "-m", "sogni.testing", "--port", str(port), "--socket-port", str(socket_port)]
+        args = [
+            sys.executable,
+            "-m",
+            "sogni.testing",
+            "--port",
+            str(port),
+            "--socket-port",
+            str(socket_port),
+        ]
         if api_key:
             args += ["--api-key", api_key]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if not line:
             self.proc.kill()
-            raise RuntimeError("the fake did not start: " + (self.proc.stderr.read() if self.proc.stderr else ""))
+            raise RuntimeError(
+                "the fake did not start: " + (self.proc.stderr.read() if self.proc.stderr else "")
+            )
         info = json.loads(line)
         self.rest_url: str = info["rest_url"]
         self.socket_url: str = info["socket_url"]

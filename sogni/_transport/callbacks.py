@@ -16,37 +16,44 @@ _counter = itertools.count(1)
 
 
 class CallbackWorker:
-    """A bounded queue drained by one daemon thread, started on first use.
+    """A bounded queue drained by daemon threads (one by default), started on first use.
 
     ``submit`` never blocks: if the queue is full (a callback is stuck and thousands of events
-    piled up) the event is dropped with a warning, because the caller may be the transport thread.
-    A raising callback is logged and the worker carries on.
+    piled up) the item is dropped with a warning, because the caller may be the transport thread.
+    A raising callable is logged and the worker carries on.
+
+    The client has two: the callback worker (one thread, user code, in order) and the I/O
+    workers (a few threads for the SDK's own blocking REST work, such as minting result URLs,
+    so that a slow user callback never delays a project).
     """
 
-    def __init__(self, *, maxsize: int, name: str | None = None) -> None:
+    def __init__(self, *, maxsize: int, name: str | None = None, threads: int = 1) -> None:
         self._queue: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = queue.Queue(
             maxsize
         )
         self._name = name or f"sogni-callbacks-{next(_counter)}"
+        self._size = threads
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._closed = False
         self._dropped = 0
 
     @property
     def thread(self) -> threading.Thread | None:
-        return self._thread
+        return self._threads[0] if self._threads else None
 
     def on_worker_thread(self) -> bool:
-        return self._thread is not None and threading.current_thread() is self._thread
+        return threading.current_thread() in self._threads
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> bool:
         with self._lock:
             if self._closed:
                 return False
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-                self._thread.start()
+            if len(self._threads) < self._size and (not self._threads or self._queue.qsize() > 0):
+                name = self._name if self._size == 1 else f"{self._name}-{len(self._threads)}"
+                thread = threading.Thread(target=self._run, name=name, daemon=True)
+                self._threads.append(thread)
+                thread.start()
         try:
             self._queue.put_nowait((fn, args))
         except queue.Full:
@@ -69,22 +76,23 @@ class CallbackWorker:
                 log.exception("A user callback raised; the SDK carries on")
 
     def close(self, timeout: float) -> bool:
-        """Stop accepting work and wait up to ``timeout`` for the thread. True if it stopped."""
+        """Stop accepting work and wait up to ``timeout`` for the threads. True if they stopped."""
+        import time
+
         with self._lock:
-            if self._closed:
-                thread = self._thread
-            else:
+            threads = list(self._threads)
+            if not self._closed:
                 self._closed = True
-                thread = self._thread
-                # Drop whatever is still queued: after close() no callback runs.
+                # Drop whatever is still queued: after close() nothing new runs.
                 try:
                     while True:
                         self._queue.get_nowait()
                 except queue.Empty:
                     pass
-                if thread is not None:
+                for _ in threads:
                     self._queue.put_nowait(None)
-        if thread is None or thread is threading.current_thread():
-            return True
-        thread.join(timeout)
-        return not thread.is_alive()
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() and t is not threading.current_thread() for t in threads)

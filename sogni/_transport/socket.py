@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import enum
 import errno
+import heapq
 import itertools
 import select
 import socket
@@ -65,6 +66,20 @@ class TransportState(enum.Enum):
     READY = "ready"  # authenticated (or the fallback passed): frames may be sent
     BACKOFF = "backoff"  # waiting to reconnect
     CLOSED = "closed"  # the client closed the transport
+
+
+class Timer:
+    """A callback scheduled on the transport thread; ``cancel()`` is safe from any thread."""
+
+    __slots__ = ("cancelled", "fn", "when")
+
+    def __init__(self, when: float, fn: Callable[[], None]) -> None:
+        self.when = when
+        self.fn = fn
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 class Outbound:
@@ -136,6 +151,8 @@ class SocketTransport:
         self._ping_outstanding_since: float | None = None
         self._network = config.network
         self._subscriptions: dict[str, bool] = dict(config.socket_event_subscriptions or {})
+        self._timers: list[tuple[float, int, Timer]] = []
+        self._timer_seq = itertools.count()
 
     # ------------------------------------------------------------------ public (any thread)
 
@@ -189,6 +206,16 @@ class SocketTransport:
             self._commands.append(("send", item))
         self._wake()
         return future
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> Timer:
+        """Run ``fn`` on the transport thread after ``delay`` seconds. ``fn`` must not block:
+        it shares the thread with the socket. Used for the SDK's protocol timers (runtime
+        budgets, staleness checks, recovery re-checks) without a thread per project."""
+        timer = Timer(time.monotonic() + max(0.0, delay), fn)
+        with self._lock:
+            heapq.heappush(self._timers, (timer.when, next(self._timer_seq), timer))
+        self._wake()
+        return timer
 
     def set_network(self, network: str) -> None:
         """Remember the network for the URL of later reconnects."""
@@ -255,6 +282,11 @@ class SocketTransport:
             self._loop()
         except Exception:  # pragma: no cover - a bug; never leave callers hanging
             log.exception("Transport thread crashed")
+            error = ConnectionLostError("the SDK's transport thread stopped unexpectedly")
+            self._fail_pending(error)
+            self._emit(
+                "disconnected", {"code": None, "reason": "transport crashed", "error": error}
+            )
         finally:
             self._teardown()
 
@@ -277,16 +309,30 @@ class SocketTransport:
             if self._closing.is_set():
                 return
             now = time.monotonic()
+            self._run_timers(now)
             self._expire_pending(now)
             if self._ws is None:
                 if self._should_connect(now):
                     self._connect()
                     continue
             else:
-                self._timers(now)
+                self._check_liveness(now)
                 if self._ws is not None and self._state is TransportState.READY:
                     self._flush()
             self._wait(self._next_wakeup(time.monotonic()))
+
+    def _run_timers(self, now: float) -> None:
+        while True:
+            with self._lock:
+                if not self._timers or self._timers[0][0] > now:
+                    return
+                _, _, timer = heapq.heappop(self._timers)
+            if timer.cancelled:
+                continue
+            try:
+                timer.fn()
+            except Exception:
+                log.exception("A transport timer failed")
 
     def _should_connect(self, now: float) -> bool:
         if not self._wanted and not self._pending:
@@ -301,6 +347,9 @@ class SocketTransport:
 
     def _next_wakeup(self, now: float) -> float:
         candidates = [1.0]
+        with self._lock:
+            if self._timers:
+                candidates.append(self._timers[0][0] - now)
         if self._pending:
             candidates.append(min(o.deadline for o in self._pending) - now)
         if self._ws is None:
@@ -534,7 +583,7 @@ class SocketTransport:
 
     # ------------------------------------------------------------------ timers and writing
 
-    def _timers(self, now: float) -> None:
+    def _check_liveness(self, now: float) -> None:
         ws = self._ws
         if ws is None:
             return

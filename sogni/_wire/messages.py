@@ -28,6 +28,8 @@ __all__ = [
     "LLMJobError",
     "LLMJobResult",
     "ProjectQueue",
+    "RecoveredProject",
+    "RecoveredWorkerJob",
     "SocketEventSubscriptionsUpdated",
 ]
 
@@ -194,6 +196,49 @@ class LLMJobError:
     required_plans: Any = wire("requiredPlans", default=None)
     feature: Any = wire("feature", default=None)
     limitation: Any = wire("limitation", default=None)
+
+
+@attrs.frozen
+class RecoveredWorkerJob:
+    """A job inside a server project record (recovery snapshot, REST ``RawJob``)."""
+
+    img_id: str | None = wire("imgID", default=None)
+    status: str | None = wire("status", default=None)
+    reason: Any = wire("reason", default=None)
+    job_index: Any = wire("jobIndex", default=None)
+    performed_steps: Any = wire("performedSteps", default=None)
+    seed_used: Any = wire("seedUsed", default=None)
+    triggered_nsfw_filter: Any = wire("triggeredNSFWFilter", default=None)
+    nsfw_detected: Any = wire("nsfwDetected", default=None)
+    nsfw_sources: Any = wire("nsfwSources", default=None)
+    worker: Any = wire("worker", default=None)
+    result_url: str | None = wire("resultUrl", default=None)
+    last_frame_url: str | None = wire("lastFrameUrl", default=None)
+    output_format: str | None = wire("outputFormat", default=None)
+    image_url: str | None = wire("imageUrl", default=None)
+    video_url: str | None = wire("videoUrl", default=None)
+
+
+@attrs.frozen
+class RecoveredProject:
+    """A project record: ``authenticated.activeProjects`` / ``unclaimedCompletedProjects``,
+    ``/api/v1/artist/projects/sync``, and the REST project records (protocol/03 §9)."""
+
+    id: str = wire("id")
+    app_id: str | None = wire("appId", default=None)
+    status: str | None = wire("status", default=None)
+    reason: Any = wire("reason", default=None)
+    model: Any = wire("model", default=None)
+    job_type: str | None = wire("jobType", default=None)
+    model_type: str | None = wire("modelType", default=None)
+    image_count: Any = wire("imageCount", default=None)
+    step_count: Any = wire("stepCount", default=None)
+    network: str | None = wire("network", default=None)
+    create_time: Any = wire("createTime", default=None)
+    client_request_data: str | None = wire("clientRequestData", default=None)
+    worker_jobs: list[RecoveredWorkerJob] = wire("workerJobs", factory=list)
+    completed_worker_jobs: list[RecoveredWorkerJob] = wire("completedWorkerJobs", factory=list)
+    finished: Any = wire("finished", default=None)
 
 
 # Inbound frame type -> class. Types not listed here (balanceUpdate, swarmModels, toastMessage,

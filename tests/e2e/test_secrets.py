@@ -32,8 +32,14 @@ class _Collector(logging.Handler):
 def debug_everything() -> Iterator[_Collector]:
     collector = _Collector()
     root = logging.getLogger()
-    saved = (root.level, {name: lg.level for name, lg in logging.root.manager.loggerDict.items()
-                          if isinstance(lg, logging.Logger)})
+    saved = (
+        root.level,
+        {
+            name: lg.level
+            for name, lg in logging.root.manager.loggerDict.items()
+            if isinstance(lg, logging.Logger)
+        },
+    )
     root.addHandler(collector)
     root.setLevel(logging.DEBUG)
     for name in ("sogni", "urllib3", "websocket", "requests", "tenacity"):
@@ -53,8 +59,13 @@ def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
     errors: list[BaseException] = []
     fake = FakeProcess(api_key=CANARY)
     try:
-        config = ClientConfig(app_id="canary", api_key=CANARY, rest_endpoint=fake.rest_url,
-                              socket_endpoint=fake.socket_url, timeouts=FAST)
+        config = ClientConfig(
+            app_id="canary",
+            api_key=CANARY,
+            rest_endpoint=fake.rest_url,
+            socket_endpoint=fake.socket_url,
+            timeouts=FAST,
+        )
         client = SogniClient(config=config)
         auths: list[Any] = []
         client.on("authenticated", auths.append)
@@ -71,15 +82,26 @@ def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
         fake = FakeProcess(api_key=CANARY, port=api_port, socket_port=socket_port)
         wait_until(lambda: len(auths) >= 2, timeout=15)
         client.account.me()
-        repr_texts = [repr(client), repr(client.config), str(client.config), repr(client.current_account)]
+        repr_texts = [
+            repr(client),
+            repr(client.config),
+            str(client.config),
+            repr(client.current_account),
+        ]
         client.close()
 
         # Authentication failures with the canary as the (wrong) key of another server.
         other = FakeProcess()
         try:
-            bad = SogniClient(config=ClientConfig(app_id="canary-bad", api_key=CANARY,
-                                                  rest_endpoint=other.rest_url,
-                                                  socket_endpoint=other.socket_url, timeouts=FAST))
+            bad = SogniClient(
+                config=ClientConfig(
+                    app_id="canary-bad",
+                    api_key=CANARY,
+                    rest_endpoint=other.rest_url,
+                    socket_endpoint=other.socket_url,
+                    timeouts=FAST,
+                )
+            )
             disconnected: list[Any] = []
             bad.on("disconnected", disconnected.append)
             try:

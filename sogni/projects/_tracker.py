@@ -1,0 +1,1056 @@
+"""The in-flight state of one project: frames in, events and the future out, recovery.
+
+Frame handlers run on the transport thread and never block: anything that needs REST
+(minting result and preview URLs, staleness checks, recovery lookups) is handed to the I/O
+workers. Timers (runtime budgets, the staleness watchdog, recovery re-checks, the 1001 resend
+window) run on the transport thread through ``SocketTransport.call_later``.
+
+Every path ends the future: result, job/project error, cancel, runtime budget, staleness,
+lost project, terminal close, client close.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from .._futures import SogniFuture
+from .._log import get_logger
+from .._wire.envelope import Frame
+from .._wire.messages import (
+    ArtistCancelConfirmation,
+    CancelJob,
+    JobError,
+    JobEta,
+    JobProgress,
+    JobResult,
+    JobRetry,
+    JobState,
+    ProjectQueue,
+    RecoveredProject,
+    RecoveredWorkerJob,
+)
+from ..errors import (
+    CancellationError,
+    ClientClosedError,
+    ProjectCanceledError,
+    ProjectError,
+    ProjectLostError,
+    ProtocolError,
+    SogniError,
+)
+from .handles import Job, JobStatus, Project, ProjectEvent, ProjectStatus
+
+if TYPE_CHECKING:
+    import queue
+
+    from ._service import ProjectsService
+
+log = get_logger("sogni.projects")
+
+_SYMBOLIC_CODES = {
+    "serverRestarting": 5001,
+    "workerDisconnected": 5002,
+    "jobTimedOut": 5003,
+    "artistCanceled": 5004,
+    "workerCancelled": 5005,
+}
+_RAW_PROJECT_STATUS = {
+    "pending": ProjectStatus.PENDING,
+    "authorized": ProjectStatus.PENDING,
+    "active": ProjectStatus.QUEUED,
+    "queued": ProjectStatus.QUEUED,
+    "assigned": ProjectStatus.PROCESSING,
+    "progress": ProjectStatus.PROCESSING,
+    "processing": ProjectStatus.PROCESSING,
+    "completed": ProjectStatus.COMPLETED,
+    "errored": ProjectStatus.FAILED,
+    "failed": ProjectStatus.FAILED,
+    "cancelled": ProjectStatus.CANCELED,
+    "canceled": ProjectStatus.CANCELED,
+}
+_RAW_JOB_STATUS = {
+    "created": JobStatus.PENDING,
+    "queued": JobStatus.PENDING,
+    "assigned": JobStatus.INITIATING,
+    "initiatingModel": JobStatus.INITIATING,
+    "jobStarted": JobStatus.PROCESSING,
+    "jobProgress": JobStatus.PROCESSING,
+    "jobCompleted": JobStatus.COMPLETED,
+    "jobError": JobStatus.FAILED,
+}
+_ENHANCE_STRENGTH = {"light": 0.15, "medium": 0.35, "heavy": 0.49}
+LOST_MESSAGE = (
+    "The server has no record of this generation. It may have been interrupted by a restart - "
+    "please try again."
+)
+
+Emission = tuple[str, Any, ProjectEvent]
+
+
+def error_from_frame(frame: JobError, project_id: str) -> ProjectError:
+    """protocol/01 §4.4: numeric codes kept, symbolic ones mapped to 5000-5005."""
+    raw = frame.error
+    message = frame.error_message if isinstance(frame.error_message, str) else ""
+    original: str | None = None
+    code: int
+    if isinstance(raw, bool):
+        code, original = 5000, str(raw)
+    elif isinstance(raw, (int, float)):
+        code = int(raw)
+    else:
+        text = "" if raw is None else str(raw)
+        try:
+            code = int(text)
+        except ValueError:
+            code, original = _SYMBOLIC_CODES.get(text, 5000), text
+    details = {
+        k: v
+        for k, v in (
+            ("subscriptionLimit", frame.subscription_limit),
+            ("requiredPlans", frame.required_plans),
+            ("feature", frame.feature),
+            ("limitation", frame.limitation),
+            ("consentRequired", frame.consent_required),
+            ("vendorFailureCategory", frame.vendor_failure_category),
+        )
+        if v is not None
+    }
+    cls = ProjectCanceledError if original == "artistCanceled" else ProjectError
+    return cls(
+        message or f"Project failed (code {code})",
+        job_id=project_id,
+        error_code=code,
+        original_code=original,
+        details=details or None,
+        retryable=code in (5001, 5002, 5003),
+    )
+
+
+class ProjectTracker:
+    """Registry entry and state holder behind a :class:`Project` handle."""
+
+    def __init__(
+        self,
+        service: ProjectsService,
+        project_id: str,
+        *,
+        params: Any,
+        media: str,
+        request: dict[str, Any] | None,
+        number_of_media: int,
+        steps: int | None,
+        output_format: str | None,
+        network: str | None,
+        recovered: bool = False,
+    ) -> None:
+        self.service = service
+        self.core = service.core
+        self.project_id = project_id.upper()
+        self.params = params
+        self.media = media
+        self.request = request
+        self.number_of_media = max(1, number_of_media)
+        self.steps = steps or 0
+        self.output_format = output_format
+        self.network = network
+        self.recovered = recovered
+        self.lock = threading.RLock()
+        self.status = ProjectStatus.PENDING
+        self.queue_position = -1
+        self.queue_status: str | None = None
+        self.estimated_start_at: float | None = None
+        self.jobs: list[Job] = []
+        self.error: SogniError | None = None
+        self.future: SogniFuture[list[str]] = SogniFuture(self.core.callbacks)
+        self.future.set_running_or_notify_cancel()  # a local wait can never cancel paid work
+        self.handle = Project(self)
+        self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
+        self._subscribers: list[queue.Queue[ProjectEvent]] = []
+        self._last_progress: int | None = None
+        self._admitted = recovered
+        self._written_generation: int | None = None
+        self._resent = False
+        self._refused_1001 = False
+        self._restart_timer: Any = None
+        self._server_completed = False
+        self._created = time.monotonic()
+        self._last_activity = time.monotonic()
+        self._strikes = 0
+        self._staleness_timer: Any = None
+        self._budget_timers: dict[int, Any] = {}
+        self._cancel_future: SogniFuture[None] | None = None
+        self._closed = False
+        self._final_event: ProjectEvent | None = None
+
+    # ------------------------------------------------------------------ clocks
+
+    @staticmethod
+    def now_wall() -> float:
+        return time.time()
+
+    # ------------------------------------------------------------------ submitting
+
+    def submit(self) -> None:
+        """Register, then queue the request on the socket."""
+        assert self.request is not None
+        self.core.registry.add(self.project_id, self)
+        self._arm_staleness()
+        self._send_request()
+
+    def _send_request(self) -> None:
+        assert self.request is not None
+        try:
+            sent = self.core.send("jobRequest", self.request)
+        except SogniError as exc:
+            self._finish_failed(exc)
+            return
+
+        def on_sent(future: Any) -> None:
+            exc = future.exception()
+            if exc is not None:
+                self._finish_failed(exc)
+                return
+            with self.lock:
+                self._written_generation = future.result()
+
+        sent._add_internal_callback(on_sent)
+
+    # ------------------------------------------------------------------ listeners
+
+    def add_listener(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        with self.lock:
+            self._listeners.setdefault(event, []).append(fn)
+
+        def remove() -> None:
+            with self.lock:
+                if fn in self._listeners.get(event, []):
+                    self._listeners[event].remove(fn)
+
+        return remove
+
+    def add_subscriber(self, subscriber: queue.Queue[ProjectEvent]) -> None:
+        with self.lock:
+            if self._final_event is not None:
+                subscriber.put_nowait(self._final_event)
+                return
+            self._subscribers.append(subscriber)
+
+    def remove_subscriber(self, subscriber: queue.Queue[ProjectEvent]) -> None:
+        with self.lock:
+            if subscriber in self._subscribers:
+                self._subscribers.remove(subscriber)
+
+    def _emit(self, emissions: list[Emission]) -> None:
+        """Deliver events outside the lock: listeners on the callback worker, pull iterators
+        through their queues."""
+        if not emissions:
+            return
+        with self.lock:
+            listeners = {k: list(v) for k, v in self._listeners.items()}
+            subscribers = list(self._subscribers)
+        for name, arg, event in emissions:
+            for fn in listeners.get(name, ()):
+                self.core.callbacks.submit(fn, arg)
+            for sub in subscribers:
+                try:
+                    sub.put_nowait(event)
+                except Exception:
+                    log.warning("An events() iterator is not being read; dropping %s", name)
+            self.service.emit_api_event(name, self.handle, event)
+
+    def _event(self, name: str, arg: Any, **fields: Any) -> Emission:
+        return (name, arg, ProjectEvent(type=name, project_id=self.project_id, **fields))
+
+    # ------------------------------------------------------------------ frames (transport thread)
+
+    def on_frame(self, frame: Frame) -> None:
+        handler = getattr(self, "_on_" + frame.type, None)
+        if handler is None:
+            return
+        cls = {
+            "jobState": JobState,
+            "jobProgress": JobProgress,
+            "jobETA": JobEta,
+            "jobResult": JobResult,
+            "jobError": JobError,
+            "jobRetry": JobRetry,
+            "projectQueue": ProjectQueue,
+            "artistCancelConfirmation": ArtistCancelConfirmation,
+        }[frame.type]
+        try:
+            message = self.core.structure(frame.payload, cls)
+        except ProtocolError as exc:
+            # A malformed frame fails only the project it names.
+            log.warning("Malformed %s frame for project %s", frame.type, self.project_id)
+            self._finish_failed(ProtocolError(f"malformed {frame.type} frame: {exc.__cause__}"))
+            return
+        emissions: list[Emission] = []
+        with self.lock:
+            self._last_activity = time.monotonic()
+            if self.status in ProjectStatus.FINISHED and frame.type != "artistCancelConfirmation":
+                return
+            handler(message, emissions)
+            emissions += self._progress_emission()
+        self._emit(emissions)
+        self._maybe_finish()
+
+    def _on_jobState(self, msg: JobState, out: list[Emission]) -> None:
+        if msg.type in ("pending", "assigned"):
+            self._admitted = True
+            return
+        self._admitted = True
+        if msg.type == "queued":
+            self.status = ProjectStatus.QUEUED
+            self.queue_position = msg.queue_position if msg.queue_position is not None else -1
+            self.queue_status = (
+                msg.queue_status if msg.queue_status in ("waiting", "no-workers") else None
+            )
+            est = msg.estimated_start_seconds
+            valid = isinstance(est, (int, float)) and not isinstance(est, bool) and est >= 0
+            self.estimated_start_at = self.now_wall() + est if valid else None
+            # protocol/03 §3.4: queued again means no render sits on a worker: stop budgets.
+            for timer in self._budget_timers.values():
+                timer.cancel()
+            self._budget_timers.clear()
+            out.append(
+                self._event("queued", self.queue_position, queue_position=self.queue_position)
+            )
+        elif msg.type in ("initiatingModel", "jobStarted"):
+            if not isinstance(msg.img_id, str):
+                return
+            self.estimated_start_at = None
+            self.queue_status = None
+            job = self._job_for(msg.img_id, msg.job_index, out)
+            if msg.worker_name:
+                job._worker_name = msg.worker_name
+            if msg.positive_prompt is not None:
+                job._positive_prompt = msg.positive_prompt
+            if msg.type == "initiatingModel":
+                if job._status == JobStatus.PENDING:
+                    job._status = JobStatus.INITIATING
+            else:
+                self._start_processing(job)
+        elif msg.type == "jobCompleted":
+            self._server_completed = True
+
+    def _on_jobProgress(self, msg: JobProgress, out: list[Emission]) -> None:
+        self._admitted = True
+        if not isinstance(msg.img_id, str):
+            return
+        job = self._job_for(msg.img_id, None, out)
+        if job._status in JobStatus.FINISHED:
+            return
+        self._start_processing(job)
+        if self.status in (ProjectStatus.PENDING, ProjectStatus.QUEUED):
+            self.status = ProjectStatus.PROCESSING
+        if msg.step is not None:
+            job._step = max(job._step, msg.step)
+        if msg.step_count is not None:
+            job._step_count = msg.step_count
+        if msg.progress is not None:
+            job._external_progress = msg.progress
+        if msg.eta_min is not None and msg.eta_max is not None and msg.eta_max > 0:
+            job._eta_range = (msg.eta_min, msg.eta_max)
+        if msg.has_image:
+            self.service.io.submit(self._mint_preview, job, job._id)
+
+    def _on_jobETA(self, msg: JobEta, out: list[Emission]) -> None:
+        if not isinstance(msg.img_id, str) or msg.eta_seconds is None:
+            return
+        job = self._job_for(msg.img_id, None, out)
+        now = self.now_wall()
+        job._eta = now + msg.eta_seconds
+        if job._eta_started_at is None:
+            job._eta_started_at = now
+
+    def _on_jobResult(self, msg: JobResult, out: list[Emission]) -> None:
+        self._admitted = True
+        if not isinstance(msg.img_id, str):
+            return
+        job = self._job_for(msg.img_id, _int_or_none(msg.job_index), out)
+        self._apply_result(
+            job,
+            performed_steps=msg.performed_step_count,
+            seed=msg.last_seed,
+            nsfw=msg.triggered_nsfw_filter is True,
+            nsfw_detected=msg.nsfw_detected is True,
+            nsfw_sources=msg.nsfw_sources,
+            user_canceled=msg.user_canceled is True,
+            direct_url=msg.result_url or msg.video_url or msg.video_file,
+            last_frame_url=msg.last_frame_url,
+            output_format=msg.output_format,
+            out=out,
+        )
+
+    def _on_jobError(self, msg: JobError, out: list[Emission]) -> None:
+        error = error_from_frame(msg, self.project_id)
+        if msg.img_id:
+            self._admitted = True
+            job = self._find_job(msg.img_id, None)
+            if job is None:
+                job = self._job_for(msg.img_id, None, out)
+            if job._status in JobStatus.FINISHED:
+                return  # a late error for a finished job changes nothing
+            job._status = JobStatus.FAILED
+            job._error = error
+            self._stop_budget(job)
+            out.append(self._event("jobFailed", job, job=job, error=error))
+            return
+        if error.error_code == 1001 and not self._admitted:
+            # protocol/03 §3.9: refused while the server shuts down; never queued nor billed.
+            if self._refused_1001 or self._resent:
+                self._fail_locked(error, out)
+                return
+            self._refused_1001 = True
+            transport = self.core.transport
+            if transport is not None:
+                self._restart_timer = transport.call_later(
+                    self.core.config.timeouts.resend_after_restart,
+                    lambda: self._restart_window_over(error),
+                )
+            return
+        self._admitted = True
+        self._fail_locked(error, out)
+
+    def _on_jobRetry(self, msg: JobRetry, out: list[Emission]) -> None:
+        self._admitted = True
+        job = self._find_job(msg.img_id, msg.job_index) if msg.img_id else None
+        if job is None or job._status in JobStatus.FINISHED:
+            return
+        # The render moves to another worker; nothing failed for the artist.
+        job._status = JobStatus.PENDING
+        job._step = 0
+        job._worker_name = None
+        job._preview_url = None
+        job._external_progress = None
+        job._eta = job._eta_started_at = None
+        job._eta_range = None
+        job._awaiting_reassignment = True
+        job._started_processing = False
+        self._stop_budget(job)
+
+    def _on_projectQueue(self, msg: ProjectQueue, out: list[Emission]) -> None:
+        self._admitted = True
+
+    def _on_artistCancelConfirmation(
+        self, msg: ArtistCancelConfirmation, out: list[Emission]
+    ) -> None:
+        waiter = self._cancel_future
+        if waiter is None or waiter.done():
+            return
+        if msg.did_cancel:
+            self._cancel_locked(out)
+            waiter.settle(None)
+        else:
+            waiter.fail(
+                CancellationError(
+                    msg.error_message
+                    or "Cancellation could not be confirmed. The job is still running; please try again."
+                )
+            )
+
+    # ------------------------------------------------------------------ job helpers
+
+    def _find_job(self, img_id: str | None, job_index: int | None) -> Job | None:
+        if img_id:
+            for job in self.jobs:
+                if job._id == img_id.upper():
+                    return job
+        return None
+
+    def _job_for(self, img_id: str, job_index: int | None, out: list[Emission]) -> Job:
+        img_id = img_id.upper()
+        job = self._find_job(img_id, job_index)
+        if job is not None:
+            if job_index is not None and job._job_index is None:
+                job._job_index = job_index
+            return job
+        # A reassigned render reclaims its job: same jobIndex, else the one awaiting it.
+        candidates = [
+            j
+            for j in self.jobs
+            if j._status not in JobStatus.FINISHED
+            and (
+                (job_index is not None and j._job_index == job_index)
+                or (job_index is None and j._awaiting_reassignment and j._job_index is None)
+            )
+        ]
+        if candidates:
+            job = candidates[0]
+            job._id = img_id
+            job._awaiting_reassignment = False
+            return job
+        job = Job(self, img_id, job_index)
+        job._step_count = self.steps
+        self.jobs.append(job)
+        self.jobs.sort(key=lambda j: (j._job_index is None, j._job_index or 0))
+        out.append(self._event("jobStarted", job, job=job))
+        return job
+
+    def _start_processing(self, job: Job) -> None:
+        job._status = JobStatus.PROCESSING
+        if job._started_processing:
+            return
+        job._started_processing = True
+        transport = self.core.transport
+        if transport is None:
+            return
+        limit = self.service.runtime_limit(self.media, self.network, job)
+        key = id(job)
+        self._budget_timers[key] = transport.call_later(
+            limit, lambda: self._budget_expired(job, limit)
+        )
+
+    def _stop_budget(self, job: Job) -> None:
+        timer = self._budget_timers.pop(id(job), None)
+        if timer is not None:
+            timer.cancel()
+
+    def _apply_result(
+        self,
+        job: Job,
+        *,
+        performed_steps: Any,
+        seed: Any,
+        nsfw: bool,
+        nsfw_detected: bool,
+        nsfw_sources: Any,
+        user_canceled: bool,
+        direct_url: str | None,
+        last_frame_url: str | None,
+        output_format: str | None,
+        out: list[Emission],
+    ) -> None:
+        self._stop_budget(job)
+        if isinstance(performed_steps, (int, float)) and not isinstance(performed_steps, bool):
+            job._step = performed_steps
+        elif job._step_count > 0:
+            job._step = job._step_count
+        seed_value = _int_or_none(seed)
+        if seed_value is not None:
+            job._seed = seed_value
+        job._is_nsfw = nsfw
+        job._nsfw_detected = nsfw_detected
+        job._nsfw_sources = tuple(s for s in (nsfw_sources or ()) if isinstance(s, str))
+        job._user_canceled = user_canceled
+        job._last_frame_url = last_frame_url
+        job._output_format = output_format or job._output_format
+        withheld = nsfw and not nsfw_detected
+        if user_canceled:
+            job._status = JobStatus.CANCELED
+            return
+        if direct_url:
+            job._result_url = direct_url
+        elif not withheld:
+            job._minting = True
+            self.service.io.submit(self._mint_result, job, job._id)
+        job._status = JobStatus.COMPLETED
+        if not job._minting:
+            out.append(self._event("jobCompleted", job, job=job, url=job._result_url))
+
+    # ------------------------------------------------------------------ REST work (I/O workers)
+
+    def _mint_result(self, job: Job, img_id: str) -> None:
+        url: str | None = None
+        try:
+            url = self.service.mint_result_url(self, img_id)
+        except SogniError as exc:
+            log.warning(
+                "Could not get the result URL of a job of project %s (%s)",
+                self.project_id,
+                type(exc).__name__,
+            )
+        emissions: list[Emission] = []
+        with self.lock:
+            job._minting = False
+            if url is not None and job._id == img_id:
+                job._result_url = url
+            if job._status == JobStatus.COMPLETED:
+                emissions.append(self._event("jobCompleted", job, job=job, url=job._result_url))
+        self._emit(emissions)
+        self._maybe_finish()
+
+    def _mint_preview(self, job: Job, img_id: str) -> None:
+        try:
+            url = self.service.mint_preview_url(self, img_id)
+        except SogniError as exc:
+            log.debug("Preview URL unavailable (%s)", type(exc).__name__)
+            return
+        with self.lock:
+            if job._id != img_id:
+                return
+            job._preview_url = url
+        self._emit([self._event("preview", job, job=job, url=url)])
+
+    def result_url_for(self, job: Job, *, refresh: bool) -> str:
+        with self.lock:
+            status, url, withheld = (
+                job._status,
+                job._result_url,
+                job._is_nsfw and not job._nsfw_detected,
+            )
+            img_id = job._id
+        if withheld:
+            raise ProjectError(
+                "No result media available: withheld by the NSFW filter", job_id=self.project_id
+            )
+        if status != JobStatus.COMPLETED:
+            raise ProjectError("Job is not completed yet", job_id=self.project_id)
+        if url and not refresh:
+            return url
+        fresh = self.service.mint_result_url(self, img_id)
+        with self.lock:
+            job._result_url = fresh
+        return fresh
+
+    def download_to(self, url: str, sink: IO[bytes]) -> None:
+        self.service.download(url, sink)
+
+    def default_filename(self, job: Job) -> str:
+        ext = job.output_format or (
+            self.output_format
+            or {"image": "png", "video": "mp4", "audio": "mp3"}.get(self.media, "bin")
+        )
+        ext = "jpg" if ext == "jpeg" else ext
+        index = job.job_index if job.job_index is not None else self.jobs.index(job)
+        return f"{self.project_id}-{index}.{ext}"
+
+    def enhance(self, job: Job, strength: str, overrides: dict[str, Any]) -> str:
+        if self.media != "image":
+            raise ProjectError("Only image results can be enhanced", job_id=self.project_id)
+        if job.is_withheld:
+            raise ProjectError("Job did not pass NSFW filter", job_id=self.project_id)
+        if strength not in _ENHANCE_STRENGTH:
+            from ..errors import ValidationError
+
+            raise ValidationError([("strength", f"must be one of {sorted(_ENHANCE_STRENGTH)}")])
+        data = job.get_result_data()
+        return self.service.enhance(self, job, data, 1 - _ENHANCE_STRENGTH[strength], overrides)
+
+    # ------------------------------------------------------------------ completion
+
+    def progress_locked(self) -> int:
+        if self.status == ProjectStatus.COMPLETED:
+            return 100
+        if not self.jobs:
+            return 0
+        now = self.now_wall()
+        total = sum(j._progress_locked(now) for j in self.jobs)
+        return max(0, min(100, round(total / max(1, self.number_of_media))))
+
+    def _progress_emission(self) -> list[Emission]:
+        value = self.progress_locked()
+        if value == self._last_progress:
+            return []
+        self._last_progress = value
+        return [self._event("progress", value, progress=value)]
+
+    def result_urls_locked(self) -> list[str]:
+        ordered = sorted(self.jobs, key=lambda j: (j._job_index is None, j._job_index or 0))
+        return [
+            j._result_url
+            for j in ordered
+            if j._status == JobStatus.COMPLETED
+            and j._result_url
+            and not (j._is_nsfw and not j._nsfw_detected)
+        ]
+
+    def _maybe_finish(self) -> None:
+        emissions: list[Emission] = []
+        with self.lock:
+            if self.status in ProjectStatus.FINISHED:
+                return
+            jobs_done = len(self.jobs) >= self.number_of_media and all(
+                j._status in JobStatus.FINISHED and not j._minting for j in self.jobs
+            )
+            if jobs_done and self.jobs and all(j._status == JobStatus.FAILED for j in self.jobs):
+                first = next(j._error for j in self.jobs if j._error is not None)
+                self._fail_locked(
+                    first or ProjectError("Project failed", job_id=self.project_id), emissions
+                )
+            elif (
+                self.number_of_media == 1 and self.jobs and self.jobs[0]._status == JobStatus.FAILED
+            ):
+                self._fail_locked(
+                    self.jobs[0]._error or ProjectError("Project failed", job_id=self.project_id),
+                    emissions,
+                )
+            elif jobs_done and self._server_completed:
+                self.status = ProjectStatus.COMPLETED
+                urls = self.result_urls_locked()
+                emissions += self._progress_emission()
+                event = self._event("completed", urls, result_urls=urls)
+                emissions.append(event)
+                self._final_event = event[2]
+                self._teardown_locked()
+                self.future.settle(urls)
+        self._emit(emissions)
+
+    def _fail_locked(self, error: SogniError, out: list[Emission]) -> None:
+        if self.status in ProjectStatus.FINISHED:
+            return
+        self.status = ProjectStatus.FAILED
+        self.error = error
+        for job in self.jobs:
+            if job._status not in JobStatus.FINISHED:
+                job._status = JobStatus.FAILED
+                job._error = job._error or error
+        event = self._event("failed", error, error=error)
+        out.append(event)
+        self._final_event = event[2]
+        self._teardown_locked()
+        self.future.fail(error)
+
+    def _cancel_locked(self, out: list[Emission]) -> None:
+        if self.status in ProjectStatus.FINISHED:
+            return
+        self.status = ProjectStatus.CANCELED
+        error = ProjectCanceledError("Project canceled", job_id=self.project_id, error_code=0)
+        self.error = error
+        for job in self.jobs:
+            if job._status not in JobStatus.FINISHED:
+                job._status = JobStatus.CANCELED
+        event = self._event("canceled", None, error=error)
+        out.append(event)
+        self._final_event = event[2]
+        self._teardown_locked()
+        self.future.fail(error)
+
+    def _finish_failed(self, error: BaseException) -> None:
+        emissions: list[Emission] = []
+        err = (
+            error
+            if isinstance(error, SogniError)
+            else ProjectError(str(error), job_id=self.project_id)
+        )
+        with self.lock:
+            self._fail_locked(err, emissions)
+        self._emit(emissions)
+
+    def _teardown_locked(self) -> None:
+        for timer in list(self._budget_timers.values()) + [
+            self._staleness_timer,
+            self._restart_timer,
+        ]:
+            if timer is not None:
+                timer.cancel()
+        self._budget_timers.clear()
+        self.core.registry.remove(self.project_id, self)
+        self.service.forget(self)
+
+    # ------------------------------------------------------------------ transport events
+
+    def on_connection_lost(self) -> None:
+        with self.lock:
+            self._last_activity = time.monotonic()
+
+    def fail(self, error: SogniError) -> None:
+        self._finish_failed(error)
+
+    def on_authenticated(self, generation: int, payload: Any) -> None:
+        """Reconcile with the server's snapshot after a (re)connection (protocol/03 §5.10)."""
+        records = self.service.snapshot_records(payload)
+        self.reconcile(records, generation)
+
+    def reconcile(self, records: dict[str, RecoveredProject], generation: int) -> None:
+        resend = False
+        check_missing = False
+        with self.lock:
+            self._last_activity = time.monotonic()
+            if self.status in ProjectStatus.FINISHED:
+                return
+            record = records.get(self.project_id)
+            if record is not None:
+                self._admitted = True
+                if self._restart_timer is not None:
+                    self._restart_timer.cancel()
+            elif self._refused_1001 and not self._resent:
+                resend = True
+            elif self._written_generation is None:
+                pass  # still queued: it goes out on this connection
+            elif not self._admitted and self._written_generation < generation and not self._resent:
+                resend = True  # written just before a drop and never seen by the server
+            elif self._written_generation < generation:
+                check_missing = True
+            if resend:
+                self._resent = True
+                self._refused_1001 = False
+                if self._restart_timer is not None:
+                    self._restart_timer.cancel()
+        if record is not None:
+            self.apply_record(record)
+        elif resend:
+            log.info(
+                "Resending the request of project %s once after the reconnect", self.project_id
+            )
+            self._send_request()
+        elif check_missing:
+            age = time.monotonic() - self._created
+            min_age = self.core.config.timeouts.recovery_min_age
+            transport = self.core.transport
+            if age >= min_age:
+                self.service.io.submit(self._resolve_missing)
+            elif transport is not None:
+                transport.call_later(
+                    min_age - age + 0.25, lambda: self.service.io.submit(self._resolve_missing)
+                )
+
+    def _restart_window_over(self, error: ProjectError) -> None:
+        emissions: list[Emission] = []
+        with self.lock:
+            if self._refused_1001 and not self._resent:
+                self._fail_locked(error, emissions)
+        self._emit(emissions)
+
+    def _resolve_missing(self) -> None:
+        """The project vanished from the snapshot: ask REST what became of it."""
+        verdict, record = self.service.resolve_missing(self)
+        if verdict == "finished" and record is not None:
+            self.apply_record(record)
+        elif verdict == "lost":
+            self._finish_failed(
+                ProjectLostError(
+                    LOST_MESSAGE, job_id=self.project_id, error_code=0, original_code="projectLost"
+                )
+            )
+
+    # ------------------------------------------------------------------ server records
+
+    def apply_record(self, record: RecoveredProject) -> None:
+        """Replay a server record (snapshot or REST) through the normal state transitions."""
+        emissions: list[Emission] = []
+        with self.lock:
+            if self.status in ProjectStatus.FINISHED:
+                return
+            self._admitted = True
+            if isinstance(record.image_count, int) and record.image_count > 0:
+                self.number_of_media = record.image_count
+            seen: set[str] = set()
+            for raw_job in list(record.completed_worker_jobs) + list(record.worker_jobs):
+                if not raw_job.img_id or raw_job.img_id.upper() in seen:
+                    continue
+                seen.add(raw_job.img_id.upper())
+                self._apply_raw_job(raw_job, emissions)
+            status = _RAW_PROJECT_STATUS.get(record.status or "")
+            if status == ProjectStatus.COMPLETED:
+                self._server_completed = True
+            elif status == ProjectStatus.FAILED:
+                reason = record.reason
+                code = int(reason) if isinstance(reason, str) and reason.isdigit() else 0
+                message = str(reason) if reason else "Project failed"
+                self._fail_locked(
+                    ProjectError(message, job_id=self.project_id, error_code=code), emissions
+                )
+            elif status == ProjectStatus.CANCELED:
+                self._cancel_locked(emissions)
+            elif (
+                status in (ProjectStatus.QUEUED, ProjectStatus.PENDING)
+                and self.status == ProjectStatus.PENDING
+            ):
+                self.status = ProjectStatus.QUEUED
+            elif status == ProjectStatus.PROCESSING:
+                self.status = ProjectStatus.PROCESSING
+            emissions += self._progress_emission()
+        self._emit(emissions)
+        self._maybe_finish()
+
+    def _apply_raw_job(self, raw: RecoveredWorkerJob, out: list[Emission]) -> None:
+        assert raw.img_id is not None
+        job = self._job_for(raw.img_id, _int_or_none(raw.job_index), out)
+        worker = raw.worker if isinstance(raw.worker, dict) else {}
+        name = worker.get("username") or worker.get("name")
+        if isinstance(name, str):
+            job._worker_name = name
+        status = _RAW_JOB_STATUS.get(raw.status or "", JobStatus.PENDING)
+        if job._status in JobStatus.FINISHED:
+            return
+        if status == JobStatus.COMPLETED:
+            self._apply_result(
+                job,
+                performed_steps=raw.performed_steps,
+                seed=raw.seed_used,
+                nsfw=raw.triggered_nsfw_filter is True,
+                nsfw_detected=raw.nsfw_detected is True,
+                nsfw_sources=raw.nsfw_sources,
+                user_canceled=raw.reason == "artistCanceled",
+                direct_url=raw.result_url or raw.image_url or raw.video_url,
+                last_frame_url=raw.last_frame_url,
+                output_format=raw.output_format,
+                out=out,
+            )
+        elif status == JobStatus.FAILED:
+            reason = raw.reason or "genfailure"
+            job._status = JobStatus.FAILED
+            message = "Sensitive content detected." if reason == "sensitiveContent" else str(reason)
+            job._error = ProjectError(
+                message,
+                job_id=self.project_id,
+                error_code=_SYMBOLIC_CODES.get(str(reason), 5000),
+                original_code=str(reason),
+            )
+            out.append(self._event("jobFailed", job, job=job, error=job._error))
+        elif status == JobStatus.PROCESSING:
+            self._start_processing(job)
+            if isinstance(raw.performed_steps, (int, float)):
+                job._step = max(job._step, raw.performed_steps)
+            if self.status in (ProjectStatus.PENDING, ProjectStatus.QUEUED):
+                self.status = ProjectStatus.PROCESSING
+        elif status == JobStatus.INITIATING and job._status == JobStatus.PENDING:
+            job._status = JobStatus.INITIATING
+
+    # ------------------------------------------------------------------ timers
+
+    def _arm_staleness(self) -> None:
+        transport = self.core.transport
+        if transport is None:
+            return
+        delay = self.core.config.timeouts.project_staleness
+        with self.lock:
+            if self.status in ProjectStatus.FINISHED:
+                return
+            due = self._last_activity + delay - time.monotonic()
+            self._staleness_timer = transport.call_later(max(0.0, due), self._staleness_due)
+
+    def _staleness_due(self) -> None:
+        transport = self.core.transport
+        with self.lock:
+            if self.status in ProjectStatus.FINISHED:
+                return
+            silent = time.monotonic() - self._last_activity
+            ready = transport is not None and transport.state.value == "ready"
+            if not ready:
+                self._last_activity = time.monotonic()  # the socket is down: only the clock moves
+            if silent < self.core.config.timeouts.project_staleness or not ready:
+                stale = False
+            else:
+                stale = True
+        if stale:
+            self.service.io.submit(self._staleness_check)
+        else:
+            self._arm_staleness()
+
+    def _staleness_check(self) -> None:
+        """protocol/03 §5.7: three strikes of 'the server does not know it' end the project."""
+        verdict, record = self.service.staleness_verdict(self)
+        with self.lock:
+            self._last_activity = time.monotonic()
+            if verdict == "alive":
+                self._strikes = 0
+            elif verdict == "strike":
+                self._strikes += 1
+            strikes = self._strikes
+        if verdict == "finished" and record is not None:
+            self.apply_record(record)
+        if strikes >= 3:
+            self._send_cancel_quietly()
+            self._finish_failed(
+                ProjectError(
+                    "Project timed out. Please try again or contact support.",
+                    job_id=self.project_id,
+                    error_code=0,
+                    retryable=True,
+                )
+            )
+            return
+        self._arm_staleness()
+
+    def _budget_expired(self, job: Job, limit: float) -> None:
+        emissions: list[Emission] = []
+        with self.lock:
+            if job._status in JobStatus.FINISHED or self.status in ProjectStatus.FINISHED:
+                return
+            span = _human_duration(limit)
+            for other in self.jobs:
+                if other._status not in JobStatus.FINISHED:
+                    other._status = JobStatus.FAILED
+                    other._error = ProjectError(
+                        f"Job exceeded the maximum runtime of {span}",
+                        job_id=self.project_id,
+                        error_code=0,
+                    )
+            self._fail_locked(
+                ProjectError(
+                    f"Job {job._id} exceeded the maximum runtime of {span}; project canceled",
+                    job_id=self.project_id,
+                    error_code=0,
+                ),
+                emissions,
+            )
+        self._send_cancel_quietly()
+        self._emit(emissions)
+
+    # ------------------------------------------------------------------ cancel
+
+    def _send_cancel_quietly(self) -> None:
+        try:
+            self.core.send("jobError", self.service.unstructure(CancelJob(job_id=self.project_id)))
+        except SogniError:
+            pass
+
+    def cancel(self, timeout: float | None) -> None:
+        with self.lock:
+            if self.status in ProjectStatus.FINISHED:
+                return
+            waiter = self._cancel_future
+            first = waiter is None or waiter.done()
+            if first:
+                waiter = SogniFuture(self.core.callbacks)
+                self._cancel_future = waiter
+        assert waiter is not None
+        if first:
+            try:
+                self.core.send(
+                    "jobError", self.service.unstructure(CancelJob(job_id=self.project_id))
+                )
+            except SogniError as exc:
+                waiter.fail(exc)
+        limit = self.core.config.timeouts.cancel_confirmation if timeout is None else timeout
+        try:
+            waiter.result(limit)
+        except TimeoutError:
+            raise CancellationError(
+                "Cancellation could not be confirmed. The job is still running; please try again."
+            ) from None
+
+    # ------------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        self._finish_failed(ClientClosedError("the client was closed"))
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number == number and abs(number) != float("inf") else None
+
+
+def _human_duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if seconds >= 60:
+        minutes = round(seconds / 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} seconds"
+
+
+def decode_client_request(data: str | None) -> dict[str, Any] | None:
+    """``clientRequestData``: base64 of the original jobRequest JSON."""
+    if not data:
+        return None
+    try:
+        decoded = json.loads(base64.b64decode(data))
+    except (ValueError, TypeError):
+        return None
+    return decoded if isinstance(decoded, dict) else None

@@ -1,0 +1,229 @@
+"""``client.projects``: create and follow projects, the model catalog, cost estimates."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._wire.fields import wire
+from ..errors import NotFoundError
+from ._service import ProjectsService, rebuild_from_record
+from ._tracker import ProjectTracker
+from .handles import Project
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..client import _Core
+    from ..config import ClientConfig
+    from .catalog import AvailableModel, ModelOptions, SizePreset, SupportedModel
+
+__all__ = ["CostEstimate", "ProjectsAPI"]
+
+
+def new_project_id() -> str:
+    """Upper-case UUID v4, as the official clients mint them."""
+    return str(uuid.uuid4()).upper()
+
+
+@attrs.frozen
+class _Quote:
+    cost_in_token: Decimal = wire("costInToken", default=Decimal(0))
+    cost_in_usd: Decimal = wire("costInUSD", default=Decimal(0))
+    cost_in_spark: Decimal | None = wire("costInSpark", default=None)
+    cost_in_sogni: Decimal | None = wire("costInSogni", default=None)
+
+
+@attrs.frozen
+class CostEstimate:
+    """What a project would cost (protocol/03 §8.7), as ``Decimal``."""
+
+    token: Decimal
+    usd: Decimal
+    spark: Decimal | None
+    sogni: Decimal | None
+    estimated_render_seconds: float | None = None
+    estimated_total_seconds: float | None = None
+    daily_fair_use_pct: float | None = None
+
+    @classmethod
+    def from_response(cls, core: _Core, data: Any) -> CostEstimate:
+        quote = (data or {}).get("quote", {}) if isinstance(data, dict) else {}
+        project = core.structure(quote.get("project") or {}, _Quote)
+        benchmark = data.get("benchmark") or {} if isinstance(data, dict) else {}
+        fair = data.get("dailyFairUse") or {} if isinstance(data, dict) else {}
+        return cls(
+            token=project.cost_in_token,
+            usd=project.cost_in_usd,
+            spark=project.cost_in_spark,
+            sogni=project.cost_in_sogni,
+            estimated_render_seconds=benchmark.get("estimatedRenderTimeSec"),
+            estimated_total_seconds=benchmark.get("estimatedTotalTimeSec"),
+            daily_fair_use_pct=fair.get("pct"),
+        )
+
+
+def create_project(
+    service: ProjectsService, config: ClientConfig, type_: str | None, raw: Any
+) -> Project:
+    """Validate, upload, build and send. Nothing is uploaded or sent if the input is invalid."""
+    from ._build import build_job_request
+    from ._uploads import upload_media
+    from ._validation import validate
+    from .params import make_params
+
+    core = service.core
+    core.check()
+    if isinstance(raw, dict):
+        params = make_params(type_ or "image", **raw)
+    else:
+        params = raw
+    catalog = service.catalog(config)
+    slots = validate(params, catalog)
+    core.require_transport()
+    core.start_socket_for_work()
+    job_id = new_project_id()
+    upload_media(core.rest, config, job_id, slots)
+    request = build_job_request(
+        params, job_id=job_id, catalog=catalog, app_source=config.app_source, slots=slots
+    )
+    tracker = ProjectTracker(
+        service,
+        job_id,
+        params=params,
+        media=catalog.media_of(params.model_id),
+        request=request,
+        number_of_media=int(request.get("numberOfImages") or 1),
+        steps=getattr(params, "steps", None),
+        output_format=request.get("outputFormat"),
+        network=request.get("network"),
+    )
+    service.track(tracker)
+    tracker.submit()
+    return tracker.handle
+
+
+class ProjectsAPI:
+    """``client.projects``."""
+
+    def __init__(self, core: _Core, config: ClientConfig) -> None:
+        self._core = core
+        self._config = config
+
+    @property
+    def _service(self) -> ProjectsService:
+        return self._core.extension("projects", ProjectsService)
+
+    # ------------------------------------------------------------------ projects
+
+    def create(self, params: Any = None, /, *, type: str | None = None, **kwargs: Any) -> Project:
+        """Start a project and return its handle at once (the render runs in the background).
+
+        Pass a params object (``ImageProjectParams`` …) or keyword arguments with ``type``
+        (``"image"``, ``"video"``, ``"audio"``). A misspelled keyword raises ``TypeError``
+        naming the closest valid one; invalid values raise one ``ValidationError`` listing every
+        problem, and then nothing is uploaded or sent.
+        """
+        if params is not None and kwargs:
+            raise TypeError("pass either a params object or keyword arguments, not both")
+        return create_project(
+            self._service, self._config, type, params if params is not None else kwargs
+        )
+
+    def get(self, project_id: str) -> Project:
+        """A handle on a project by id: one this client follows, or one created elsewhere with
+        the same account (another process, before a crash). Unfinished projects are followed
+        live when they belong to this client's ``app_id``."""
+        service = self._service
+        self._core.check()
+        tracker = service.lookup(project_id)
+        if tracker is not None:
+            return tracker.handle
+        record = service.recovered_record(project_id)
+        if record is None:
+            record = service.fetch_record(project_id.upper(), version=2, config=self._config)
+        if record is None:
+            raise NotFoundError(f"No project {project_id}", status=404)
+        tracker = rebuild_from_record(service, record)
+        service.track(tracker)
+        if record.status not in ("completed", "failed", "canceled", "cancelled", "errored"):
+            self._core.require_transport()
+            self._core.start_socket_for_work()
+            self._core.registry.add(tracker.project_id, tracker)
+        tracker.apply_record(record)
+        return tracker.handle
+
+    @property
+    def tracked(self) -> list[Project]:
+        """Projects this client is following now."""
+        return self._service.tracked()
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Listen to every project's events (``completed``, ``failed``, ``progress``, …,
+        ``availableModels``, ``activeProjectsRecovered``, ``completedProjectsRecovered``).
+        Runs on the callback worker."""
+        return self._service.on(event, fn)
+
+    # ------------------------------------------------------------------ catalog
+
+    def supported_models(self, *, refresh: bool = False) -> list[SupportedModel]:
+        """Every model the Supernet knows (``/api/v1/models/list``, cached for a day)."""
+        return self._service.catalog(self._config, refresh=refresh).supported_models()
+
+    def model_options(self, model_id: str) -> ModelOptions:
+        """Ranges and choices of a model, from its tier."""
+        return self._service.catalog(self._config).model_options(model_id)
+
+    def model_tiers(self, *, refresh: bool = False) -> dict[str, Any]:
+        return dict(self._service.catalog(self._config, refresh=refresh).tiers)
+
+    @property
+    def available_models(self) -> list[AvailableModel]:
+        """Models with workers on the network now (live, from the socket)."""
+        return self._service.available_models(self._config)
+
+    def wait_for_models(self, timeout: float | None = None) -> list[AvailableModel]:
+        """Block until the live model list is known (connecting the socket if needed)."""
+        return self._service.wait_for_models(self._config, timeout)
+
+    def size_presets(self, model_id: str, *, network: str | None = None) -> list[SizePreset]:
+        from .catalog import SizePreset
+
+        net = network or self._service.network or self._config.network
+        data = self._core.request(
+            "GET",
+            f"/api/v1/size-presets/network/{net}/model/{model_id}",
+            origin="socket",
+            config=self._config,
+        )
+        return self._core.structure(data or [], list[SizePreset])
+
+    def loras(self, model_id: str | None = None) -> Any:
+        """The public LoRA catalog (optionally for one model)."""
+        from .catalog import LoraCatalog
+
+        data = self._core.request(
+            "GET", "/v1/loras/comfy", params={"modelId": model_id}, config=self._config
+        )
+        catalog = self._core.structure(data or {}, LoraCatalog)
+        if model_id is not None:
+            catalog = catalog.for_model(model_id)
+        return catalog
+
+    # ------------------------------------------------------------------ cost
+
+    def estimate_cost(
+        self, params: Any = None, /, *, type: str | None = None, **kwargs: Any
+    ) -> CostEstimate:
+        """What an image project would cost (same arguments as :meth:`create`)."""
+        from ._estimate import image_estimate_path
+        from .params import make_params
+
+        p = params if params is not None else make_params(type or "image", **kwargs)
+        catalog = self._service.catalog(self._config)
+        path, query = image_estimate_path(p, catalog, network=self._service.network)
+        data = self._core.request("GET", path, origin="socket", params=query, config=self._config)
+        return CostEstimate.from_response(self._core, data)

@@ -1,0 +1,464 @@
+"""``Project`` and ``Job``: handles on work running on the Supernet.
+
+A handle is a read-only view: the transport thread updates the state behind it as frames
+arrive, and every property read is consistent (taken under the project's lock). Waiting
+(``wait``, ``future``, ``events()``) happens on the caller's thread; listeners registered with
+``on`` run on the client's callback worker.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import queue
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..errors import SogniError, SogniTimeoutError
+
+if TYPE_CHECKING:
+    from .._futures import SogniFuture
+    from ._tracker import ProjectTracker
+
+__all__ = ["Job", "JobStatus", "Project", "ProjectEvent", "ProjectStatus"]
+
+
+class ProjectStatus:
+    PENDING = "pending"
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    FINISHED = frozenset({COMPLETED, FAILED, CANCELED})
+
+
+class JobStatus:
+    PENDING = "pending"
+    INITIATING = "initiating"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    FINISHED = frozenset({COMPLETED, FAILED, CANCELED})
+
+
+PROJECT_EVENTS = (
+    "queued",
+    "progress",
+    "jobStarted",
+    "jobCompleted",
+    "jobFailed",
+    "preview",
+    "completed",
+    "failed",
+    "canceled",
+)
+
+
+@attrs.frozen
+class ProjectEvent:
+    """One event from ``project.events()``.
+
+    ``type`` is one of ``queued``, ``progress``, ``jobStarted``, ``jobCompleted``,
+    ``jobFailed``, ``preview``, ``completed``, ``failed``, ``canceled``. The other fields are
+    set when they apply to that type.
+    """
+
+    type: str
+    project_id: str
+    job: Job | None = None
+    progress: int | None = None
+    queue_position: int | None = None
+    url: str | None = None
+    result_urls: list[str] | None = None
+    error: SogniError | None = None
+
+
+def _utc(timestamp: float | None) -> datetime | None:
+    return None if timestamp is None else datetime.fromtimestamp(timestamp, tz=timezone.utc)
+
+
+class Job:
+    """One media item of a project (``imgID`` on the wire; it changes if a render is reassigned)."""
+
+    def __init__(self, tracker: ProjectTracker, job_id: str, job_index: int | None) -> None:
+        self._tracker = tracker
+        self._id = job_id
+        self._job_index = job_index
+        self._status = JobStatus.PENDING
+        self._step = 0.0
+        self._step_count = 0.0
+        self._external_progress: float | None = None
+        self._eta: float | None = None  # wall-clock timestamp
+        self._eta_started_at: float | None = None
+        self._eta_range: tuple[float, float] | None = None
+        self._worker_name: str | None = None
+        self._seed: int | None = None
+        self._preview_url: str | None = None
+        self._result_url: str | None = None
+        self._last_frame_url: str | None = None
+        self._output_format: str | None = None
+        self._is_nsfw = False
+        self._nsfw_detected = False
+        self._nsfw_sources: tuple[str, ...] = ()
+        self._user_canceled = False
+        self._error: SogniError | None = None
+        self._positive_prompt: str | None = None
+        self._awaiting_reassignment = False
+        self._minting = False
+        self._started_processing = False
+
+    def _read(self, name: str) -> Any:
+        with self._tracker.lock:
+            return getattr(self, name)
+
+    # ------------------------------------------------------------------ identity
+
+    @property
+    def id(self) -> str:
+        return str(self._read("_id"))
+
+    @property
+    def project_id(self) -> str:
+        return self._tracker.project_id
+
+    @property
+    def job_index(self) -> int | None:
+        value: int | None = self._read("_job_index")
+        return value
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def status(self) -> str:
+        return str(self._read("_status"))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in JobStatus.FINISHED
+
+    @property
+    def step(self) -> int:
+        return int(self._read("_step"))
+
+    @property
+    def step_count(self) -> int:
+        return int(self._read("_step_count"))
+
+    @property
+    def progress(self) -> int:
+        """0-100 (protocol/03 §4.4: steps, provider progress, or ETA-derived for vendor jobs)."""
+        with self._tracker.lock:
+            return self._progress_locked(self._tracker.now_wall())
+
+    def _progress_locked(self, now: float) -> int:
+        if self._status == JobStatus.COMPLETED:
+            return 100
+        ext = self._external_progress
+        if ext is not None:
+            value = ext * 100 if 0 <= ext <= 1 else ext
+            return max(0, min(100, round(value)))
+        if self._step_count > 0:
+            return max(0, min(100, round(self._step / self._step_count * 100)))
+        if self._eta_started_at is not None and self._eta is not None:
+            total = self._eta - self._eta_started_at
+            if total <= 0:
+                return 0
+            elapsed = now - self._eta_started_at
+            if elapsed <= 0:
+                return 1
+            return max(1, min(95, round(elapsed / total * 100)))
+        return 0
+
+    @property
+    def eta(self) -> datetime | None:
+        return _utc(self._read("_eta"))
+
+    @property
+    def eta_seconds(self) -> int | None:
+        eta = self._read("_eta")
+        if eta is None:
+            return None
+        return max(0, round(eta - self._tracker.now_wall()))
+
+    @property
+    def eta_range(self) -> tuple[float, float] | None:
+        value: tuple[float, float] | None = self._read("_eta_range")
+        return value
+
+    @property
+    def worker_name(self) -> str | None:
+        value: str | None = self._read("_worker_name")
+        return value
+
+    @property
+    def seed(self) -> int | None:
+        value: int | None = self._read("_seed")
+        return value
+
+    @property
+    def preview_url(self) -> str | None:
+        value: str | None = self._read("_preview_url")
+        return value
+
+    @property
+    def result_url(self) -> str | None:
+        value: str | None = self._read("_result_url")
+        return value
+
+    @property
+    def last_frame_url(self) -> str | None:
+        value: str | None = self._read("_last_frame_url")
+        return value
+
+    @property
+    def output_format(self) -> str | None:
+        value: str | None = self._read("_output_format")
+        return value
+
+    @property
+    def is_nsfw(self) -> bool:
+        """The NSFW filter fired (with the filter on, the media is withheld)."""
+        return bool(self._read("_is_nsfw"))
+
+    @property
+    def nsfw_detected(self) -> bool:
+        """Advisory label: a signal fired but the media was delivered (filter off)."""
+        return bool(self._read("_nsfw_detected"))
+
+    @property
+    def nsfw_sources(self) -> tuple[str, ...]:
+        value: tuple[str, ...] = self._read("_nsfw_sources")
+        return value
+
+    @property
+    def is_withheld(self) -> bool:
+        with self._tracker.lock:
+            return self._is_nsfw and not self._nsfw_detected
+
+    @property
+    def has_result_media(self) -> bool:
+        with self._tracker.lock:
+            return self._status == JobStatus.COMPLETED and not (
+                self._is_nsfw and not self._nsfw_detected
+            )
+
+    @property
+    def error(self) -> SogniError | None:
+        value: SogniError | None = self._read("_error")
+        return value
+
+    @property
+    def type(self) -> str:
+        return self._tracker.media
+
+    # ------------------------------------------------------------------ results
+
+    def get_result_url(self) -> str:
+        """The (signed) URL of the result, minted now if needed. Signed URLs expire after about
+        30 minutes; call again for a fresh one (``refresh=True``)."""
+        return self._tracker.result_url_for(self, refresh=False)
+
+    def refresh_result_url(self) -> str:
+        return self._tracker.result_url_for(self, refresh=True)
+
+    def download(self, path: str | os.PathLike[str]) -> Path:
+        """Stream the result to ``path`` (a file, or a directory to put it in). The data goes
+        to a temporary file first and is renamed into place, so ``path`` is never partial."""
+        url = self.get_result_url()
+        target = Path(path)
+        if target.is_dir():
+            target = target / self._tracker.default_filename(self)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".sogni-", suffix=".part", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w+b") as sink:
+                self._tracker.download_to(url, sink)
+            os.replace(tmp_name, target)
+        except BaseException:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+            raise
+        return target
+
+    def get_result_data(self) -> bytes:
+        """The result's bytes (fine for images; prefer ``download`` for large media)."""
+        import io
+
+        buffer = io.BytesIO()
+        self._tracker.download_to(self.get_result_url(), buffer)
+        return buffer.getvalue()
+
+    def enhance(self, strength: str = "medium", **overrides: Any) -> str:
+        """Run an enhancement pass on this image (a new project that uses the result as its
+        starting image) and return its first result URL. Blocks until it finishes."""
+        return self._tracker.enhance(self, strength, overrides)
+
+    def __repr__(self) -> str:
+        return f"Job(id={self.id!r}, index={self.job_index}, status={self.status!r})"
+
+
+class Project:
+    """A generation request and its jobs. ``future`` is a stdlib ``Future`` of the result URLs."""
+
+    def __init__(self, tracker: ProjectTracker) -> None:
+        self._tracker = tracker
+
+    # ------------------------------------------------------------------ identity
+
+    @property
+    def id(self) -> str:
+        return self._tracker.project_id
+
+    @property
+    def type(self) -> str:
+        return self._tracker.media
+
+    @property
+    def params(self) -> Any:
+        """The parameters the project was created with (``None`` for some recovered ones)."""
+        return self._tracker.params
+
+    @property
+    def recovered(self) -> bool:
+        """Rebuilt from a server record (``projects.get`` or reconnect recovery)."""
+        return self._tracker.recovered
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def future(self) -> SogniFuture[list[str]]:
+        return self._tracker.future
+
+    @property
+    def status(self) -> str:
+        with self._tracker.lock:
+            return self._tracker.status
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ProjectStatus.FINISHED
+
+    @property
+    def progress(self) -> int:
+        with self._tracker.lock:
+            return self._tracker.progress_locked()
+
+    @property
+    def queue_position(self) -> int:
+        with self._tracker.lock:
+            return self._tracker.queue_position
+
+    @property
+    def queue_status(self) -> str | None:
+        with self._tracker.lock:
+            return self._tracker.queue_status
+
+    @property
+    def estimated_start_at(self) -> datetime | None:
+        with self._tracker.lock:
+            return _utc(self._tracker.estimated_start_at)
+
+    @property
+    def eta(self) -> datetime | None:
+        with self._tracker.lock:
+            etas = [j._eta for j in self._tracker.jobs if j._eta is not None]
+        return _utc(max(etas)) if etas else None
+
+    @property
+    def jobs(self) -> list[Job]:
+        with self._tracker.lock:
+            return list(self._tracker.jobs)
+
+    def job(self, job_id: str) -> Job | None:
+        with self._tracker.lock:
+            for job in self._tracker.jobs:
+                if job._id == job_id.upper():
+                    return job
+        return None
+
+    @property
+    def result_urls(self) -> list[str]:
+        with self._tracker.lock:
+            return self._tracker.result_urls_locked()
+
+    @property
+    def error(self) -> SogniError | None:
+        with self._tracker.lock:
+            return self._tracker.error
+
+    # ------------------------------------------------------------------ waiting
+
+    def wait(self, timeout: float | None = None) -> list[str]:
+        """Block until the project finishes; return its result URLs (withheld NSFW results are
+        left out). Raises the project's error if it failed or was canceled.
+
+        A timeout here is local: it raises ``SogniTimeoutError`` and the project keeps running
+        (use :meth:`cancel` to stop paid work)."""
+        try:
+            return self.future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            raise SogniTimeoutError(
+                f"project {self.id} is still running after {timeout}s (wait() does not cancel it)"
+            ) from None
+
+    def cancel(self, timeout: float | None = None) -> None:
+        """Cancel the project on the server and wait for its confirmation.
+
+        Raises ``CancellationError`` if the server refuses or never confirms (the project then
+        keeps running). Cancelling a finished project does nothing."""
+        self._tracker.cancel(timeout)
+
+    def download(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Wait for the project, then stream every result into ``directory`` (one file each)."""
+        self.wait()
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        return [job.download(target) for job in self.jobs if job.has_result_media]
+
+    # ------------------------------------------------------------------ events
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Call ``fn`` on the callback worker for each ``event``: ``progress`` (int 0-100),
+        ``queued`` (queue position), ``jobStarted`` / ``jobCompleted`` / ``jobFailed`` /
+        ``preview`` (the Job), ``completed`` (result URLs), ``failed`` (the error),
+        ``canceled`` (None). Returns a function that removes the listener."""
+        if event not in PROJECT_EVENTS:
+            import difflib
+
+            close = difflib.get_close_matches(event, PROJECT_EVENTS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown project event {event!r}{hint}")
+        return self._tracker.add_listener(event, fn)
+
+    def events(self, timeout: float | None = None) -> Iterator[ProjectEvent]:
+        """Iterate over the project's events as they happen, ending after the final one
+        (``completed``, ``failed`` or ``canceled``). ``timeout`` bounds the wait for each event
+        (``SogniTimeoutError``). Events before this call are not replayed, except that a
+        finished project yields its final event."""
+        subscription: queue.Queue[ProjectEvent] = queue.Queue(maxsize=10000)
+        self._tracker.add_subscriber(subscription)
+        try:
+            while True:
+                try:
+                    event = subscription.get(timeout=timeout)
+                except queue.Empty:
+                    raise SogniTimeoutError(
+                        f"no event from project {self.id} within {timeout}s"
+                    ) from None
+                yield event
+                if event.type in ("completed", "failed", "canceled"):
+                    return
+        finally:
+            self._tracker.remove_subscriber(subscription)
+
+    def __repr__(self) -> str:
+        return f"Project(id={self.id!r}, type={self.type!r}, status={self.status!r})"
