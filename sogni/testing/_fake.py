@@ -451,7 +451,7 @@ class FakeSupernet:
         counts: dict[str, int] = {}
         for model in self.catalog["models"]:
             if network == "relaxed" and model.get("media") != "image":
-                continue
+                continue  # [INV-RELAXED]
             counts[model["id"]] = self.worker_counts.get(model["id"], 3)
         return counts
 

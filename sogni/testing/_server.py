@@ -31,7 +31,7 @@ log = logging.getLogger("sogni.testing")
 FrameHandler = Callable[["Session", Any], Awaitable[None]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Authentication failure shapes (documented as invented in INVENTED.md, tag [INV-AUTH]).
+# Authentication failure shape [INV-AUTH] (see INVENTED.md).
 _UNAUTHORIZED = {"status": "error", "message": "Unauthorized", "errorCode": 107}
 
 
@@ -280,7 +280,7 @@ class FakeServer:
         headers = {}
         if err.retry_after is not None:
             headers["Retry-After"] = str(int(err.retry_after))
-        if origin == "socket":
+        if origin == "socket":  # [INV-SOCKET-REST-ERR]
             return web.Response(status=err.status, text=err.message, headers=headers)
         return web.json_response(err.body(), status=err.status, headers=headers, dumps=_dumps)
 
@@ -339,17 +339,17 @@ class FakeServer:
         if self.refuse_connections or (
             self.refuse_until is not None and time.monotonic() < self.refuse_until
         ):
-            return web.Response(status=503, text="Service restarting")
+            return web.Response(status=503, text="Service restarting")  # [INV-RESTART]
         app_id = (query.get("appId") or "").strip()
         if not app_id:
-            return web.Response(status=400, text="appId is required")
+            return web.Response(status=400, text="appId is required")  # [INV-WS-APPID]
         has_credentials = bool(
             request.headers.get("api-key")
             or request.headers.get("Authorization")
             or request.cookies.get("authorization")
         )
         if not has_credentials:
-            return web.json_response(_UNAUTHORIZED, status=401)
+            return web.json_response(_UNAUTHORIZED, status=401)  # [INV-WS-AUTH]
         account = self.account_for(request)
         ws = web.WebSocketResponse(
             autoping=False, max_msg_size=self.fake.max_frame_bytes, compress=False
