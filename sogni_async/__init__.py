@@ -1,7 +1,13 @@
-"""``sogni_async``: the asyncio shim over the synchronous ``sogni`` core (grows with the SDK)."""
+"""``sogni_async``: the asyncio shim over the synchronous ``sogni`` core.
+
+Same namespaces, method names, models and errors as :mod:`sogni` (errors are the very same
+classes); every method that talks to the network is awaitable.
+"""
 
 from __future__ import annotations
 
 from sogni import __version__
 
-__all__ = ["__version__"]
+from ._client import AsyncAccountAPI, AsyncSogniClient
+
+__all__ = ["AsyncAccountAPI", "AsyncSogniClient", "__version__"]

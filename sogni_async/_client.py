@@ -1,0 +1,190 @@
+"""``AsyncSogniClient``: the same namespaces, names, models and errors as ``SogniClient``,
+awaitable. It owns a ``SogniClient``; there is no second implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from sogni import SogniClient
+from sogni.account import (
+    AccountInfo,
+    Balances,
+    CurrentAccount,
+    Reward,
+    SubscriptionPlan,
+    SubscriptionStatus,
+    TransactionPage,
+)
+from sogni.auth import Tokens
+from sogni.config import ClientConfig
+
+from ._bridge import Bridge
+
+
+class AsyncAccountAPI:
+    """``client.account``, awaitable."""
+
+    def __init__(self, client: AsyncSogniClient) -> None:
+        self._bridge = client._bridge
+        self._sync = client._sync.account
+
+    @property
+    def current(self) -> CurrentAccount:
+        return self._sync.current
+
+    async def me(self) -> AccountInfo:
+        return await self._bridge.run(self._sync.me)
+
+    async def balance(self) -> Balances:
+        return await self._bridge.run(self._sync.balance)
+
+    async def refresh_balance(self) -> Balances:
+        return await self._bridge.run(self._sync.refresh_balance)
+
+    async def subscription_status(self) -> SubscriptionStatus:
+        return await self._bridge.run(self._sync.subscription_status)
+
+    async def refresh_subscription(self) -> SubscriptionStatus:
+        return await self._bridge.run(self._sync.refresh_subscription)
+
+    async def subscription_plans(self) -> list[SubscriptionPlan]:
+        return await self._bridge.run(self._sync.subscription_plans)
+
+    async def subscription_usage(self) -> dict[str, Any]:
+        return await self._bridge.run(self._sync.subscription_usage)
+
+    async def trial_eligibility(self) -> dict[str, Any]:
+        return await self._bridge.run(self._sync.trial_eligibility)
+
+    async def create_subscription_checkout(self, plan_id: str, term: str, **kwargs: Any) -> str:
+        return await self._bridge.run(self._sync.create_subscription_checkout, plan_id, term, **kwargs)
+
+    async def create_subscription_portal_session(self) -> str:
+        return await self._bridge.run(self._sync.create_subscription_portal_session)
+
+    async def rewards(self, **kwargs: Any) -> list[Reward]:
+        return await self._bridge.run(self._sync.rewards, **kwargs)
+
+    async def claim_rewards(self, reward_ids: list[str], **kwargs: Any) -> None:
+        await self._bridge.run(self._sync.claim_rewards, reward_ids, **kwargs)
+
+    async def transaction_history(self, **kwargs: Any) -> TransactionPage:
+        return await self._bridge.run(self._sync.transaction_history, **kwargs)
+
+    async def switch_network(self, network: str) -> str:
+        return await self._bridge.run(self._sync.switch_network, network)
+
+
+class AsyncSogniClient:
+    """The asyncio face of :class:`sogni.SogniClient`.
+
+    ``async with AsyncSogniClient(app_id=..., api_key=...) as sogni:`` — same arguments as the
+    sync client. Blocking work runs on a small thread pool of the client's own; futures are
+    awaited without blocking the loop; cancelling a task that awaits a project only stops the
+    waiting (``await project.cancel()`` cancels paid work).
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str | None = None,
+        api_key: str | None = None,
+        config: ClientConfig | None = None,
+        max_threads: int = 8,
+        **options: Any,
+    ) -> None:
+        self._sync = SogniClient(app_id=app_id, api_key=api_key, config=config, **options)
+        self._bridge = Bridge(max_threads)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> AsyncSogniClient:
+        return cls(config=ClientConfig.from_env(**overrides))
+
+    @property
+    def sync(self) -> SogniClient:
+        """The underlying synchronous client."""
+        return self._sync
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._sync.config
+
+    @property
+    def current_account(self) -> CurrentAccount:
+        return self._sync.current_account
+
+    @property
+    def is_connected(self) -> bool:
+        return self._sync.is_connected
+
+    @property
+    def closed(self) -> bool:
+        return self._sync.closed
+
+    @cached_property
+    def account(self) -> AsyncAccountAPI:
+        return AsyncAccountAPI(self)
+
+    @cached_property
+    def projects(self) -> Any:
+        from ._projects import AsyncProjectsAPI
+
+        return AsyncProjectsAPI(self)
+
+    @cached_property
+    def chat(self) -> Any:
+        from ._chat import AsyncChatAPI
+
+        return AsyncChatAPI(self)
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Same as ``SogniClient.on``; ``fn`` runs on the callback worker thread, so use
+        ``loop.call_soon_threadsafe`` inside it to touch loop objects."""
+        return self._sync.on(event, fn)
+
+    async def connect(self, *, wait: bool = True, timeout: float | None = None) -> None:
+        await self._bridge.run(self._sync.connect, wait=wait, timeout=timeout)
+
+    async def change_network(self, network: str) -> str:
+        return await self._bridge.run(self._sync.change_network, network)
+
+    async def set_socket_event_subscriptions(self, update: dict[str, Any]) -> None:
+        await self._bridge.run(self._sync.set_socket_event_subscriptions, update)
+
+    async def set_tokens(self, tokens: Tokens | dict[str, str], **kwargs: Any) -> None:
+        await self._bridge.run(self._sync.set_tokens, tokens, **kwargs)
+
+    def get_tokens(self) -> Tokens | None:
+        return self._sync.get_tokens()
+
+    def on_tokens_refreshed(self, fn: Callable[[Tokens], Any]) -> None:
+        self._sync.on_tokens_refreshed(fn)
+
+    async def login(self, username: str, password: str, **kwargs: Any) -> Tokens:
+        return await self._bridge.run(self._sync.login, username, password, **kwargs)
+
+    async def logout(self) -> None:
+        await self._bridge.run(self._sync.logout)
+
+    def with_options(self, **options: Any) -> AsyncSogniClient:
+        view = AsyncSogniClient.__new__(AsyncSogniClient)
+        view._sync = self._sync.with_options(**options)
+        view._bridge = self._bridge
+        return view
+
+    async def aclose(self) -> None:
+        """Close the client (idempotent)."""
+        if not self._sync.closed:
+            await self._bridge.run(self._sync.close)
+        self._bridge.shutdown()
+
+    async def __aenter__(self) -> AsyncSogniClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"Async{self._sync!r}"
