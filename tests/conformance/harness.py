@@ -32,16 +32,14 @@ _SCRUBBED_PREFIXES = ("SOGNI_", "NODE_", "PYTHON", "npm_config_")
 
 
 def scenario_path(language: str, name: str) -> Path:
-    if language == "js":
-        candidates = [SCENARIOS / "js" / f"{name}{ext}" for ext in (".cjs", ".mjs", ".js")]
-    elif language == "py":
-        candidates = [SCENARIOS / "py" / f"{name}.py"]
-    else:
+    # CommonJS for JavaScript: an ES module would ignore NODE_PATH, which locates the SDK.
+    suffixes = {"js": ".cjs", "py": ".py"}
+    if language not in suffixes:
         raise ValueError(f"unknown scenario language {language!r}; expected one of {LANGUAGES}")
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"no {language} scenario named {name!r} under {SCENARIOS}")
+    path = SCENARIOS / language / f"{name}{suffixes[language]}"
+    if not path.is_file():
+        raise FileNotFoundError(f"no {language} scenario {path.name} under {path.parent}")
+    return path
 
 
 def new_app_id(name: str) -> str:
@@ -207,9 +205,14 @@ class ScenarioProcess:
         if self._killed_at_deadline:
             raise self._failure(f"was killed at its {self.deadline:g}s deadline")
         final = self.records[-1] if self.records else None
-        if code != 0 or final is None or "result" not in final:
-            raise self._failure(f"exited with status {code} without a final result line")
-        return final["result"]
+        if code == 0 and final is not None and "result" in final:
+            return final["result"]
+        error = final.get("error") if final is not None else None
+        if isinstance(error, dict):
+            raise self._failure(
+                f"failed (exit status {code}): {error.get('name')}: {error.get('message')}"
+            )
+        raise self._failure(f"exited with status {code} without a final result line")
 
     def stop(self) -> None:
         """End the scenario and everything in its process group (idempotent)."""

@@ -70,7 +70,11 @@ function describeError(error) {
   return out;
 }
 
+let finished = false;
+
 function finish(code, record) {
+  if (finished) return; // only one final line
+  finished = true;
   process.stdout.write(JSON.stringify(record) + '\n', () => process.exit(code));
 }
 
@@ -79,6 +83,10 @@ function finish(code, record) {
  * `{"error": ...}` (exit 1). A scenario that outlives SOGNI_SCENARIO_DEADLINE_MS ends with exit 2.
  */
 function run(main) {
+  // A rejection nobody awaits (the SDK starts some requests on its own) would otherwise end
+  // the process without a final line.
+  process.on('unhandledRejection', (error) => finish(1, { error: describeError(error) }));
+  process.on('uncaughtException', (error) => finish(1, { error: describeError(error) }));
   const deadlineMs = Number(process.env.SOGNI_SCENARIO_DEADLINE_MS || 30000);
   setTimeout(() => {
     finish(2, { error: { name: 'ScenarioDeadline', message: `still running after ${deadlineMs} ms` } });
