@@ -122,6 +122,8 @@ class Session:
         self.subscriptions = subscriptions
         self.authenticated = False
         self.closed = False
+        # aiohttp reports 1000 for any close the server starts; remember the code we sent.
+        self.sent_close_code: int | None = None
         self.client_name = request.query.get("clientName", "")
         self.opened_at = time.monotonic()
 
@@ -166,6 +168,7 @@ class Session:
 
     async def close(self, code: int, reason: str = "") -> None:
         self.closed = True
+        self.sent_close_code = code
         await self.ws.close(code=code, message=reason.encode("utf-8"))
 
 
@@ -383,7 +386,11 @@ class FakeServer:
                     origin="socket",
                     connection_id=session.id,
                     app_id=session.app_id,
-                    close_code=ws.close_code,
+                    close_code=(
+                        session.sent_close_code
+                        if session.sent_close_code is not None
+                        else ws.close_code
+                    ),
                 )
             )
             for hook in self.fake._disconnect_hooks:
