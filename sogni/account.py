@@ -307,7 +307,10 @@ class AccountAPI:
 
     def subscription_plans(self) -> list[SubscriptionPlan]:
         payload = self._get("/v1/subscriptions/plans") or {}
-        return self._core.structure(payload.get("plans") or [], list[SubscriptionPlan])
+        plans: list[SubscriptionPlan] = self._core.structure_as(
+            payload.get("plans") or [], list[SubscriptionPlan]
+        )
+        return plans
 
     def subscription_usage(self) -> dict[str, Any]:
         payload = self._get("/v1/subscriptions/usage") or {}
@@ -343,7 +346,8 @@ class AccountAPI:
 
     def rewards(self, *, provider: str | None = None) -> list[Reward]:
         payload = self._get("/v4/account/rewards", provider=provider) or {}
-        return self._core.structure(payload.get("rewards") or [], list[Reward])
+        rewards: list[Reward] = self._core.structure_as(payload.get("rewards") or [], list[Reward])
+        return rewards
 
     def claim_rewards(self, reward_ids: list[str], *, provider: str = "base") -> None:
         self._post("/v3/account/reward/claim", {"claims": list(reward_ids), "provider": provider})

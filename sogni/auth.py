@@ -31,8 +31,8 @@ log = get_logger("sogni.auth")
 class Tokens:
     """An access token and its refresh token (JWTs). ``repr`` shows neither."""
 
-    access_token: Secret = attrs.field(converter=as_secret)  # type: ignore[misc]
-    refresh_token: Secret = attrs.field(converter=as_secret)  # type: ignore[misc]
+    access_token: Secret = attrs.field(converter=as_secret)
+    refresh_token: Secret = attrs.field(converter=as_secret)
 
     @property
     def access_expires_at(self) -> float | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._futures import SogniFuture
 from ._log import get_logger
 from ._transport.callbacks import CallbackWorker
 from ._transport.inflight import InflightRegistry
@@ -105,14 +106,18 @@ class _Core:
         if self.closed:
             raise ClientClosedError("the client is closed")
 
-    def structure(self, data: Any, cls: type[T] | Any) -> T:
-        try:
-            result: T = get_converter().structure(data, cls)
-        except Exception as exc:
-            raise ProtocolError(
-                f"unexpected response shape for {getattr(cls, '__name__', cls)}"
-            ) from exc
+    def structure(self, data: Any, cls: type[T]) -> T:
+        """Wire JSON to a model; a shape we cannot read becomes a ``ProtocolError``."""
+        result: T = self.structure_as(data, cls)
         return result
+
+    def structure_as(self, data: Any, tp: Any) -> Any:
+        """Like :meth:`structure` for generic types such as ``list[Model]``."""
+        try:
+            return get_converter().structure(data, tp)
+        except Exception as exc:
+            name = getattr(tp, "__name__", str(tp))
+            raise ProtocolError(f"unexpected response shape for {name}") from exc
 
     def request(self, method: str, path: str, *, config: ClientConfig, **kwargs: Any) -> Any:
         """REST through the shared client, after the closed/fork checks."""
@@ -133,7 +138,8 @@ class _Core:
             if value is None:
                 value = factory(self)
                 self._extensions[key] = value
-            return value  # type: ignore[no-any-return]
+            result: T = value
+            return result
 
     def on_close(self, fn: Callable[[], Any]) -> None:
         self._close_hooks.append(fn)
@@ -311,7 +317,7 @@ class _Core:
 
     def send(
         self, frame_type: str, payload: Any, *, timeout: float | None = None
-    ) -> concurrent.futures.Future[int]:
+    ) -> SogniFuture[int]:
         return self.require_transport().send(frame_type, payload, timeout=timeout)
 
     def switch_network(self, network: str, config: ClientConfig) -> str:
@@ -383,10 +389,11 @@ class SogniClient:
         if config is None:
             config = ClientConfig(app_id=app_id, api_key=api_key, **options)
         elif app_id is not None or api_key is not None or options:
-            config = config.with_options(
-                **{k: v for k, v in (("app_id", app_id), ("api_key", api_key)) if v is not None},
-                **options,
-            )
+            if app_id is not None:
+                options["app_id"] = app_id
+            if api_key is not None:
+                options["api_key"] = api_key
+            config = config.with_options(**options)
         self._config = config
         self._core = _Core(config)
         self._view = False
@@ -537,9 +544,9 @@ class SogniClient:
         )
 
     def __del__(self) -> None:  # pragma: no cover - depends on GC timing
-        core = getattr(self, "_core", None)
+        core: _Core | None = getattr(self, "_core", None)
         owner = core is not None and not getattr(self, "_view", True)
-        if owner and not core.closed and os.getpid() == core.pid:
+        if core is not None and owner and not core.closed and os.getpid() == core.pid:
             warnings.warn(
                 "SogniClient was not closed; use 'with SogniClient(...)' or call close()",
                 ResourceWarning,

@@ -59,7 +59,9 @@ class AsyncAccountAPI:
         return await self._bridge.run(self._sync.trial_eligibility)
 
     async def create_subscription_checkout(self, plan_id: str, term: str, **kwargs: Any) -> str:
-        return await self._bridge.run(self._sync.create_subscription_checkout, plan_id, term, **kwargs)
+        return await self._bridge.run(
+            self._sync.create_subscription_checkout, plan_id, term, **kwargs
+        )
 
     async def create_subscription_portal_session(self) -> str:
         return await self._bridge.run(self._sync.create_subscription_portal_session)

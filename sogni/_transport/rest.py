@@ -199,9 +199,10 @@ def retry_after_seconds(body: Any, header: str | None, *, now: float | None = No
     (whole seconds, or an HTTP date)."""
     if isinstance(body, Mapping):
         value = body.get("retryAfter")
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if numeric and math.isfinite(value) and value >= 0:
-            return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+            if math.isfinite(number) and number >= 0:
+                return number
     if not header:
         return None
     header = header.strip()

@@ -149,7 +149,7 @@ class SocketTransport:
         self._opened_at = 0.0
         self._last_ping_at = 0.0
         self._ping_outstanding_since: float | None = None
-        self._network = config.network
+        self._network: str = config.network
         self._subscriptions: dict[str, bool] = dict(config.socket_event_subscriptions or {})
         self._timers: list[tuple[float, int, Timer]] = []
         self._timer_seq = itertools.count()
@@ -447,7 +447,8 @@ class SocketTransport:
             if secure:
                 sock = self._ssl_context().wrap_socket(sock, server_hostname=host)
             ws = websocket.WebSocket(skip_utf8_validation=True)
-            ws.connect(
+            connect: Any = ws.connect  # websocket-client's connect() is untyped
+            connect(
                 url,
                 header=[f"{k}: {v}" for k, v in headers.items()],
                 socket=sock,
@@ -758,7 +759,8 @@ def _abort(ws: websocket.WebSocket) -> None:
     if sock is not None:
         _shutdown(sock)
     try:
-        ws.shutdown()
+        shutdown: Any = ws.shutdown
+        shutdown()
     except Exception:
         pass
 

@@ -12,6 +12,7 @@ lost project, terminal close, client close.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import json
 import threading
 import time
@@ -84,6 +85,9 @@ _RAW_JOB_STATUS = {
     "jobError": JobStatus.FAILED,
 }
 _ENHANCE_STRENGTH = {"light": 0.15, "medium": 0.35, "heavy": 0.49}
+_CANCEL_UNCONFIRMED = (
+    "Cancellation could not be confirmed. The job is still running; please try again."
+)
 LOST_MESSAGE = (
     "The server has no record of this generation. It may have been interrupted by a restart - "
     "please try again."
@@ -283,7 +287,7 @@ class ProjectTracker:
             "artistCancelConfirmation": ArtistCancelConfirmation,
         }[frame.type]
         try:
-            message = self.core.structure(frame.payload, cls)
+            message: Any = self.core.structure_as(frame.payload, cls)
         except ProtocolError as exc:
             # A malformed frame fails only the project it names.
             log.warning("Malformed %s frame for project %s", frame.type, self.project_id)
@@ -447,12 +451,7 @@ class ProjectTracker:
             self._cancel_locked(out)
             waiter.settle(None)
         else:
-            waiter.fail(
-                CancellationError(
-                    msg.error_message
-                    or "Cancellation could not be confirmed. The job is still running; please try again."
-                )
-            )
+            waiter.fail(CancellationError(msg.error_message or _CANCEL_UNCONFIRMED))
 
     # ------------------------------------------------------------------ job helpers
 
@@ -733,10 +732,7 @@ class ProjectTracker:
         self._emit(emissions)
 
     def _teardown_locked(self) -> None:
-        for timer in list(self._budget_timers.values()) + [
-            self._staleness_timer,
-            self._restart_timer,
-        ]:
+        for timer in [*list(self._budget_timers.values()), self._staleness_timer, self._restart_timer]:
             if timer is not None:
                 timer.cancel()
         self._budget_timers.clear()
@@ -796,9 +792,10 @@ class ProjectTracker:
             if age >= min_age:
                 self.service.io.submit(self._resolve_missing)
             elif transport is not None:
-                transport.call_later(
-                    min_age - age + 0.25, lambda: self.service.io.submit(self._resolve_missing)
-                )
+                transport.call_later(min_age - age + 0.25, self._submit_resolve_missing)
+
+    def _submit_resolve_missing(self) -> None:
+        self.service.io.submit(self._resolve_missing)
 
     def _restart_window_over(self, error: ProjectError) -> None:
         emissions: list[Emission] = []
@@ -1012,10 +1009,8 @@ class ProjectTracker:
         limit = self.core.config.timeouts.cancel_confirmation if timeout is None else timeout
         try:
             waiter.result(limit)
-        except TimeoutError:
-            raise CancellationError(
-                "Cancellation could not be confirmed. The job is still running; please try again."
-            ) from None
+        except concurrent.futures.TimeoutError:
+            raise CancellationError(_CANCEL_UNCONFIRMED) from None
 
     # ------------------------------------------------------------------ closing
 

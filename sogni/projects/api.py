@@ -77,10 +77,7 @@ def create_project(
 
     core = service.core
     core.check()
-    if isinstance(raw, dict):
-        params = make_params(type_ or "image", **raw)
-    else:
-        params = raw
+    params = make_params(type_ or "image", **raw) if isinstance(raw, dict) else raw
     catalog = service.catalog(config)
     slots = validate(params, catalog)
     core.require_transport()
@@ -199,7 +196,8 @@ class ProjectsAPI:
             origin="socket",
             config=self._config,
         )
-        return self._core.structure(data or [], list[SizePreset])
+        presets: list[SizePreset] = self._core.structure_as(data or [], list[SizePreset])
+        return presets
 
     def loras(self, model_id: str | None = None) -> Any:
         """The public LoRA catalog (optionally for one model)."""

@@ -130,8 +130,8 @@ class Job:
 
     @property
     def job_index(self) -> int | None:
-        value: int | None = self._read("_job_index")
-        return value
+        with self._tracker.lock:
+            return self._job_index
 
     # ------------------------------------------------------------------ state
 
@@ -182,7 +182,7 @@ class Job:
 
     @property
     def eta_seconds(self) -> int | None:
-        eta = self._read("_eta")
+        eta: float | None = self._read("_eta")
         if eta is None:
             return None
         return max(0, round(eta - self._tracker.now_wall()))

@@ -7,7 +7,7 @@ import concurrent.futures
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -220,20 +220,18 @@ class FakeSupernet:
 
     # ------------------------------------------------------------------ running on the loop
 
-    def call(
-        self, fn: Callable[[], Coroutine[Any, Any, T]] | Callable[[], T], timeout: float = 10
-    ) -> T:
+    def call(self, fn: Callable[[], Any], timeout: float = 10) -> Any:
         """Run ``fn`` on the server's loop (awaiting it if it is a coroutine) and return its
         result. The way every control method touches server state."""
         loop = self._loop
         if loop is None:
             raise RuntimeError("FakeSupernet is not running")
 
-        async def runner() -> T:
+        async def runner() -> Any:
             result = fn()
             if asyncio.iscoroutine(result):
-                return await result  # type: ignore[no-any-return]
-            return result  # type: ignore[return-value]
+                return await result
+            return result
 
         return asyncio.run_coroutine_threadsafe(runner(), loop).result(timeout)
 
@@ -287,7 +285,7 @@ class FakeSupernet:
 
     @property
     def connection_count(self) -> int:
-        return self.call(lambda: len(self._require_server().sessions_for()))
+        return int(self.call(lambda: len(self._require_server().sessions_for())))
 
     def wait_for_connections(self, count: int = 1, *, timeout: float = 10.0) -> None:
         """Block until ``count`` authenticated connections are open."""
@@ -311,7 +309,7 @@ class FakeSupernet:
                 session.abort()
             return len(sessions)
 
-        return self.call(drop)
+        return int(self.call(drop))
 
     def close_connections(
         self, code: int = 1000, reason: str = "", *, app_id: str | None = None
@@ -324,7 +322,7 @@ class FakeSupernet:
                 await session.close(code, reason)
             return len(sessions)
 
-        return self.call(close)
+        return int(self.call(close))
 
     def restart(self, *, downtime: float = 0.2) -> None:
         """Simulate a platform release: close every socket with 1001 and refuse new ones for
@@ -398,7 +396,7 @@ class FakeSupernet:
                     await session.send(frame_type, payload)
             return len(sessions)
 
-        return self.call(inject)
+        return int(self.call(inject))
 
     # ------------------------------------------------------------------ control plane: state
 

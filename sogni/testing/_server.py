@@ -259,7 +259,7 @@ class FakeServer:
                 except ApiError as err:
                     response = self._error_response(origin, err)
                 except web.HTTPException as exc:
-                    response = exc  # type: ignore[assignment]
+                    response = exc
                 status = response.status
                 return response
             finally:
@@ -320,7 +320,7 @@ class FakeServer:
     def require_account(self, request: web.Request) -> FakeAccount:
         account = self.account_for(request)
         if account is None:
-            raise ApiError(401, _UNAUTHORIZED["message"], 107)
+            raise ApiError(401, "Unauthorized", 107)
         return account
 
     # ------------------------------------------------------------------ websocket
