@@ -80,10 +80,10 @@ AGENT_SURFACES: Final = (
 )
 EXECUTION_MODES: Final = ("browser", "durable", "server", "unknown")
 _CONTROL_CHARS: Final = re.compile(r"[\x00-\x1f\x7f]")
-_VERSION: Final = re.compile(r"^[0-9][0-9A-Za-z.+_-]*$")
-_OPERATION_ID: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-_SHA256: Final = re.compile(r"^[a-fA-F0-9]{64}$")
-_PNG_DATA_URI: Final = re.compile(r"^data:image/png;base64,([A-Za-z0-9+/=]+)$")
+_VERSION: Final = re.compile(r"[0-9][0-9A-Za-z.+_-]*")
+_OPERATION_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+_SHA256: Final = re.compile(r"[a-fA-F0-9]{64}")
+_PNG_DATA_URI: Final = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
 _MAX_MASK_BASE64: Final = math.ceil(50 * 1024 * 1024 * 4 / 3)
 
 SAM3_MAX_POINTS: Final = 32
@@ -324,16 +324,16 @@ def _check_attribution(a: WorkloadAttribution, p: _Problems) -> None:
         ("agent_surface_version", 32, _VERSION),
     ):
         value = _trimmed(getattr(a, name))
-        if p.string(f"attribution.{name}", value, empty=False):
-            assert isinstance(value, str)
-            if len(value) > limit or _CONTROL_CHARS.search(value):
-                p.add(f"attribution.{name}", f"must be at most {limit} printable characters")
-            elif pattern is not None and not pattern.match(value):
-                p.add(f"attribution.{name}", "must be a version such as '1.2.3'")
+        if not (p.string(f"attribution.{name}", value, empty=False) and isinstance(value, str)):
+            continue
+        if len(value) > limit or _CONTROL_CHARS.search(value):
+            p.add(f"attribution.{name}", f"must be at most {limit} printable characters")
+        elif pattern is not None and not pattern.fullmatch(value):
+            p.add(f"attribution.{name}", "must be a version such as '1.2.3'")
     for name in ("operation_id", "root_operation_id", "parent_operation_id"):
         value = getattr(a, name)
         if p.string(f"attribution.{name}", value) and (
-            len(value) > 128 or not _OPERATION_ID.match(value) or value.strip() != value
+            len(value) > 128 or not _OPERATION_ID.fullmatch(value)
         ):
             p.add(
                 f"attribution.{name}",
@@ -353,7 +353,7 @@ def _check_receipt(r: WorldGenerationReceipt, p: _Problems) -> None:
         return
     for name in wanted:
         value = getattr(r, name)
-        if not isinstance(value, str) or not _SHA256.match(value):
+        if not isinstance(value, str) or not _SHA256.fullmatch(value):
             p.add(f"world_generation_receipt.{name}", "must be a SHA-256 hex digest")
     for name in {n for names in fields.values() for n in names} - set(wanted):
         if getattr(r, name) is not None:
@@ -581,7 +581,7 @@ def _check_gpt_image(
 
 
 def _mask_from_data_uri(url: str, p: _Problems, slots: list[MediaSlot]) -> None:
-    match = _PNG_DATA_URI.match(url)
+    match = _PNG_DATA_URI.fullmatch(url)
     data: bytes | None = None
     if match and len(match.group(1)) < _MAX_MASK_BASE64:
         try:

@@ -28,7 +28,6 @@ __all__ = [
     "OptionList",
     "SizePreset",
     "SupportedModel",
-    "parse_size_presets",
     "sampler_alias",
     "scheduler_alias",
 ]
@@ -232,6 +231,11 @@ class Catalog:
         self._tiers: Mapping[str, Any] = dict(tiers_json)
         self._options: dict[str, ModelOptions] = {}
 
+    @property
+    def tiers(self) -> Mapping[str, Any]:
+        """The raw tiers map (tier name -> tier JSON)."""
+        return self._tiers
+
     def supported_models(self) -> list[SupportedModel]:
         return list(self._models.values())
 
@@ -315,18 +319,6 @@ class Catalog:
         return result
 
 
-def parse_size_presets(data: Any) -> list[SizePreset]:
-    """The size presets of one model and network."""
-    from .._wire.converter import structure
-
-    if not isinstance(data, list):
-        raise ProtocolError("the size presets are not a JSON array")
-    try:
-        return [structure(item, SizePreset) for item in data]
-    except Exception as exc:
-        raise ProtocolError(f"malformed size preset: {exc}") from exc
-
-
 # ---------------------------------------------------------------------------- LoRAs
 
 
@@ -379,46 +371,34 @@ class LoraConstraints:
 
 @attrs.frozen
 class LoraCatalog:
-    """``GET /v1/loras/comfy``: the LoRAs (filtered to one model when asked), every
-    LoRA-capable model id, and the per-request constraints."""
+    """``GET /v1/loras/comfy``: the LoRAs, the LoRA-capable models and per-request limits.
 
-    loras: list[LoraEntry] = attrs.field(factory=list)
-    models: list[str] = attrs.field(factory=list)
-    constraints: LoraConstraints = attrs.field(factory=LoraConstraints)
-    last_updated: str | None = None
+    ``models`` is every LoRA-capable model as the service lists it (None when it does not;
+    :attr:`model_ids` then derives the list from the rows).
+    """
 
-    @classmethod
-    def from_json(cls, data: Any, model_id: str | None = None) -> LoraCatalog:
-        """Parse the response ``data``; ``model_id`` re-filters rows by their ``modelIds``
-        (``models`` stays the full list of LoRA-capable models, as the service sends it)."""
-        from .._wire.converter import structure
+    loras: list[LoraEntry] = wire("loras", factory=list)
+    models: list[str] | None = wire("models", default=None)
+    constraints: LoraConstraints = wire("constraints", factory=LoraConstraints)
+    last_updated: str | None = wire("lastUpdated", default=None)
 
-        if not isinstance(data, Mapping):
-            raise ProtocolError("the LoRA catalog is not a JSON object")
-        try:
-            loras = [structure(item, LoraEntry) for item in data.get("loras") or ()]
-            constraints = (
-                structure(data["constraints"], LoraConstraints)
-                if isinstance(data.get("constraints"), Mapping)
-                else LoraConstraints()
-            )
-        except Exception as exc:
-            raise ProtocolError(f"malformed LoRA catalog: {exc}") from exc
-        models = data.get("models")
-        if not isinstance(models, list):
-            models = sorted({m for lora in loras for m in lora.model_ids})
-        if model_id is not None:
-            loras = [lora for lora in loras if model_id in lora.model_ids]
-        last_updated = data.get("lastUpdated")
-        return cls(
-            loras=loras,
-            models=[str(m) for m in models],
-            constraints=constraints,
-            last_updated=last_updated if isinstance(last_updated, str) else None,
+    @property
+    def model_ids(self) -> list[str]:
+        """Every LoRA-capable model id."""
+        if self.models is not None:
+            return list(self.models)
+        return sorted({m for lora in self.loras for m in lora.model_ids})
+
+    def for_model(self, model_id: str) -> LoraCatalog:
+        """Only the LoRAs for ``model_id`` (the model list stays the full one)."""
+        return attrs.evolve(
+            self,
+            loras=[lora for lora in self.loras if model_id in lora.model_ids],
+            models=self.model_ids,
         )
 
     def get(self, lora_id: str) -> LoraEntry | None:
         return next((lora for lora in self.loras if lora.lora_id == lora_id), None)
 
     def supports(self, model_id: str) -> bool:
-        return model_id in self.models
+        return model_id in self.model_ids

@@ -11,6 +11,7 @@ Every field records the TypeScript SDK's name for it; :data:`PARAM_NAMES_TS` is 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Final, TypeAlias, TypeVar
 
@@ -42,6 +43,23 @@ def _p(ts_name: str, **kwargs: Any) -> Any:
     metadata = dict(kwargs.pop("metadata", {}) or {})
     metadata[TS_KEY] = ts_name
     return attrs.field(metadata=metadata, **kwargs)
+
+
+def _media_repr(value: Any) -> str:
+    """Media in reprs: paths as given, buffers and streams summarised (never their bytes)."""
+    if isinstance(value, (tuple, list)):
+        return (
+            "(" + ", ".join(_media_repr(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+        )
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{type(value).__name__} of {len(value)} bytes>"
+    if value is None or isinstance(value, (str, os.PathLike)):
+        return repr(value)
+    return f"<{type(value).__name__}>"
+
+
+def _media(ts_name: str, **kwargs: Any) -> Any:
+    return _p(ts_name, repr=_media_repr, **kwargs)
 
 
 def _unknown_name_error(name: str, cls: type[Any], where: str) -> TypeError:
@@ -103,7 +121,7 @@ class ControlNetParams:
     0..1 (``guidance_start`` below ``guidance_end``)."""
 
     name: str = _p("name")
-    image: MediaInput | None = _p("image", default=None)
+    image: MediaInput | None = _media("image", default=None)
     strength: float | None = _p("strength", default=None)
     mode: str | None = _p("mode", default=None)
     guidance_start: float | None = _p("guidanceStart", default=None)
@@ -218,7 +236,8 @@ class ImageProjectParams(_BaseProjectParams):
 
     Media fields take a file path, bytes or a binary file object. ``context_images`` entries
     may be None to leave a numbered slot empty (GPT Image models refuse holes).
-    ``starting_image_strength`` is how much of the starting image to keep (0..1, default 0.5).
+    ``starting_image_strength`` is how much of the starting image to keep (0 < x <= 1, default
+    0.5).
     """
 
     type: ClassVar[str] = "image"
@@ -228,24 +247,26 @@ class ImageProjectParams(_BaseProjectParams):
     width: int | None = _p("width", default=None)
     height: int | None = _p("height", default=None)
     vae: str | None = _p("vae", default=None)
-    starting_image: MediaInput | None = _p("startingImage", default=None)
+    starting_image: MediaInput | None = _media("startingImage", default=None)
     starting_image_strength: float | None = _p("startingImageStrength", default=None)
-    context_images: Sequence[MediaInput | None] = _p("contextImages", default=(), converter=_tuple)
+    context_images: Sequence[MediaInput | None] = _media(
+        "contextImages", default=(), converter=_tuple
+    )
     control_net: ControlNetParams | None = _p(
         "controlNet", default=None, converter=_nested(ControlNetParams, "control_net")
     )
     gpt_image_quality: str | None = _p("gptImageQuality", default=None)
     gpt_image_background: str | None = _p("gptImageBackground", default=None)
     gpt_image_output_compression: int | None = _p("gptImageOutputCompression", default=None)
-    gpt_image_mask: MediaInput | None = _p("gptImageMask", default=None)
+    gpt_image_mask: MediaInput | None = _media("gptImageMask", default=None)
     gpt_image_mask_url: str | None = _p("gptImageMaskUrl", default=None)
     sam3_prompt: Sam3Prompt | None = _p(
         "sam3Prompt", default=None, converter=_nested(Sam3Prompt, "sam3_prompt")
     )
     apply_mask: bool | None = _p("applyMask", default=None)
-    left_view_image: MediaInput | None = _p("leftViewImage", default=None)
-    back_view_image: MediaInput | None = _p("backViewImage", default=None)
-    right_view_image: MediaInput | None = _p("rightViewImage", default=None)
+    left_view_image: MediaInput | None = _media("leftViewImage", default=None)
+    back_view_image: MediaInput | None = _media("backViewImage", default=None)
+    right_view_image: MediaInput | None = _media("rightViewImage", default=None)
     template_variant: str | None = _p("templateVariant", default=None)
     texture_size: int | None = _p("textureSize", default=None)
     mesh_target_faces: int | None = _p("meshTargetFaces", default=None)
@@ -290,15 +311,20 @@ PARAM_NAMES_TS: Final[Mapping[str, str]] = _ts_names()
 
 
 def make_params(
-    params: ProjectParams | None = None, /, *, type: str | None = None, **kwargs: Any
+    params: ProjectParams | str | None = None, /, *, type: str | None = None, **kwargs: Any
 ) -> ProjectParams:
     """Build (or pass through) a project's parameters.
 
-    ``make_params(type="image", model_id=..., steps=4)`` builds :class:`ImageProjectParams`;
-    ``make_params(existing)`` returns it unchanged and ``make_params(existing, seed=7)`` a copy
-    with those fields replaced. An unknown keyword raises ``TypeError`` naming the closest
-    valid one (a TypeScript camelCase name is pointed at its snake_case twin).
+    ``make_params("image", model_id=..., steps=4)`` (or ``type="image"``) builds
+    :class:`ImageProjectParams`; ``make_params(existing)`` returns it unchanged and
+    ``make_params(existing, seed=7)`` a copy with those fields replaced. An unknown keyword
+    raises ``TypeError`` naming the closest valid one (a TypeScript camelCase name is pointed
+    at its snake_case twin).
     """
+    if isinstance(params, str):
+        if type is not None and type != params:
+            raise TypeError(f"two project types given: {params!r} and {type!r}")
+        params, type = None, params
     if params is not None:
         if not isinstance(params, tuple(PROJECT_TYPES.values())):
             raise TypeError(
