@@ -608,26 +608,23 @@ def _check_sam3(params: ImageProjectParams, model: str, p: _Problems) -> None:
         _check_sam3_prompt(prompt, p)
 
 
-def _check_sam3_prompt(prompt: Sam3Prompt, p: _Problems) -> None:
-    def coordinate(param: str, value: Any) -> None:
-        p.number(param, value, 0, 1)
+def _bounded(p: _Problems, param: str, value: Any, limit: int) -> tuple[Any, ...]:
+    if not p.sequence(param, value):
+        return ()
+    if len(value) > limit:
+        p.add(param, f"must contain at most {limit} entries")
+    return tuple(value)
 
-    points: tuple[Any, ...] = ()
-    if p.sequence("sam3_prompt.points", prompt.points):
-        points = tuple(prompt.points)
-        if len(points) > SAM3_MAX_POINTS:
-            p.add("sam3_prompt.points", f"must contain at most {SAM3_MAX_POINTS} entries")
+
+def _check_sam3_prompt(prompt: Sam3Prompt, p: _Problems) -> None:
+    points = _bounded(p, "sam3_prompt.points", prompt.points, SAM3_MAX_POINTS)
     for i, point in enumerate(points):
         where = f"sam3_prompt.points[{i}]"
         if p.instance(where, point, Sam3Point):
-            coordinate(f"{where}.x", point.x)
-            coordinate(f"{where}.y", point.y)
+            p.number(f"{where}.x", point.x, 0, 1)
+            p.number(f"{where}.y", point.y, 0, 1)
             p.string(f"{where}.label", point.label, choices=("positive", "negative"))
-    boxes: tuple[Any, ...] = ()
-    if p.sequence("sam3_prompt.boxes", prompt.boxes):
-        boxes = tuple(prompt.boxes)
-        if len(boxes) > SAM3_MAX_BOXES:
-            p.add("sam3_prompt.boxes", f"must contain at most {SAM3_MAX_BOXES} entries")
+    boxes = _bounded(p, "sam3_prompt.boxes", prompt.boxes, SAM3_MAX_BOXES)
     for i, box in enumerate(boxes):
         where = f"sam3_prompt.boxes[{i}]"
         if not p.instance(where, box, Sam3Box):

@@ -7,7 +7,8 @@ aliases callers pass and the wire carries (``DPM++ 2M`` -> ``dpmpp_2m``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
@@ -186,27 +187,25 @@ def _options(raw: Any, alias: Any = None) -> OptionList:
     return OptionList(allowed=allowed, default=None if default is None else mapper(str(default)))
 
 
-def _legacy_image_options(tier: Mapping[str, Any]) -> ImageModelOptions:
+def _image_options(
+    tier: Mapping[str, Any], sampler: str, scheduler: str, *, comfy: bool
+) -> ImageModelOptions:
     return ImageModelOptions(
         steps=_range(tier.get("steps"), "steps"),
         guidance=_range(tier["guidance"], "guidance") if tier.get("guidance") else None,
-        sampler=_options(tier.get("sampler"), sampler_alias),
-        scheduler=_options(tier.get("scheduler"), scheduler_alias),
+        sampler=_options(tier.get(sampler), sampler_alias),
+        scheduler=_options(tier.get(scheduler), scheduler_alias),
+        vae=_options(tier["vae"]) if comfy and tier.get("vae") else None,
     )
 
 
-def _comfy_image_options(tier: Mapping[str, Any]) -> ImageModelOptions:
-    return ImageModelOptions(
-        steps=_range(tier.get("steps"), "steps"),
-        guidance=_range(tier["guidance"], "guidance") if tier.get("guidance") else None,
-        sampler=_options(tier.get("comfySampler"), sampler_alias),
-        scheduler=_options(tier.get("comfyScheduler"), scheduler_alias),
-        vae=_options(tier["vae"]) if tier.get("vae") else None,
-    )
-
-
-# Tier `type` -> mapper; legacy image tiers have no `type` key.
-_TIER_MAPPERS: Final = {None: _legacy_image_options, "image": _comfy_image_options}
+# Tier `type` -> mapper; legacy image tiers have no `type` key and other field names.
+_TIER_MAPPERS: Final[dict[str | None, Callable[[Mapping[str, Any]], ModelOptions]]] = {
+    None: functools.partial(_image_options, sampler="sampler", scheduler="scheduler", comfy=False),
+    "image": functools.partial(
+        _image_options, sampler="comfySampler", scheduler="comfyScheduler", comfy=True
+    ),
+}
 
 
 class Catalog:
