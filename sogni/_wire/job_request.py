@@ -1,0 +1,230 @@
+"""The ``jobRequest`` body (protocol/02 §2-§3) as attrs classes with explicit wire names.
+
+The body is a fixed legacy template (workers need every key present) with some keys
+overwritten and some added. Field order follows the order the official TypeScript client
+produces. ``OMIT`` defaults are keys that may be absent; ``None`` defaults are sent as null.
+Video and audio key frames subclass :class:`KeyFrame` the way :class:`ImageKeyFrame` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .fields import OMIT, Omit, wire
+
+__all__ = [
+    "ControlNetJob",
+    "ImageKeyFrame",
+    "JobRequest",
+    "KeyFrame",
+    "Sam3BoxWire",
+    "Sam3PointWire",
+    "Sam3PromptWire",
+    "WorldGenerationReceiptWire",
+]
+
+
+def _pair() -> list[int]:
+    return [0, 0]
+
+
+@attrs.frozen(kw_only=True)
+class WorldGenerationReceiptWire:
+    stage: str = wire("stage")
+    source_image_sha256: str | Omit = wire("sourceImageSha256", default=OMIT)
+    selection_hash: str | Omit = wire("selectionHash", default=OMIT)
+    first_frame_sha256: str | Omit = wire("firstFrameSha256", default=OMIT)
+    last_frame_sha256: str | Omit = wire("lastFrameSha256", default=OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class KeyFrame:
+    """The template key frame plus the keys every media type shares."""
+
+    steps_is_enabled: bool = wire("stepsIsEnabled", default=True)
+    si_rotation: int = wire("siRotation", default=0)
+    si_drag_offset_is_enabled: bool = wire("siDragOffsetIsEnabled", default=True)
+    strength: float = wire("strength", default=0.5)
+    si_zoom_scale_is_enabled: bool = wire("siZoomScaleIsEnabled", default=True)
+    is_enabled: bool = wire("isEnabled", default=True)
+    processing: str = wire("processing", default="CPU, GPU")
+    use_last_image_as_guide_image_in_animation: bool = wire(
+        "useLastImageAsGuideImageInAnimation", default=True
+    )
+    guidance_scale_is_enabled: bool = wire("guidanceScaleIsEnabled", default=True)
+    si_image_background_color: str = wire("siImageBackgroundColor", default="black")
+    cn_drag_offset: list[int] = wire("cnDragOffset", factory=_pair)
+    # Legacy (non-Comfy) image models carry the sampler here and the scheduler in
+    # timeStepSpacing; everyone else leaves both null.
+    scheduler: str | None = wire("scheduler", default=None)
+    time_step_spacing: str | None = wire("timeStepSpacing", default=None)
+    steps: int | float | Omit = wire("steps", default=OMIT)
+    cn_rotation: int = wire("cnRotation", default=0)
+    guidance_scale: int | float | Omit = wire("guidanceScale", default=OMIT)
+    si_zoom_scale: int = wire("siZoomScale", default=1)
+    model_id: str = wire("modelID", default="")
+    cn_rotation_is_enabled: bool = wire("cnRotationIsEnabled", default=True)
+    negative_prompt: str | Omit = wire("negativePrompt", default="")
+    starting_image_zoom_pan_is_on: bool = wire("startingImageZoomPanIsOn", default=False)
+    seed: int | float | Omit = wire("seed", default=OMIT)
+    si_rotation_is_enabled: bool = wire("siRotationIsEnabled", default=True)
+    cn_image_background_color: str = wire("cnImageBackgroundColor", default="clear")
+    strength_is_enabled: bool = wire("strengthIsEnabled", default=True)
+    si_drag_offset: list[int] = wire("siDragOffset", factory=_pair)
+    use_last_image_as_cn_image_in_animation: bool = wire(
+        "useLastImageAsCNImageInAnimation", default=False
+    )
+    positive_prompt: str = wire("positivePrompt", default="")
+    control_net_zoom_pan_is_on: bool = wire("controlNetZoomPanIsOn", default=False)
+    cn_zoom_scale_is_enabled: bool = wire("cnZoomScaleIsEnabled", default=True)
+    current_control_nets: None = wire("currentControlNets", default=None)
+    style_prompt: str = wire("stylePrompt", default="")
+    cn_drag_offset_is_enabled: bool = wire("cnDragOffsetIsEnabled", default=True)
+    frame_index: int = wire("frameIndex", default=0)
+    starting_image: None = wire("startingImage", default=None)
+    cn_zoom_scale: int = wire("cnZoomScale", default=1)
+    # Added by every media type after the template keys.
+    loras: list[str] | Omit = wire("loras", default=OMIT)
+    lora_strengths: list[int | float] | Omit = wire("loraStrengths", default=OMIT)
+    world_generation_receipt: WorldGenerationReceiptWire | Omit = wire(
+        "worldGenerationReceipt", default=OMIT
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ControlNetJob:
+    """One entry of ``currentControlNetsJob`` for image ControlNet."""
+
+    name: str = wire("name")
+    cn_image_state: str = wire("cnImageState", default="original")
+    has_image: bool = wire("hasImage", default=False)
+    control_strength: int | float | Omit = wire("controlStrength", default=OMIT)
+    control_mode: int | Omit = wire("controlMode", default=OMIT)
+    control_guidance_start: int | float | Omit = wire("controlGuidanceStart", default=OMIT)
+    control_guidance_end: int | float | Omit = wire("controlGuidanceEnd", default=OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class Sam3PointWire:
+    x: int | float = wire("x")
+    y: int | float = wire("y")
+    label: str = wire("label")
+
+
+@attrs.frozen(kw_only=True)
+class Sam3BoxWire:
+    x0: int | float = wire("x0")
+    y0: int | float = wire("y0")
+    x1: int | float = wire("x1")
+    y1: int | float = wire("y1")
+    label: str = wire("label", default="positive")
+
+
+@attrs.frozen(kw_only=True)
+class Sam3PromptWire:
+    """The normalised SAM3 prompt: ``multimask`` only with points, ``text`` and
+    ``maxInstances`` only when given."""
+
+    points: list[Sam3PointWire] = wire("points", factory=list)
+    boxes: list[Sam3BoxWire] = wire("boxes", factory=list)
+    text: str | Omit = wire("text", default=OMIT)
+    threshold: int | float = wire("threshold", default=0.5)
+    multimask: bool | Omit = wire("multimask", default=OMIT)
+    apply_mask: bool = wire("applyMask", default=False)
+    max_instances: int | Omit = wire("maxInstances", default=OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ImageKeyFrame(KeyFrame):
+    """Image keys, appended after the shared ones (protocol/02 §3.1)."""
+
+    size_preset: str | Omit = wire("sizePreset", default=OMIT)
+    has_context_image1: bool = wire("hasContextImage1", default=False)
+    has_context_image2: bool = wire("hasContextImage2", default=False)
+    has_context_image3: bool = wire("hasContextImage3", default=False)
+    has_context_image4: bool = wire("hasContextImage4", default=False)
+    has_context_image5: bool = wire("hasContextImage5", default=False)
+    has_context_image6: bool = wire("hasContextImage6", default=False)
+    has_context_image7: bool = wire("hasContextImage7", default=False)
+    has_context_image8: bool = wire("hasContextImage8", default=False)
+    has_context_image9: bool = wire("hasContextImage9", default=False)
+    has_context_image10: bool = wire("hasContextImage10", default=False)
+    has_context_image11: bool = wire("hasContextImage11", default=False)
+    has_context_image12: bool = wire("hasContextImage12", default=False)
+    has_context_image13: bool = wire("hasContextImage13", default=False)
+    has_context_image14: bool = wire("hasContextImage14", default=False)
+    has_context_image15: bool = wire("hasContextImage15", default=False)
+    has_context_image16: bool = wire("hasContextImage16", default=False)
+    # Comfy models only (always present there, possibly null).
+    comfy_sampler: str | Omit | None = wire("comfySampler", default=OMIT)
+    comfy_scheduler: str | Omit | None = wire("comfyScheduler", default=OMIT)
+    vae: str | Omit | None = wire("vae", default=OMIT)
+    has_starting_image: bool | Omit = wire("hasStartingImage", default=OMIT)
+    sam3_prompt: Sam3PromptWire | Omit = wire("sam3Prompt", default=OMIT)
+    apply_mask: bool | Omit = wire("applyMask", default=OMIT)
+    template_variant: str | Omit = wire("templateVariant", default=OMIT)
+    texture_size: int | Omit = wire("textureSize", default=OMIT)
+    mesh_target_faces: int | Omit = wire("meshTargetFaces", default=OMIT)
+    normal_map_size: int | Omit = wire("normalMapSize", default=OMIT)
+    ambient_occlusion_size: int | Omit = wire("ambientOcclusionSize", default=OMIT)
+    shape_resolution: int | Omit = wire("shapeResolution", default=OMIT)
+    current_control_nets_job: list[ControlNetJob] | Omit = wire(
+        "currentControlNetsJob", default=OMIT
+    )
+    width: int | float | Omit = wire("width", default=OMIT)
+    height: int | float | Omit = wire("height", default=OMIT)
+    has_reference_mask: bool | Omit = wire("hasReferenceMask", default=OMIT)
+    reference_mask_content_type: str | Omit = wire("referenceMaskContentType", default=OMIT)
+    gpt_image_mask_url: str | Omit = wire("gptImageMaskUrl", default=OMIT)
+    gpt_image_quality: str | Omit = wire("gptImageQuality", default=OMIT)
+    gpt_image_background: str | Omit = wire("gptImageBackground", default=OMIT)
+    gpt_image_output_compression: int | Omit = wire("gptImageOutputCompression", default=OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class JobRequest:
+    """The top level of the body."""
+
+    selected_upscaling_model: str = wire("selectedUpscalingModel", default="OFF")
+    cn_video_frames_sketch: list[Any] = wire("cnVideoFramesSketch", factory=list)
+    cn_video_frames_segmented_subject: list[Any] = wire(
+        "cnVideoFramesSegmentedSubject", factory=list
+    )
+    cn_video_frames_face: list[Any] = wire("cnVideoFramesFace", factory=list)
+    do_canvas_blending: bool = wire("doCanvasBlending", default=False)
+    animation_is_on: bool = wire("animationIsOn", default=False)
+    cn_video_frames_both: list[Any] = wire("cnVideoFramesBoth", factory=list)
+    cn_video_frames_depth: list[Any] = wire("cnVideoFramesDepth", factory=list)
+    # Typed Any so that each key frame is unstructured as its own (sub)class.
+    key_frames: list[Any] = wire("keyFrames")
+    previews: int = wire("previews", default=0)
+    frame_rate: int = wire("frameRate", default=24)
+    generated_video_seconds: int = wire("generatedVideoSeconds", default=10)
+    canvas_is_on: bool = wire("canvasIsOn", default=False)
+    cn_video_frames: list[Any] = wire("cnVideoFrames", factory=list)
+    disable_safety: bool = wire("disableSafety", default=False)
+    cn_video_frames_segmented_background: list[Any] = wire(
+        "cnVideoFramesSegmentedBackground", factory=list
+    )
+    cn_video_frames_segmented: list[Any] = wire("cnVideoFramesSegmented", factory=list)
+    number_of_images: int = wire("numberOfImages", default=1)
+    cn_video_frames_pose: list[Any] = wire("cnVideoFramesPose", factory=list)
+    job_id: str = wire("jobID")
+    si_video_frames: list[Any] = wire("siVideoFrames", factory=list)
+    token_type: str | Omit = wire("tokenType", default=OMIT)
+    billing_mode: str | Omit = wire("billingMode", default=OMIT)
+    output_format: str = wire("outputFormat")
+    workload_kind: str | Omit = wire("workloadKind", default=OMIT)
+    agent_framework: str | Omit = wire("agentFramework", default=OMIT)
+    agent_framework_version: str | Omit = wire("agentFrameworkVersion", default=OMIT)
+    agent_surface: str | Omit = wire("agentSurface", default=OMIT)
+    agent_surface_version: str | Omit = wire("agentSurfaceVersion", default=OMIT)
+    execution_mode: str | Omit = wire("executionMode", default=OMIT)
+    operation_scope: str | Omit = wire("operationScope", default=OMIT)
+    operation_id: str | Omit = wire("operationId", default=OMIT)
+    root_operation_id: str | Omit = wire("rootOperationId", default=OMIT)
+    parent_operation_id: str | Omit = wire("parentOperationId", default=OMIT)
+    network: str | Omit = wire("network", default=OMIT)
+    app_source: str | Omit = wire("appSource", default=OMIT)
