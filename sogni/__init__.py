@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from .account import AccountInfo, Balances, CurrentAccount, SubscriptionStatus, TokenBalance
     from .auth import Tokens
     from .client import SogniClient
+    from .projects.handles import Job, Project, ProjectEvent
+    from .projects.params import ControlNetParams, ImageProjectParams
 
 # Names resolved on first use, so that importing sogni does not import requests & co.
 _LAZY = {
@@ -55,6 +57,11 @@ _LAZY = {
     "CurrentAccount": "sogni.account",
     "SubscriptionStatus": "sogni.account",
     "TokenBalance": "sogni.account",
+    "ImageProjectParams": "sogni.projects.params",
+    "ControlNetParams": "sogni.projects.params",
+    "Project": "sogni.projects.handles",
+    "Job": "sogni.projects.handles",
+    "ProjectEvent": "sogni.projects.handles",
 }
 
 
@@ -87,11 +94,16 @@ __all__ = [
     "ClientConfig",
     "ConflictError",
     "ConnectionLostError",
+    "ControlNetParams",
     "CurrentAccount",
     "ForkedProcessError",
+    "ImageProjectParams",
     "InsufficientFundsError",
+    "Job",
     "NotFoundError",
     "PermissionDeniedError",
+    "Project",
+    "ProjectEvent",
     "ProjectCanceledError",
     "ProjectError",
     "ProjectLostError",

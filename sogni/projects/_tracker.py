@@ -732,7 +732,11 @@ class ProjectTracker:
         self._emit(emissions)
 
     def _teardown_locked(self) -> None:
-        for timer in [*list(self._budget_timers.values()), self._staleness_timer, self._restart_timer]:
+        for timer in [
+            *list(self._budget_timers.values()),
+            self._staleness_timer,
+            self._restart_timer,
+        ]:
             if timer is not None:
                 timer.cancel()
         self._budget_timers.clear()
