@@ -7,7 +7,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,7 +26,7 @@ from .account import (
     SubscriptionStatus,
     map_socket_entitlement,
 )
-from .auth import CredentialStore, Tokens
+from .auth import CredentialStore, Tokens, coerce_tokens
 from .config import ClientConfig
 from .errors import (
     ClientClosedError,
@@ -375,7 +375,8 @@ class SogniClient:
     """The synchronous Sogni Supernet client. Thread-safe: share one per process.
 
     ``SogniClient(app_id=..., api_key=...)`` returns at once; the socket connects in the
-    background. Use it as a context manager, or call :meth:`close`.
+    background. Use it as a context manager, or call :meth:`close`. Instead of an API key, pass
+    saved ``tokens=`` (see :meth:`get_tokens`), or call :meth:`login` later.
     """
 
     def __init__(
@@ -383,6 +384,7 @@ class SogniClient:
         *,
         app_id: str | None = None,
         api_key: str | None = None,
+        tokens: Tokens | Mapping[str, str] | None = None,
         config: ClientConfig | None = None,
         **options: Any,
     ) -> None:
@@ -394,9 +396,17 @@ class SogniClient:
             if api_key is not None:
                 options["api_key"] = api_key
             config = config.with_options(**options)
+        saved_tokens = None
+        if tokens is not None:
+            if config.api_key:
+                raise ValidationError([("tokens", "cannot be combined with api_key")])
+            saved_tokens = coerce_tokens(tokens)
         self._config = config
         self._core = _Core(config)
         self._view = False
+        if saved_tokens is not None:
+            # Stored without a request: an expired access token is renewed on first use.
+            self._core.credentials.set_tokens(saved_tokens, notify=False)
         self._core.start_socket() if config.auto_connect else None
 
     @classmethod
@@ -457,32 +467,48 @@ class SogniClient:
     # ------------------------------------------------------------------ credentials
 
     def set_tokens(
-        self, tokens: Tokens | dict[str, str], *, refresh_if_expired: bool = True
+        self, tokens: Tokens | Mapping[str, str], *, refresh_if_expired: bool = True
     ) -> None:
-        """Sign in with saved tokens (``Tokens`` or ``{"token", "refreshToken"}``)."""
+        """Sign in with saved tokens (``Tokens`` or ``{"token", "refreshToken"}``).
+
+        An expired access token is renewed at once, then ``account.me()`` fills
+        ``current_account``. With ``refresh_if_expired=False`` the tokens are only stored and
+        nothing is sent until the first call. Raises :class:`AuthenticationError` (and signs out)
+        if the refresh token has expired or renewal is refused.
+        """
         from .auth import set_tokens
 
         self._core.check()
-        set_tokens(self._core, tokens, refresh_if_expired=refresh_if_expired)
+        set_tokens(self._core, tokens, refresh_if_expired=refresh_if_expired, config=self._config)
 
     def get_tokens(self) -> Tokens | None:
-        """The current tokens (token sign-in only), e.g. to persist them."""
+        """The current tokens (token sign-in only), e.g. to persist them with ``as_dict()``."""
         return self._core.credentials.tokens
 
-    def on_tokens_refreshed(self, fn: Callable[[Tokens], Any]) -> None:
-        """``fn(tokens)`` after every renewal (the refresh token may have rotated: persist it).
-        Runs on the callback worker."""
-        self._core._tokens_listeners.append(fn)
+    def on_tokens_refreshed(self, fn: Callable[[Tokens], Any]) -> Callable[[], None]:
+        """``fn(tokens)`` after every renewal of the access token; the refresh token may have
+        rotated, so persist the new pair. Runs on the callback worker. Returns a function that
+        removes the listener."""
+        listeners = self._core._tokens_listeners
+        listeners.append(fn)
+
+        def remove() -> None:
+            if fn in listeners:
+                listeners.remove(fn)
+
+        return remove
 
     def login(self, username: str, password: str, *, remember_me: bool = False) -> Tokens:
-        """Username/password sign-in (needs the ``wallet`` extra). Returns the tokens."""
+        """Username/password sign-in (needs the ``wallet`` extra). Returns the tokens; the
+        socket then connects with them. The password is used to derive the account key locally
+        and is never sent or kept."""
         from .auth import login
 
         self._core.check()
         return login(self._core, username, password, remember_me=remember_me, config=self._config)
 
     def logout(self) -> None:
-        """End the session and forget the credentials."""
+        """End the session on the server and forget the credentials (the socket closes)."""
         from .auth import logout
 
         self._core.check()

@@ -18,6 +18,7 @@ from ._state import (
     RestFailure,
     load_catalog,
     new_api_key,
+    wallet_address_for,
 )
 
 if TYPE_CHECKING:
@@ -61,6 +62,11 @@ class FakeSupernet:
         self.received = ReceivedLog()
         self.catalog = load_catalog()
         self._signing_key = secrets.token_bytes(32)
+        self.access_token_ttl: float = 3600.0
+        """Lifetime of minted access tokens, in real seconds (0: already expired)."""
+        self.refresh_token_ttl: float = 30 * 86400.0
+        """Lifetime of minted refresh tokens, in real seconds."""
+        self._auth_ext: Any = None  # sign-in sessions and JWTs, set by the server's _auth module
         self._lock = threading.Lock()
         self._failures: list[RestFailure] = []
         self._disconnect_hooks: list[Callable[[Session], None]] = []
@@ -90,6 +96,10 @@ class FakeSupernet:
         api_key: str | None = None,
         password: str | None = None,
     ) -> FakeAccount:
+        """Register an account. With ``password`` (and no ``wallet_address``) its wallet is
+        derived from username and password, so ``SogniClient.login`` works for it."""
+        if wallet_address is None and password is not None:
+            wallet_address = wallet_address_for(username, password)
         account = FakeAccount(
             username=username,
             email=email or f"{username.lower()}@example.com",
@@ -115,6 +125,26 @@ class FakeSupernet:
             return None
         result: FakeAccount | None = auth.account_for_access_token(token)
         return result
+
+    def issue_tokens(
+        self,
+        account: FakeAccount | None = None,
+        *,
+        access_ttl: float | None = None,
+        refresh_ttl: float | None = None,
+    ) -> dict[str, str]:
+        """Start a sign-in session as a login would and return ``{"token", "refreshToken"}``
+        (TTLs in real seconds; default ``access_token_ttl``/``refresh_token_ttl``; a TTL of 0 or
+        less gives an already expired token)."""
+        target = account or self.account
+
+        def issue() -> dict[str, str]:
+            pair: dict[str, str] = self._auth_ext.issue(
+                target, access_ttl=access_ttl, refresh_ttl=refresh_ttl
+            )
+            return pair
+
+        return self.call(issue)
 
     # ------------------------------------------------------------------ lifecycle
 

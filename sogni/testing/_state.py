@@ -5,6 +5,7 @@ Only the standard library here: ``sogni.testing`` must import without the ``test
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import threading
@@ -64,14 +65,13 @@ class FakeAccount:
     username: str
     email: str
     wallet_address: str
-    api_keys: set[str] = field(default_factory=set)
-    password: str | None = None
+    api_keys: set[str] = field(default_factory=set, repr=False)
+    password: str | None = field(default=None, repr=False)
     sogni: TokenLedger = field(default_factory=lambda: TokenLedger(settled=Decimal("125.5")))
     spark: TokenLedger = field(
         default_factory=lambda: TokenLedger(settled=Decimal("400"), premium_credit=Decimal("15"))
     )
     subscription: dict[str, Any] | None = None
-    refresh_tokens: set[str] = field(default_factory=set)
     sid: int = 4410
 
     def ledger(self, token_type: str) -> TokenLedger:
@@ -178,6 +178,23 @@ def load_catalog() -> dict[str, Any]:
     text = resources.files("sogni.testing").joinpath("data/catalog.json").read_text("utf-8")
     catalog: dict[str, Any] = json.loads(text)
     return catalog
+
+
+def wallet_address_for(username: str, password: str) -> str:
+    """The account wallet the Supernet expects for a username and password (protocol/01 §5.3):
+    the key is PBKDF2-HMAC-SHA256 of lower(username)+password. Needs eth-account."""
+    try:
+        from eth_account import Account
+    except ImportError as exc:
+        raise ImportError(
+            "deriving a wallet from a password needs eth-account (pip install 'sogni[wallet]'); "
+            "or pass wallet_address= explicitly"
+        ) from exc
+    key = hashlib.pbkdf2_hmac(
+        "sha256", (username.lower() + password).encode("utf-8"), b"sogni-salt-value", 10_000, 32
+    )
+    address: str = Account.from_key(key).address
+    return address
 
 
 def new_api_key() -> str:
