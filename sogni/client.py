@@ -30,6 +30,7 @@ from .auth import CredentialStore, Tokens, coerce_tokens
 from .config import ClientConfig
 from .errors import (
     ClientClosedError,
+    ConnectionLostError,
     ForkedProcessError,
     ProtocolError,
     SogniError,
@@ -66,6 +67,7 @@ class _Core:
         self.registry = InflightRegistry()
         self.current_account = CurrentAccount(config.network)
         self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
+        self._raw_listeners: dict[str, list[Callable[[Any], Any]]] = {}
         self._listeners_lock = threading.Lock()
         self._frame_handlers: dict[str, list[Callable[[Frame], None]]] = {}
         self._latest_frames: dict[str, Frame] = {}
@@ -173,10 +175,31 @@ class _Core:
 
         return remove
 
-    def emit(self, event: str, payload: Any) -> None:
-        """Deliver a public event to its listeners, on the callback worker."""
+    def on_raw(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """An SDK-internal listener, called on the emitting thread: ``fn`` must be quick and
+        must not block (it may run on the transport thread)."""
+        with self._listeners_lock:
+            self._raw_listeners.setdefault(event, []).append(fn)
+
+        def remove() -> None:
+            with self._listeners_lock:
+                listeners = self._raw_listeners.get(event, [])
+                if fn in listeners:
+                    listeners.remove(fn)
+
+        return remove
+
+    def emit(self, event: str, payload: Any, *, internal: Any = None) -> None:
+        """Deliver an event: internal listeners at once (with ``internal`` if given, else the
+        payload), public ones on the callback worker."""
         with self._listeners_lock:
             listeners = list(self._listeners.get(event, ()))
+            raw = list(self._raw_listeners.get(event, ()))
+        for fn in raw:
+            try:
+                fn(payload if internal is None else internal)
+            except Exception:
+                log.exception("An internal %s listener failed", event)
         for fn in listeners:
             self.callbacks.submit(fn, payload)
 
@@ -206,7 +229,8 @@ class _Core:
                 if error is not None:
                     self.registry.fail_all(error)
                 self.apply_account_changes(network_status="disconnected", network=None)
-                self.emit("disconnected", {k: v for k, v in data.items() if k != "error"})
+                public = {k: v for k, v in data.items() if k != "error"}
+                self.emit("disconnected", public, internal=data)
         except Exception:
             log.exception("Handling transport event %r failed", name)
 
@@ -528,15 +552,31 @@ class SogniClient:
         until the server has authenticated the connection."""
         transport = self._core.require_transport()
         ready = threading.Event()
-        remove = self._core.on("authenticated", lambda _: ready.set())
+        ended: list[Any] = []
+
+        def on_disconnected(data: Any) -> None:
+            ended.append(data)
+            ready.set()
+
+        # Internal listeners: a slow user callback must not delay connect().
+        removers = [
+            self._core.on_raw("authenticated", lambda _: ready.set()),
+            self._core.on_raw("disconnected", on_disconnected),
+        ]
         try:
             transport.connect()
             if wait and transport.state.value != "ready":
                 limit = self._config.timeouts.send_ready if timeout is None else timeout
                 if not ready.wait(limit) and transport.state.value != "ready":
                     raise SogniTimeoutError(f"the socket did not authenticate within {limit:g}s")
+                if ended and transport.state.value != "ready":
+                    error = ended[0].get("error")
+                    if isinstance(error, SogniError):
+                        raise error
+                    raise ConnectionLostError("the connection ended before it authenticated")
         finally:
-            remove()
+            for remove in removers:
+                remove()
 
     def set_socket_event_subscriptions(self, update: dict[str, Any]) -> None:
         """Change which socket events the server sends (protocol/01 §2.10), e.g.

@@ -511,6 +511,10 @@ class SocketTransport:
         return ssl.create_default_context()
 
     def _on_connect_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AuthenticationError):
+            # Renewing the token was refused: the store has signed out; nothing to retry.
+            self._terminal(exc, code=None, reason="authentication failed", clear=False)
+            return
         status = getattr(exc, "status_code", None)
         if isinstance(exc, ssl.SSLCertVerificationError) or isinstance(
             getattr(exc, "__context__", None), ssl.SSLCertVerificationError

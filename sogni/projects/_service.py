@@ -71,7 +71,7 @@ class ProjectsService:
         core.add_frame_handler("swarmModels", self._on_swarm_models)
         core.add_frame_handler("changeNetwork", self._on_change_network)
         core.add_frame_handler("authenticated", self._on_authenticated)
-        core.on("disconnected", lambda _: self._clear_models())
+        core.on_raw("disconnected", lambda _: self._clear_models())
         latest = core.latest_frame("swarmModels")
         if latest is not None:
             self._on_swarm_models(latest)

@@ -468,3 +468,13 @@ def test_fork_child_gets_the_documented_error(fake: FakeSupernet) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_connect_raises_the_refusal_instead_of_timing_out(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    client = make_client(app_id="refused", api_key="sk-unknown-key-0000", auto_connect=False)
+    started = time.monotonic()
+    with pytest.raises(AuthenticationError):
+        client.connect()
+    assert time.monotonic() - started < FAST.send_ready / 2
