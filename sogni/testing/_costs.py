@@ -67,11 +67,12 @@ class Quote:
     def project_usd(self) -> Decimal:
         return self.job_usd * self.inp.image_count
 
-    def job_cost(self, token_type: str | None = None) -> Decimal:
-        return _in_tokens(self.job_usd, token_type or self.inp.token_type)
+    def job_cost(self) -> Decimal:
+        """One job's price in the request's token."""
+        return _in_tokens(self.job_usd, self.inp.token_type)
 
-    def project_cost(self, token_type: str | None = None) -> Decimal:
-        return _in_tokens(self.project_usd, token_type or self.inp.token_type)
+    def project_cost(self) -> Decimal:
+        return _in_tokens(self.project_usd, self.inp.token_type)
 
     def costs(self, usd: Decimal, render_sec: Decimal) -> dict[str, str]:
         return {

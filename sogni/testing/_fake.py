@@ -527,7 +527,7 @@ class FakeSupernet:
         ext = self._projects()
         return bool(self.call(lambda: ext.forget(project_id)))
 
-    def drop_after_job_request(self, *, received: bool) -> None:
+    def drop_after_job_request(self, received: bool) -> None:
         """Abort the connection (no close frame) right after the next ``jobRequest`` arrives.
         ``received=True``: the server keeps and runs the project, so it shows up in the next
         ``authenticated`` frame; ``received=False``: the request is discarded as if it never

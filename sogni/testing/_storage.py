@@ -112,11 +112,6 @@ class Storage:
         for key in [k for k, u in self.uploads.items() if u.key.startswith(prefix)]:
             del self.uploads[key]
 
-    def close(self) -> None:
-        for obj in self.objects.values():
-            obj.close()
-        self.objects.clear()
-
     # ------------------------------------------------------------------ uploads
 
     def register_upload(self, upload: Upload) -> str:
