@@ -6,6 +6,7 @@ needs the ``testing`` extra (``pip install 'sogni[testing]'``).
 
 from ._demo import open_client
 from ._fake import FakeSupernet
+from ._media import read_image_metadata
 from ._state import FakeAccount, Received
 
-__all__ = ["FakeAccount", "FakeSupernet", "Received", "open_client"]
+__all__ = ["FakeAccount", "FakeSupernet", "Received", "open_client", "read_image_metadata"]

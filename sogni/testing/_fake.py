@@ -22,6 +22,7 @@ from ._state import (
 )
 
 if TYPE_CHECKING:
+    from ._projects import ProjectsExtension
     from ._server import FakeServer, Session
 
 __all__ = ["FakeSupernet"]
@@ -40,6 +41,8 @@ class FakeSupernet:
     ``time_scale`` multiplies every simulated duration (queue waits, render steps, token
     cadence): ``0.01`` makes a 10-second render take 100 ms.
     """
+
+    _projects_ext: ProjectsExtension | None = None
 
     def __init__(
         self,
@@ -477,14 +480,175 @@ class FakeSupernet:
 
     def _swarm_models(self, network: str) -> dict[str, int]:
         counts: dict[str, int] = {}
+        # [INV-NETWORKS] the catalog's `serving` data says which network runs a model (legacy
+        # CoreML models: relaxed only; vendor models: fast only; default: fast).
+        serving = self.catalog.get("serving", {})
         for model in self.catalog["models"]:
-            if network == "relaxed" and model.get("media") != "image":
-                continue  # [INV-RELAXED]
+            if network not in serving.get(model["id"], {}).get("networks", ["fast"]):
+                continue
             counts[model["id"]] = self.worker_counts.get(model["id"], 3)
         return counts
 
     def _swarm_llm_models(self) -> dict[str, Any]:
         return dict(self.llm_models)
+
+    # ------------------------------------------------------------------ control plane: projects
+    #
+    # Media projects (sogni.testing._projects). Every method is thread-safe: it runs on the
+    # server loop and returns once the change is in effect.
+
+    def _projects(self) -> ProjectsExtension:
+        ext = self._projects_ext
+        if ext is None or self._server is None:
+            raise RuntimeError("FakeSupernet is not running; call start() or use 'with'")
+        return ext
+
+    def pause_workers(self) -> None:
+        """Workers stop taking work: queued projects stay queued (``jobState:queued`` keeps
+        coming every 0.5 simulated s, without a start estimate) and renders in progress freeze
+        between steps, until :meth:`resume_workers`."""
+        ext = self._projects()
+        self.call(lambda: ext.set_paused(True))
+
+    def resume_workers(self) -> None:
+        ext = self._projects()
+        self.call(lambda: ext.set_paused(False))
+
+    def hold_results(self, hold: bool = True) -> None:
+        """While held, workers finish rendering but keep their ``jobResult`` (and so the
+        project's completion) until called with ``False``."""
+        ext = self._projects()
+        self.call(lambda: ext.set_holding(hold))
+
+    def forget_project(self, project_id: str) -> bool:
+        """The server loses every record of a project: its workers stop, no more frames, and it
+        is absent from the ``authenticated`` lists, sync, the live list and REST (404), as after a
+        crash. Its hold is released. Returns whether the project existed."""
+        ext = self._projects()
+        return bool(self.call(lambda: ext.forget(project_id)))
+
+    def drop_after_job_request(self, received: bool) -> None:
+        """Abort the connection (no close frame) right after the next ``jobRequest`` arrives.
+        ``received=True``: the server keeps and runs the project, so it shows up in the next
+        ``authenticated`` frame; ``received=False``: the request is discarded as if it never
+        arrived, so only a client resend can start it."""
+        ext = self._projects()
+
+        def apply() -> None:
+            ext.drop_next = received
+
+        self.call(apply)
+
+    def fail_next_job(
+        self,
+        job_index: int | None = None,
+        *,
+        error: str | int = "genfailure",
+        error_message: str = "Generation failed on worker",
+        after_steps: int = 1,
+    ) -> None:
+        """The next job attempt (of any project) with ``job_index`` (any index if None) fails
+        after ``after_steps`` progress steps with a job-level ``jobError``. Rules queue up."""
+        self._add_job_rule("fail_rules", job_index, error, error_message, after_steps)
+
+    def retry_next_job(
+        self,
+        job_index: int | None = None,
+        *,
+        error: str | int = "workerDisconnected",
+        error_message: str = "Worker disconnected",
+        after_steps: int = 1,
+    ) -> None:
+        """The next job attempt with ``job_index`` (any if None) is abandoned by its worker after
+        ``after_steps`` steps: ``jobRetry``, then the render is reassigned under a new ``imgID``
+        with the same ``jobIndex``."""
+        self._add_job_rule("retry_rules", job_index, error, error_message, after_steps)
+
+    def _add_job_rule(
+        self, kind: str, job_index: int | None, error: str | int, message: str, after_steps: int
+    ) -> None:
+        from ._projects import JobRule
+
+        ext = self._projects()
+        rule = JobRule(job_index, error, message, after_steps)
+        self.call(lambda: getattr(ext, kind).append(rule))
+
+    def refuse_next_cancel(
+        self,
+        error_message: str = "The provider already started this render and cannot cancel it.",
+    ) -> None:
+        """Answer the next cancel with ``didCancel:false`` and ``error_message``; the project
+        keeps running."""
+        ext = self._projects()
+        self.call(lambda: ext.cancel_refusals.append(error_message))
+
+    def ignore_next_cancel(self) -> None:
+        """Never answer the next cancel (the project keeps running): exercises a client's
+        confirmation timeout."""
+        ext = self._projects()
+
+        def apply() -> None:
+            ext.cancels_to_ignore += 1
+
+        self.call(apply)
+
+    def set_worker_count(self, model_id: str, count: int) -> None:
+        """Set how many workers serve ``model_id`` and push ``swarmModels``. With 0 workers,
+        new projects wait in the queue with ``queueStatus:"no-workers"``."""
+
+        async def apply() -> None:
+            self.worker_counts[model_id] = count
+            for session in self._require_server().sessions_for():
+                if session.authenticated and session.wants("swarmModels"):
+                    await session.send("swarmModels", self._swarm_models(session.network))
+
+        self.call(apply)
+
+    def projects_snapshot(self) -> list[dict[str, Any]]:
+        """Plain-data copies of every project the server knows: ids, status (the raw server
+        names: active, assigned, progress, completed, errored, cancelled), plan, cost, hold,
+        the original request, and per job its ``imgID``, status, seed, attempts and media."""
+        ext = self._projects()
+        snapshot: list[dict[str, Any]] = self.call(ext.snapshot)
+        return snapshot
+
+    def project_snapshot(self, project_id: str) -> dict[str, Any] | None:
+        for project in self.projects_snapshot():
+            if project["id"] == project_id.upper():
+                return project
+        return None
+
+    def wait_for_project(
+        self, project_id: str, *, status: str | None = None, timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """Block until the project exists (and, with ``status``, has that raw status; with
+        ``status="finished"``, any terminal one). Returns its snapshot."""
+        deadline = time.monotonic() + timeout
+        while True:
+            project = self.project_snapshot(project_id)
+            if project is not None and (
+                status is None
+                or project["status"] == status
+                or (status == "finished" and project["finished"])
+            ):
+                return project
+            if time.monotonic() >= deadline:
+                state = project["status"] if project else "unknown"
+                raise TimeoutError(f"project {project_id} is {state} after {timeout}s")
+            time.sleep(0.005)
+
+    def uploads(self, project_id: str | None = None) -> list[dict[str, Any]]:
+        """Uploads received (or announced) per project: slot, size, sha256, content type."""
+        ext = self._projects()
+
+        def collect() -> list[dict[str, Any]]:
+            rows = [u.summary() for u in ext.storage.uploads.values()]
+            if project_id is not None:
+                rows = [r for r in rows if r["job_id"] == project_id.upper()]
+            return rows
+
+        rows: list[dict[str, Any]] = self.call(collect)
+        return rows
 
 
 async def _await(coro: Awaitable[Any]) -> Any:

@@ -38,7 +38,7 @@ def test_restart_reconnects_and_reauthenticates(
     assert result["username"] == fake.account.username
     assert result["subscriptions"]["subscriptionLimitNotice"] is True
     assert result["sparkNet"] == "400"
-    assert result["modelCount"] == len(fake.catalog["models"])
+    assert result["modelCount"] == len(fake._swarm_models("fast"))
     assert result["networkStatus"] == "connected"
     # Recoverable: the client reported reconnecting, never a terminal disconnect.
     assert "connecting" in scenario.events

@@ -1,0 +1,935 @@
+"""Media projects on the fake Supernet (images today; the records, storage and timeline are
+media-neutral so video and audio can join): admission of ``jobRequest`` (validation in
+``_jobcheck``, pricing in ``_costs``), simulated workers, cancellation, balance holds, result
+storage and the recovery shapes. The HTTP side is ``_project_routes``.
+
+Timeline of one project (simulated seconds, scaled by ``time_scale``; protocol/03 §12.1):
+``jobState:queued`` at once and again every 0.5 s while it waits (1 s, or while workers are
+paused or the model has no workers); then per job, on its own worker, 0.05 s apart:
+``initiatingModel`` with ``preparation`` loadingModel start, 0.8 s later its end,
+``jobStarted``, one ``jobProgress`` per step (``hasImage`` on the preview steps), ``jobResult``;
+after the last job, ``jobState:jobCompleted`` (or a project-level ``jobError`` when every job
+failed). A step lasts the tier's seconds per step at the output size (0.05-5 s).
+
+Prompt markers (case-insensitive, anywhere in the positive prompt) script a project from any
+client, the official SDKs included:
+
+* ``[nsfw]`` / ``[nsfw:N]``: every job / job index N trips the safety filter (source
+  ``"prompt"``). Filter on: ``triggeredNSFWFilter:true``, no media and no previews. Filter off
+  (``disableSafety``): media delivered with ``nsfwDetected:true``.
+* ``[fail]`` / ``[fail:N]``: every job / job index N fails after its first step with
+  ``jobError`` ``genfailure``.
+* ``[retry]`` / ``[retry:N]``: the first attempt of every job / job index N is abandoned after
+  its first step (``jobRetry``), then reassigned under a new ``imgID``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import collections
+import copy
+import json
+import logging
+import math
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from . import _costs, _media
+from ._jobcheck import Plan, Refusal, check_job_request
+from ._server import FakeServer, Session
+from ._state import new_id
+from ._storage import Storage
+
+if TYPE_CHECKING:
+    from ._fake import FakeSupernet
+    from ._state import FakeAccount
+
+log = logging.getLogger("sogni.testing")
+
+__all__ = ["ProjectsExtension", "install"]
+
+# Simulated seconds of the timeline [INV-TIMELINE] (the protocol gives only the 500 ms queue
+# broadcast; the rest follows the shape of protocol/03 §12.1).
+QUEUE_WAIT = 1.0
+QUEUE_BROADCAST = 0.5
+LOAD_MODEL = 0.8
+START_GAP = 0.1
+JOB_STAGGER = 0.05
+RESULT_GAP = 0.15
+COMPLETE_GAP = 0.1
+REQUEUE_WAIT = 0.5
+VENDOR_TICKS = 4
+
+SERVER_RESTARTING = 1001
+# [INV-INSUFFICIENT-BALANCE] the protocol names no render-path code; the fake reuses the
+# account API's INSUFFICIENT_BALANCE (123).
+INSUFFICIENT_BALANCE = 123
+NOT_ENTITLED = 4078
+UNCLAIMED_HOLD_SECONDS = 3600
+MAX_ATTEMPTS = 3
+
+_FINISHED = ("completed", "errored", "cancelled")
+NORMALIZED_STATUS = {
+    "active": "queued",
+    "assigned": "processing",
+    "progress": "processing",
+    "completed": "completed",
+    "errored": "failed",
+    "cancelled": "canceled",
+}
+# [INV-PROMPT-MARKERS] scripting hooks of the fake, documented in the module docstring.
+_MARKER = re.compile(r"\[(nsfw|fail|retry)(?::(\d+))?\]", re.IGNORECASE)
+_FAMILIES = (
+    ("flux", "Flux"),
+    ("z_image", "ZImage"),
+    ("krea2", "Krea2"),
+    ("qwen_image", "QwenImage"),
+    ("coreml-sdxl", "SDXL"),
+    ("coreml-", "SD15"),
+)
+
+
+@dataclass
+class JobRule:
+    """A scripted failure or retry, consumed by the next job attempt it matches."""
+
+    job_index: int | None
+    error: str | int
+    message: str
+    after_steps: int
+
+
+@dataclass
+class JobRec:
+    index: int
+    seed: int
+    img_id: str | None = None
+    worker: str | None = None
+    status: str = "created"
+    reason: str | None = None
+    performed_steps: int = 0
+    attempts: int = 0
+    create_time: int = 0
+    start_time: int | None = None
+    update_time: int = 0
+    end_time: int | None = None
+    nsfw_withheld: bool = False
+    nsfw_detected: bool = False
+    nsfw_sources: list[str] = field(default_factory=list)
+    media_key: str | None = None
+    preview_keys: list[str] = field(default_factory=list)
+    result_url: str | None = None
+    error: str | int | None = None
+    error_message: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("jobCompleted", "jobError")
+
+
+@dataclass
+class ProjectRec:
+    id: str
+    sid: int
+    account: FakeAccount
+    app_id: str
+    request: dict[str, Any]
+    plan: Plan
+    quote: _costs.Quote
+    covered: bool
+    held: Decimal
+    create_time: int
+    update_time: int
+    jobs: list[JobRec]
+    nsfw: set[int] | None
+    fail: set[int] | None
+    retry: set[int] | None
+    status: str = "active"
+    reason: str | None = None
+    end_time: int | None = None
+    charged: Decimal = Decimal(0)
+    stopped: bool = False
+    unclaimed: bool = False
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in _FINISHED
+
+    def touch(self) -> None:
+        self.update_time = now_ms()
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _marked(markers: set[int] | None, index: int) -> bool:
+    return markers is not None and (-1 in markers or index in markers)
+
+
+def _parse_markers(prompt: str) -> dict[str, set[int] | None]:
+    found: dict[str, set[int] | None] = {"nsfw": None, "fail": None, "retry": None}
+    for match in _MARKER.finditer(prompt):
+        kind = match.group(1).lower()
+        indices = found[kind] or set()
+        indices.add(int(match.group(2)) if match.group(2) else -1)
+        found[kind] = indices
+    return found
+
+
+class ProjectsExtension:
+    """Project state and behaviour of one FakeSupernet; lives on the server loop."""
+
+    def __init__(self, fake: FakeSupernet, server: FakeServer) -> None:
+        self.fake = fake
+        self.server = server
+        self.storage = Storage(fake, server)
+        self.projects: dict[str, ProjectRec] = {}
+        self._sids = iter(range(5001, 10**9))
+        self._seeds = random.Random(fake.seed)
+        self._workers = random.Random(fake.seed + 1)
+        self.paused = False
+        self._resumed = asyncio.Event()
+        self._resumed.set()
+        self.holding = False
+        self._released = asyncio.Event()
+        self._released.set()
+        self.fail_rules: list[JobRule] = []
+        self.retry_rules: list[JobRule] = []
+        self.cancel_refusals: collections.deque[str] = collections.deque()
+        self.cancels_to_ignore = 0
+        self.drop_next: bool | None = None
+
+    # ================================================================== socket: jobRequest
+
+    async def on_job_request(self, session: Session, payload: Any) -> None:
+        if not isinstance(payload, dict) or not isinstance(payload.get("jobID"), str):
+            log.debug("jobRequest without a jobID ignored")
+            return
+        job_id = payload["jobID"]
+        if self.drop_next is not None:
+            keep, self.drop_next = self.drop_next, None
+            session.abort()
+            if not keep:
+                return
+        if job_id in self.projects:
+            # [INV-DUPLICATE-JOBID] a repeated jobID (a client's resend) is ignored, not re-run.
+            return
+        if self.server.restarting:
+            await self._refuse(session, job_id, SERVER_RESTARTING, "Server is restarting")
+            return
+        try:
+            plan = check_job_request(
+                self.fake, self.storage, session.account, session.network, payload
+            )
+            project = self._admit(session, payload, plan)
+        except Refusal as refusal:
+            await self._refuse(session, job_id, refusal.code, refusal.message)
+            return
+        self.projects[job_id] = project
+        ledger = project.account.ledger(plan.token_type)
+        ledger.debit += project.held
+        if project.held:
+            await self.server.broadcast_balance(project.account)
+        project.task = asyncio.ensure_future(self._run_project(project))
+
+    async def _refuse(self, session: Session, job_id: str, code: int, message: str) -> None:
+        await session.send(
+            "jobError",
+            {"jobID": job_id, "isFromWorker": False, "error": code, "error_message": message},
+        )
+
+    def _admit(self, session: Session, payload: dict[str, Any], plan: Plan) -> ProjectRec:
+        """Price the plan and check the account can pay for it (raises ``Refusal``)."""
+        account = session.account
+        q = _costs.quote(self.quote_input(plan))
+        # [INV-SUBSCRIPTION-COVERAGE] an active subscription covers non-vendor renders unless
+        # billingMode is "tokens"; billingMode "subscription" without coverage is refused 4078.
+        subscription = account.subscription or {}
+        covered = (
+            bool(subscription.get("active")) and plan.billing_mode != "tokens" and not plan.vendor
+        )
+        if plan.billing_mode == "subscription" and not covered:
+            raise Refusal(NOT_ENTITLED, "This render is not covered by your subscription")
+        cost = Decimal(0) if covered else _costs.money(q.project_cost())
+        ledger = account.ledger(plan.token_type)
+        if ledger.net < cost:
+            raise Refusal(
+                INSUFFICIENT_BALANCE,
+                f"Insufficient balance: this render costs {_costs.dec_str(cost)} "
+                f"{plan.token_type} and {_costs.dec_str(ledger.net)} is available",
+            )
+        markers = _parse_markers(plan.prompt)
+        now = now_ms()
+        jobs = [
+            JobRec(
+                index=i,
+                seed=(plan.seed + i) % 2**32
+                if plan.seed is not None
+                else self._seeds.randrange(2**32),
+                create_time=now,
+                update_time=now,
+            )
+            for i in range(plan.count)
+        ]
+        return ProjectRec(
+            id=payload["jobID"],
+            sid=next(self._sids),
+            account=account,
+            app_id=session.app_id,
+            request=copy.deepcopy(payload),
+            plan=plan,
+            quote=q,
+            covered=covered,
+            held=cost,
+            create_time=now,
+            update_time=now,
+            jobs=jobs,
+            nsfw=markers["nsfw"],
+            fail=markers["fail"],
+            retry=markers["retry"],
+        )
+
+    def quote_input(self, plan: Plan) -> _costs.QuoteInput:
+        return _costs.QuoteInput(
+            model_id=plan.model_id,
+            model_name=plan.model.get("name", plan.model_id),
+            tier=plan.tier,
+            network=plan.network,
+            token_type=plan.token_type,
+            image_count=plan.count,
+            steps=plan.steps,
+            previews=plan.previews,
+            controlnet=plan.controlnet,
+            denoise=plan.denoise,
+            width=plan.width,
+            height=plan.height,
+            context_images=plan.context_images,
+            fee_usd=plan.fee_usd,
+        )
+
+    # ================================================================== delivery
+
+    async def _deliver(self, project: ProjectRec, frame_type: str, payload: dict[str, Any]) -> bool:
+        """Send to the live, authenticated connection(s) of the project's account + appId."""
+        if project.stopped:
+            return False
+        delivered = False
+        for session in self.server.sessions_for(project.account, project.app_id):
+            if session.authenticated and await session.send(frame_type, payload):
+                delivered = True
+        return delivered
+
+    async def _gate(self) -> None:
+        while self.paused:
+            await self._resumed.wait()
+
+    # ================================================================== workers
+
+    async def _run_project(self, project: ProjectRec) -> None:
+        try:
+            await self._queue(project)
+            runs = [self._run_job(project, j, i * JOB_STAGGER) for i, j in enumerate(project.jobs)]
+            await asyncio.gather(*runs)
+            await self.fake.sleep(COMPLETE_GAP)
+            await self._finish(project)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # pragma: no cover - a bug here must not kill the server loop
+            log.exception("simulated workers failed for project %s", project.id)
+
+    def _queue_frame(self, project: ProjectRec, remaining: float | None) -> dict[str, Any]:
+        ahead = sum(
+            1
+            for p in self.projects.values()
+            if p.status == "active" and (p.create_time, p.sid) < (project.create_time, project.sid)
+        )
+        no_workers = self.fake.worker_counts.get(project.plan.model_id, 3) <= 0
+        return {
+            "type": "queued",
+            "jobID": project.id,
+            "queuePosition": ahead + 1,
+            "estimatedStartSeconds": None
+            if no_workers or remaining is None
+            else max(0, math.ceil(remaining)),
+            "queueStatus": "no-workers" if no_workers else "waiting",
+        }
+
+    async def _queue(self, project: ProjectRec) -> None:
+        waited = 0.0
+        while True:
+            workers = self.fake.worker_counts.get(project.plan.model_id, 3)
+            can_start = not self.paused and workers > 0
+            if can_start and waited >= QUEUE_WAIT:
+                return
+            remaining = QUEUE_WAIT - waited if not self.paused else None
+            await self._deliver(project, "jobState", self._queue_frame(project, remaining))
+            await self.fake.sleep(QUEUE_BROADCAST)
+            waited += QUEUE_BROADCAST
+
+    def _take_rule(self, rules: list[JobRule], index: int) -> JobRule | None:
+        for rule in rules:
+            if rule.job_index is None or rule.job_index == index:
+                rules.remove(rule)
+                return rule
+        return None
+
+    def _worker_name(self, project: ProjectRec) -> str:
+        kind = "mac" if project.plan.network == "relaxed" else "gpu"
+        return f"{kind}-worker-{self._workers.randrange(1, 64):02d}"
+
+    async def _run_job(self, project: ProjectRec, job: JobRec, delay: float) -> None:
+        await self.fake.sleep(delay)
+        while await self._attempt(project, job):
+            await self.fake.sleep(REQUEUE_WAIT)
+
+    def _job_frame(self, project: ProjectRec, job: JobRec, **extra: Any) -> dict[str, Any]:
+        return {"jobID": project.id, "imgID": job.img_id, **extra}
+
+    async def _attempt(self, project: ProjectRec, job: JobRec) -> bool:
+        """One worker's attempt at ``job``. True when the render must be retried elsewhere."""
+        plan = project.plan
+        fail = self._take_rule(self.fail_rules, job.index)
+        if fail is None and _marked(project.fail, job.index):
+            fail = JobRule(job.index, "genfailure", "Generation failed on worker", 1)
+        # A failing attempt cannot also be abandoned: a retry rule waits for a later attempt.
+        retry = None if fail is not None else self._take_rule(self.retry_rules, job.index)
+        if (
+            retry is None
+            and fail is None
+            and job.attempts == 0
+            and _marked(project.retry, job.index)
+        ):
+            retry = JobRule(job.index, "workerDisconnected", "Worker disconnected", 1)
+        job.attempts += 1
+        job.img_id = new_id()
+        job.worker = self._worker_name(project)
+        job.performed_steps = 0
+        job.preview_keys = []
+        job.status = "initiatingModel"
+        job.update_time = now_ms()
+        if project.status == "active":
+            project.status = "assigned"
+        project.touch()
+        base = {
+            "workerName": job.worker,
+            "jobIndex": job.index,
+            "positivePrompt": plan.prompt,
+            "negativePrompt": plan.negative_prompt,
+        }
+        family = next((n for prefix, n in _FAMILIES if plan.model_id.startswith(prefix)), None)
+        prep: dict[str, Any] = {"phase": "loadingModel", "model": family or plan.model["name"]}
+        await self._deliver(
+            project,
+            "jobState",
+            {
+                "type": "initiatingModel",
+                **self._job_frame(project, job, **base),
+                "preparation": {**prep, "step": "start"},
+            },
+        )
+        await self.fake.sleep(LOAD_MODEL)
+        await self._gate()
+        await self._deliver(
+            project,
+            "jobState",
+            {
+                "type": "initiatingModel",
+                **self._job_frame(project, job, **base),
+                "preparation": {**prep, "step": "end", "elapsedSec": LOAD_MODEL},
+            },
+        )
+        await self.fake.sleep(START_GAP)
+        job.status = "jobStarted"
+        job.start_time = job.update_time = now_ms()
+        await self._deliver(
+            project,
+            "jobState",
+            {
+                "type": "jobStarted",
+                **self._job_frame(project, job, workerName=job.worker, jobIndex=job.index),
+            },
+        )
+        nsfw = _marked(project.nsfw, job.index)
+        # [INV-NSFW-NO-PREVIEWS] a job whose media will be withheld streams no previews either.
+        withheld = nsfw and not plan.disable_safety
+        step_seconds = min(5.0, max(0.05, float(project.quote.sec_per_step * project.quote.weight)))
+        ticks = VENDOR_TICKS if plan.vendor else plan.steps
+        preview_steps = {
+            max(1, min(ticks - 1, round((k + 1) * ticks / (plan.previews + 1))))
+            for k in range(plan.previews)
+        }
+        for step in range(1, ticks + 1):
+            await self._gate()
+            await self.fake.sleep(step_seconds)
+            await self._gate()
+            if fail is not None and step > fail.after_steps:
+                await self._fail_job(project, job, fail)
+                return False
+            if retry is not None and step > retry.after_steps:
+                await self._retry_job(project, job, retry)
+                return True
+            frame: dict[str, Any]
+            if plan.vendor:
+                # External providers report a fraction and an ETA, not diffusion steps.
+                eta = math.ceil((ticks - step) * step_seconds)
+                eta_frame = self._job_frame(project, job, etaSeconds=eta)
+                await self._deliver(project, "jobETA", eta_frame)
+                if step == ticks:
+                    break
+                frame = self._job_frame(project, job, progress=step / ticks)
+            else:
+                frame = self._progress_frame(project, job, step, step_seconds)
+                if step in preview_steps and not withheld:
+                    frame["hasImage"] = True
+                    self._store_preview(project, job, step)
+                job.performed_steps = step
+            job.status = "jobProgress"
+            job.update_time = now_ms()
+            project.status = "progress"
+            project.touch()
+            await self._deliver(project, "jobProgress", frame)
+        await self.fake.sleep(RESULT_GAP)
+        job.nsfw_withheld = withheld
+        job.nsfw_detected = nsfw and plan.disable_safety
+        job.nsfw_sources = ["prompt"] if nsfw else []
+        if not withheld:
+            self._store_result(project, job)
+        while self.holding:
+            await self._released.wait()
+        if project.stopped:
+            return False
+        job.performed_steps = plan.steps
+        job.status = "jobCompleted"
+        job.reason = "jobCompleted"
+        job.end_time = job.update_time = now_ms()
+        project.touch()
+        result: dict[str, Any] = {
+            **self._job_frame(project, job),
+            "performedStepCount": plan.steps,
+            "lastSeed": str(job.seed),
+            "triggeredNSFWFilter": withheld,
+            "nsfwDetected": job.nsfw_detected,
+            "nsfwSources": list(job.nsfw_sources),
+            "userCanceled": False,
+            "outputFormat": plan.fmt,
+            # [INV-RESULT-JOBINDEX] jobResult carries jobIndex (PY 5.70 reads it).
+            "jobIndex": job.index,
+        }
+        if job.result_url is not None:
+            result["resultUrl"] = job.result_url
+        await self._deliver(project, "jobResult", result)
+        return False
+
+    def _progress_frame(
+        self, project: ProjectRec, job: JobRec, step: int, step_seconds: float
+    ) -> dict[str, Any]:
+        eta = (project.plan.steps - step) * step_seconds + RESULT_GAP
+        return self._job_frame(
+            project,
+            job,
+            step=step,
+            stepCount=project.plan.steps,
+            etaSeconds=math.ceil(eta),
+            etaMin=math.floor(eta * 0.7),
+            etaMax=math.ceil(eta * 1.5),
+        )
+
+    async def _fail_job(self, project: ProjectRec, job: JobRec, rule: JobRule) -> None:
+        job.status = "jobError"
+        job.reason = str(rule.error)
+        job.error = rule.error
+        job.error_message = rule.message
+        job.end_time = job.update_time = now_ms()
+        project.touch()
+        await self._deliver(
+            project,
+            "jobError",
+            {
+                **self._job_frame(project, job),
+                "isFromWorker": True,
+                "error": rule.error,
+                "error_message": rule.message,
+            },
+        )
+
+    async def _retry_job(self, project: ProjectRec, job: JobRec, rule: JobRule) -> None:
+        await self._deliver(
+            project,
+            "jobRetry",
+            {
+                **self._job_frame(project, job),
+                "jobIndex": job.index,
+                "attempt": job.attempts,
+                "maxAttempts": MAX_ATTEMPTS,
+                "isFromWorker": True,
+                "error": rule.error,
+                "error_message": rule.message,
+            },
+        )
+        job.status = "queued"
+        job.img_id = None
+        job.worker = None
+        job.performed_steps = 0
+        job.update_time = now_ms()
+        # `queued` tells clients no render of the project is on a worker: only say it when true.
+        on_worker = any(
+            j is not job and j.img_id is not None and not j.finished for j in project.jobs
+        )
+        if not on_worker:
+            await self._deliver(
+                project,
+                "jobState",
+                {
+                    "type": "queued",
+                    "jobID": project.id,
+                    "queuePosition": 1,
+                    "estimatedStartSeconds": math.ceil(REQUEUE_WAIT),
+                    "queueStatus": "waiting",
+                },
+            )
+
+    def _image_metadata(self, project: ProjectRec, job: JobRec) -> dict[str, str]:
+        return {
+            "project_id": project.id,
+            "job_id": job.img_id or "",
+            "job_index": str(job.index),
+            "seed": str(job.seed),
+            "prompt_sha256": _media.prompt_sha256(project.plan.prompt),
+            "model_id": project.plan.model_id,
+        }
+
+    def _store_preview(self, project: ProjectRec, job: JobRec, step: int) -> None:
+        plan = project.plan
+        data = _media.render_image(
+            prompt=plan.prompt,
+            seed=job.seed,
+            width=plan.width,
+            height=plan.height,
+            fmt="jpg",
+            metadata=self._image_metadata(project, job),
+            preview_step=step,
+        )
+        key = f"results/{project.id}/{job.img_id}/preview-{step}.jpg"
+        self.storage.put_bytes(key, data, "image/jpeg")
+        job.preview_keys.append(key)
+
+    def _store_result(self, project: ProjectRec, job: JobRec) -> None:
+        plan = project.plan
+        data = _media.render_image(
+            prompt=plan.prompt,
+            seed=job.seed,
+            width=plan.width,
+            height=plan.height,
+            fmt=plan.fmt,
+            metadata=self._image_metadata(project, job),
+        )
+        key = f"results/{project.id}/{job.img_id}/complete.{plan.fmt}"
+        self.storage.put_bytes(key, data, _media.content_type_for(plan.fmt))
+        job.media_key = key
+        if plan.vendor:
+            # [INV-VENDOR-RESULT-URL] vendor jobs deliver a direct resultUrl (protocol/03 §6.3).
+            job.result_url = self.storage.signed_url("GET", key)
+
+    async def _finish(self, project: ProjectRec) -> None:
+        if project.stopped:
+            return
+        done = [j for j in project.jobs if j.status == "jobCompleted"]
+        project.end_time = now_ms()
+        project.touch()
+        if done:
+            project.status = "completed"
+            project.reason = "allJobsCompleted"
+            frame_type = "jobState"
+            payload: dict[str, Any] = {"type": "jobCompleted", "jobID": project.id}
+        else:
+            # [INV-ALL-FAILED] when every job failed, a project-level jobError closes the project
+            # (protocol/03 §12.2 marks it optional); otherwise jobState:jobCompleted does.
+            last = project.jobs[-1]
+            project.status = "errored"
+            project.reason = str(last.error or "genfailure")
+            frame_type = "jobError"
+            payload = {
+                "jobID": project.id,
+                "isFromWorker": False,
+                "error": last.error or "genfailure",
+                "error_message": last.error_message or "Generation failed",
+            }
+        await self._settle(project, len(done))
+        delivered = await self._deliver(project, frame_type, payload)
+        # [INV-UNCLAIMED] "finished while the appId had no socket" = its final frame found no
+        # live connection; such a project is announced once by the next `authenticated` frame.
+        project.unclaimed = not delivered
+
+    async def _settle(self, project: ProjectRec, completed_jobs: int) -> None:
+        """Release the hold and charge the jobs that rendered (refunds the rest)."""
+        ledger = project.account.ledger(project.plan.token_type)
+        ledger.debit -= project.held
+        project.held = Decimal(0)
+        if not project.covered:
+            project.charged = _costs.money(project.quote.job_cost() * completed_jobs)
+            ledger.settled -= project.charged
+        await self.server.broadcast_balance(project.account)
+
+    # ================================================================== socket: cancel
+
+    async def on_job_error(self, session: Session, payload: Any) -> None:
+        if not isinstance(payload, dict) or payload.get("error") != "artistCanceled":
+            return
+        job_id = str(payload.get("jobID", "")).upper()
+        if self.cancels_to_ignore > 0:
+            self.cancels_to_ignore -= 1
+            return
+        project = self.projects.get(job_id)
+        reply: dict[str, Any] = {"jobID": job_id, "didCancel": False}
+        if self.cancel_refusals:
+            reply["error_message"] = self.cancel_refusals.popleft()
+        elif project is None or project.account is not session.account:
+            # [INV-CANCEL-UNKNOWN] refused with a message for unknown and finished projects.
+            reply["error_message"] = "Project not found"
+        elif project.finished:
+            reply["error_message"] = "Project already finished"
+        else:
+            self._stop(project)
+            project.status = "cancelled"
+            project.reason = "artistCanceled"
+            project.end_time = now_ms()
+            project.touch()
+            for job in project.jobs:
+                if not job.finished:
+                    job.status = "jobError"
+                    job.reason = "artistCanceled"
+                    job.end_time = job.update_time = project.end_time
+            reply["didCancel"] = True
+        await session.send("artistCancelConfirmation", reply)
+        if reply["didCancel"] and project is not None:
+            done = sum(1 for j in project.jobs if j.status == "jobCompleted")
+            await self._settle(project, done)
+
+    def _stop(self, project: ProjectRec) -> None:
+        """No more frames and no more work for ``project`` (before anything yields)."""
+        project.stopped = True
+        if project.task is not None and not project.task.done():
+            project.task.cancel()
+
+    # ================================================================== recovery
+
+    def authenticated_extras(self, session: Session) -> dict[str, Any]:
+        mine = [
+            p
+            for p in self.projects.values()
+            if p.account is session.account and p.app_id == session.app_id
+        ]
+        cutoff = now_ms() - UNCLAIMED_HOLD_SECONDS * 1000
+        unclaimed = [p for p in mine if p.finished and p.unclaimed and (p.end_time or 0) >= cutoff]
+        for project in unclaimed:
+            project.unclaimed = False  # delivered once
+        return {
+            "activeProjects": [self.recovered(p) for p in mine if not p.finished],
+            "unclaimedCompletedProjects": [self.recovered(p) for p in unclaimed],
+        }
+
+    def recovered(self, project: ProjectRec) -> dict[str, Any]:
+        """The ``RecoveredProject`` shape (protocol/03 §9.2)."""
+        body = self.raw_project(project, socket_form=True)
+        body["clientRequestData"] = base64.b64encode(
+            json.dumps(project.request, separators=(",", ":"), ensure_ascii=False).encode()
+        ).decode()
+        return body
+
+    def raw_project(self, project: ProjectRec, *, socket_form: bool = False) -> dict[str, Any]:
+        """The ``RawProject`` shape (protocol/03 §9.1); ``socket_form`` for recovery lists."""
+        plan = project.plan
+        account = project.account
+        q = project.quote
+        in_flight = [j for j in project.jobs if j.img_id is not None and not j.finished]
+        finished = [j for j in project.jobs if j.finished and j.img_id is not None]
+        body: dict[str, Any] = {
+            "id": project.id,
+            "SID": project.sid,
+            "appId": project.app_id,
+            "artist": {
+                "id": account.wallet_address,
+                "address": account.wallet_address,
+                "addressSID": account.sid,
+                "username": account.username,
+                "name": account.username,
+            },
+            "model": {
+                "id": plan.model_id,
+                "SID": plan.model.get("SID"),
+                "name": plan.model.get("name"),
+                "type": plan.model.get("media", "image"),
+            },
+            "imageCount": plan.count,
+            "stepCount": plan.steps,
+            "previewCount": plan.previews,
+            "hasGuideImage": plan.denoise > 0,
+            "denoiseStrength": _costs.dec_str(plan.denoise),
+            "costEstimate": {
+                "rate": {"network": plan.network},
+                "quote": {"project": q.costs(q.project_usd, q.job_render_sec * plan.count)},
+            },
+            "costActual": self._cost_actual(project),
+            "createTime": project.create_time,
+            "updateTime": project.update_time,
+            "status": project.status,
+            "network": plan.network,
+            "tokenType": plan.token_type,
+            "workerJobs": [self._raw_job(project, j, socket_form) for j in in_flight],
+            "completedWorkerJobs": [self._raw_job(project, j, socket_form) for j in finished],
+        }
+        if project.reason is not None:
+            body["reason"] = project.reason
+        if project.end_time is not None:
+            body["endTime"] = project.end_time
+        if plan.billing_mode is not None:
+            body["billingMode"] = plan.billing_mode
+        source = project.request.get("appSource")
+        if isinstance(source, str):
+            body["appSource"] = source
+        if plan.size_preset is not None:
+            body["sizePreset"] = plan.size_preset
+        body["width"], body["height"] = plan.width, plan.height
+        return body
+
+    def _cost_actual(self, project: ProjectRec) -> dict[str, Any]:
+        q = project.quote
+        done = sum(1 for j in project.jobs if j.status == "jobCompleted")
+        usd = Decimal(0) if project.covered else q.job_usd * done
+        costs = q.costs(usd, q.job_render_sec * done)
+        return {
+            "costInRenderSec": costs["costInRenderSec"],
+            "costInUSD": costs["costInUSD"],
+            "costInToken": costs["costInToken"],
+            "calculatedStepCount": project.plan.steps,
+        }
+
+    def _raw_job(self, project: ProjectRec, job: JobRec, socket_form: bool) -> dict[str, Any]:
+        q = project.quote
+        charged = job.status == "jobCompleted" and not project.covered
+        costs = q.costs(q.job_usd, q.job_render_sec) if charged else q.costs(Decimal(0), Decimal(0))
+        body: dict[str, Any] = {
+            # Recovery lists rewrite a job's id to the project id (legacy clients).
+            "id": project.id if socket_form else job.img_id,
+            "imgID": job.img_id,
+            "SID": str(project.sid * 100 + job.index),
+            "jobIndex": job.index,
+            "worker": {"username": job.worker, "name": job.worker},
+            "createTime": job.create_time,
+            "startTime": job.start_time,
+            "updateTime": job.update_time,
+            "status": job.status,
+            "performedSteps": job.performed_steps,
+            "triggeredNSFWFilter": job.nsfw_withheld,
+            "nsfwDetected": job.nsfw_detected,
+            "nsfwSources": list(job.nsfw_sources),
+            "seedUsed": job.seed,
+            "costActual": {
+                "costInRenderSec": costs["costInRenderSec"],
+                "costInUSD": costs["costInUSD"],
+                "costInToken": costs["costInToken"],
+            },
+            "network": project.plan.network,
+            "tokenType": project.plan.token_type,
+            "outputFormat": project.plan.fmt,
+        }
+        if job.reason is not None:
+            body["reason"] = job.reason
+        if job.end_time is not None:
+            body["endTime"] = job.end_time
+        if job.result_url is not None:
+            body["resultUrl"] = job.result_url
+        return body
+
+    # ================================================================== control plane backend
+
+    def forget(self, project_id: str) -> bool:
+        project = self.projects.pop(project_id.upper(), None)
+        self.storage.delete_prefix(f"uploads/{project_id.upper()}/")
+        if project is None:
+            return False
+        self._stop(project)
+        self.storage.delete_prefix(f"results/{project.id}/")
+        project.account.ledger(project.plan.token_type).debit -= project.held
+        project.held = Decimal(0)
+        return True
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if paused:
+            self._resumed.clear()
+        else:
+            self._resumed.set()
+
+    def set_holding(self, hold: bool) -> None:
+        self.holding = hold
+        if hold:
+            self._released.clear()
+        else:
+            self._released.set()
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        out = []
+        for p in self.projects.values():
+            plan = p.plan
+            out.append(
+                {
+                    "id": p.id,
+                    "account": p.account.username,
+                    "app_id": p.app_id,
+                    "status": p.status,
+                    "finished": p.finished,
+                    "reason": p.reason,
+                    "model_id": plan.model_id,
+                    "network": plan.network,
+                    "token_type": plan.token_type,
+                    "number_of_media": plan.count,
+                    "steps": plan.steps,
+                    "previews": plan.previews,
+                    "width": plan.width,
+                    "height": plan.height,
+                    "output_format": plan.fmt,
+                    "prompt": plan.prompt,
+                    "cost": _costs.dec_str(p.quote.project_cost()),
+                    "held": _costs.dec_str(p.held),
+                    "charged": _costs.dec_str(p.charged),
+                    "unclaimed": p.unclaimed,
+                    "request": copy.deepcopy(p.request),
+                    "jobs": [
+                        {
+                            "job_index": j.index,
+                            "img_id": j.img_id,
+                            "worker": j.worker,
+                            "status": j.status,
+                            "reason": j.reason,
+                            "seed": j.seed,
+                            "performed_steps": j.performed_steps,
+                            "attempts": j.attempts,
+                            "nsfw_withheld": j.nsfw_withheld,
+                            "nsfw_detected": j.nsfw_detected,
+                            "has_media": j.media_key is not None,
+                            "previews": len(j.preview_keys),
+                        }
+                        for j in p.jobs
+                    ],
+                }
+            )
+        return out
+
+
+def install(fake: FakeSupernet, server: FakeServer) -> None:
+    from ._project_routes import ProjectRoutes
+
+    ext = ProjectsExtension(fake, server)
+    fake._projects_ext = ext
+    server.frame_handlers["jobRequest"] = ext.on_job_request
+    server.frame_handlers["jobError"] = ext.on_job_error
+    server.authenticated_extras.append(ext.authenticated_extras)
+    ProjectRoutes(fake, server, ext).install()
