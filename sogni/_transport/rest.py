@@ -595,8 +595,8 @@ class RestClient:
                     url,
                     cfg_up,
                     deadline,
-                    data=body,
-                    headers={"Content-Type": content_type, "Content-Length": str(size)},
+                    data=_SizedBody(body, size),
+                    headers={"Content-Type": content_type},
                 ) as response,
             ):
                 content = self._read_all(response, deadline)
@@ -613,6 +613,23 @@ class RestClient:
 
         # A PUT to a presigned URL is idempotent: the same bytes land on the same key.
         self.run_with_retries(attempt, cfg_up, idempotent=True, label="upload")
+
+
+class _SizedBody:
+    """A readable body with a known length. requests then sends ``Content-Length`` and streams
+    the body with ``read()`` (a plain stream of unknown length would go out chunked, which
+    presigned-URL storage does not accept). No ``__iter__`` on purpose: requests treats
+    iterables as chunked generators."""
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self._stream = stream
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, amount: int = -1) -> bytes:
+        return self._stream.read(amount)
 
 
 def _with_total(config: ClientConfig, total: float) -> Timeouts:
