@@ -1,7 +1,7 @@
-"""Quickstart: sign in, look at the account, list the models.
+"""Quickstart: sign in, look at the account and the models, make an image.
 
 Runs against the real Supernet when SOGNI_API_KEY is set, otherwise against an embedded
-FakeSupernet (no network needed).
+FakeSupernet (no network needed). The image lands in ./out/.
 """
 
 from sogni.testing import open_client
@@ -17,6 +17,18 @@ def main() -> None:
         print(f"{len(models)} models available now, for example:")
         for model in sorted(models, key=lambda m: -m.worker_count)[:5]:
             print(f"  {model.id:<40} {model.media:<6} workers={model.worker_count}")
+
+        project = sogni.projects.create(
+            type="image",
+            model_id="flux1-schnell-fp8",
+            positive_prompt="A cat wearing a hat, studio photo",
+            steps=4,
+            guidance=1,
+        )
+        project.on("progress", lambda percent: print(f"  progress {percent}%"))
+        project.wait(timeout=300)
+        for path in project.download("out"):
+            print(f"Saved {path}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,39 @@
+"""A FakeSupernet in its own process for the benchmarks, with a tiny stdin control channel.
+
+Prints one JSON line (rest_url, socket_url, api_key). Then reads commands on stdin:
+``sign-latest-upload`` answers with a signed GET URL of the newest completed upload.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from sogni.testing import FakeSupernet
+
+
+def main() -> None:
+    with FakeSupernet(time_scale=0.01) as fake:
+        print(
+            json.dumps(
+                {"rest_url": fake.rest_url, "socket_url": fake.socket_url, "api_key": fake.api_key}
+            ),
+            flush=True,
+        )
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "sign-latest-upload":
+                storage = fake._projects().storage
+
+                def sign() -> str:
+                    done = [u for u in storage.uploads.values() if u.received is not None]
+                    newest = max(done, key=lambda u: u.created)
+                    return str(storage.signed_url("GET", newest.key))
+
+                print(fake.call(sign), flush=True)
+            elif command == "quit":
+                return
+
+
+if __name__ == "__main__":
+    main()
