@@ -14,6 +14,13 @@ from sogni.testing import FakeSupernet
 
 def main() -> None:
     with FakeSupernet(time_scale=0.01) as fake:
+        storage = fake._projects().storage
+
+        def sign_latest_upload() -> str:
+            done = [u for u in storage.uploads.values() if u.received is not None]
+            newest = max(done, key=lambda u: u.created)
+            return str(storage.signed_url("GET", newest.key))
+
         print(
             json.dumps(
                 {"rest_url": fake.rest_url, "socket_url": fake.socket_url, "api_key": fake.api_key}
@@ -23,14 +30,7 @@ def main() -> None:
         for line in sys.stdin:
             command = line.strip()
             if command == "sign-latest-upload":
-                storage = fake._projects().storage
-
-                def sign() -> str:
-                    done = [u for u in storage.uploads.values() if u.received is not None]
-                    newest = max(done, key=lambda u: u.created)
-                    return str(storage.signed_url("GET", newest.key))
-
-                print(fake.call(sign), flush=True)
+                print(fake.call(sign_latest_upload), flush=True)
             elif command == "quit":
                 return
 

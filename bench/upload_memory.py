@@ -45,7 +45,8 @@ def main() -> None:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert fake.stdin is not None and fake.stdout is not None
+    assert fake.stdin is not None
+    assert fake.stdout is not None
     try:
         info = json.loads(fake.stdout.readline())
         with tempfile.TemporaryDirectory() as tmp:
