@@ -147,7 +147,8 @@ class FakeSupernet:
             )
             return pair
 
-        return self.call(issue)
+        tokens: dict[str, str] = self.call(issue)
+        return tokens
 
     # ------------------------------------------------------------------ lifecycle
 
