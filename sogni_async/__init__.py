@@ -9,5 +9,13 @@ from __future__ import annotations
 from sogni import __version__
 
 from ._client import AsyncAccountAPI, AsyncSogniClient
+from ._projects import AsyncJob, AsyncProject, AsyncProjectsAPI
 
-__all__ = ["AsyncAccountAPI", "AsyncSogniClient", "__version__"]
+__all__ = [
+    "AsyncAccountAPI",
+    "AsyncJob",
+    "AsyncProject",
+    "AsyncProjectsAPI",
+    "AsyncSogniClient",
+    "__version__",
+]

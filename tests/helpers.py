@@ -53,7 +53,14 @@ class FakeProcess:
     """A FakeSupernet in a subprocess (``python -m sogni.testing``), for tests that must keep
     the server's own logs and threads out of the test process."""
 
-    def __init__(self, *, api_key: str | None = None, port: int = 0, socket_port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        port: int = 0,
+        socket_port: int = 0,
+        time_scale: float = 0.01,
+    ) -> None:
         import json
         import subprocess
         import sys
@@ -67,6 +74,7 @@ class FakeProcess:
             "--socket-port",
             str(socket_port),
         ]
+        args += ["--time-scale", str(time_scale)]
         if api_key:
             args += ["--api-key", api_key]
         self.proc = subprocess.Popen(

@@ -1,0 +1,252 @@
+"""``client.projects`` and project handles, awaitable."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sogni.errors import SogniError, SogniTimeoutError
+from sogni.projects import (
+    AvailableModel,
+    CostEstimate,
+    Job,
+    ModelOptions,
+    Project,
+    ProjectEvent,
+    SizePreset,
+    SupportedModel,
+)
+
+from ._bridge import Bridge, QueueBridge, wait
+
+if TYPE_CHECKING:
+    from sogni.projects import ProjectsAPI
+
+    from ._client import AsyncSogniClient
+
+
+class AsyncJob:
+    """A :class:`sogni.projects.Job`, with its blocking methods awaitable."""
+
+    def __init__(self, job: Job, bridge: Bridge) -> None:
+        self._job = job
+        self._bridge = bridge
+
+    @property
+    def sync(self) -> Job:
+        return self._job
+
+    def __getattr__(self, name: str) -> Any:
+        # Read-only state (id, status, seed, preview_url, ...) is the sync job's.
+        return getattr(self._job, name)
+
+    async def get_result_url(self) -> str:
+        return await self._bridge.run(self._job.get_result_url)
+
+    async def refresh_result_url(self) -> str:
+        return await self._bridge.run(self._job.refresh_result_url)
+
+    async def download(self, path: str | os.PathLike[str]) -> Path:
+        return await self._bridge.run(self._job.download, path)
+
+    async def get_result_data(self) -> bytes:
+        return await self._bridge.run(self._job.get_result_data)
+
+    async def enhance(self, strength: str = "medium", **overrides: Any) -> str:
+        return await self._bridge.run(self._job.enhance, strength, **overrides)
+
+    def __repr__(self) -> str:
+        return f"Async{self._job!r}"
+
+
+class AsyncProject:
+    """A :class:`sogni.projects.Project` you can await."""
+
+    def __init__(self, project: Project, bridge: Bridge) -> None:
+        self._project = project
+        self._bridge = bridge
+
+    @property
+    def sync(self) -> Project:
+        return self._project
+
+    # ------------------------------------------------------------------ state (non-blocking)
+
+    @property
+    def id(self) -> str:
+        return self._project.id
+
+    @property
+    def type(self) -> str:
+        return self._project.type
+
+    @property
+    def params(self) -> Any:
+        return self._project.params
+
+    @property
+    def recovered(self) -> bool:
+        return self._project.recovered
+
+    @property
+    def future(self) -> Any:
+        return self._project.future
+
+    @property
+    def status(self) -> str:
+        return self._project.status
+
+    @property
+    def finished(self) -> bool:
+        return self._project.finished
+
+    @property
+    def progress(self) -> int:
+        return self._project.progress
+
+    @property
+    def queue_position(self) -> int:
+        return self._project.queue_position
+
+    @property
+    def queue_status(self) -> str | None:
+        return self._project.queue_status
+
+    @property
+    def estimated_start_at(self) -> datetime | None:
+        return self._project.estimated_start_at
+
+    @property
+    def eta(self) -> datetime | None:
+        return self._project.eta
+
+    @property
+    def jobs(self) -> list[AsyncJob]:
+        return [AsyncJob(j, self._bridge) for j in self._project.jobs]
+
+    def job(self, job_id: str) -> AsyncJob | None:
+        job = self._project.job(job_id)
+        return None if job is None else AsyncJob(job, self._bridge)
+
+    @property
+    def result_urls(self) -> list[str]:
+        return self._project.result_urls
+
+    @property
+    def error(self) -> SogniError | None:
+        return self._project.error
+
+    # ------------------------------------------------------------------ awaiting
+
+    async def wait(self, timeout: float | None = None) -> list[str]:
+        """Wait for the result URLs. Cancelling the awaiting task, or a timeout, only stops
+        the waiting: the project keeps running (``await project.cancel()`` stops it)."""
+        try:
+            return await asyncio.wait_for(wait(self._project.future), timeout)
+        except asyncio.TimeoutError:
+            raise SogniTimeoutError(
+                f"project {self.id} is still running after {timeout}s (wait() does not cancel it)"
+            ) from None
+
+    async def cancel(self, timeout: float | None = None) -> None:
+        await self._bridge.run(self._project.cancel, timeout)
+
+    async def download(self, directory: str | os.PathLike[str]) -> list[Path]:
+        await self.wait()
+        return await self._bridge.run(self._project.download, directory)
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """As ``Project.on``: ``fn`` runs on the SDK's callback worker thread."""
+        return self._project.on(event, fn)
+
+    async def events(self, timeout: float | None = None) -> AsyncIterator[ProjectEvent]:
+        """``async for event in project.events()``, ending after the final event."""
+        bridge: QueueBridge[ProjectEvent] = QueueBridge(asyncio.get_running_loop())
+        tracker = self._project._tracker
+        tracker.add_subscriber(bridge)  # type: ignore[arg-type]
+        try:
+            while True:
+                try:
+                    event = await asyncio.wait_for(bridge.queue.get(), timeout)
+                except asyncio.TimeoutError:
+                    raise SogniTimeoutError(
+                        f"no event from project {self.id} within {timeout}s"
+                    ) from None
+                yield event
+                if event.type in ("completed", "failed", "canceled"):
+                    return
+        finally:
+            tracker.remove_subscriber(bridge)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return f"Async{self._project!r}"
+
+
+class AsyncProjectsAPI:
+    """``client.projects``, awaitable."""
+
+    def __init__(self, client: AsyncSogniClient) -> None:
+        self._bridge = client._bridge
+        self._sync: ProjectsAPI = client._sync.projects
+
+    def _wrap(self, project: Project) -> AsyncProject:
+        return AsyncProject(project, self._bridge)
+
+    async def create(
+        self,
+        params: Any = None,
+        /,
+        *,
+        type: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncProject:
+        """Validate, upload and send (off the loop); returns once the request is queued."""
+        project = await self._bridge.run(self._sync.create, params, type=type, **kwargs)
+        return self._wrap(project)
+
+    async def get(self, project_id: str) -> AsyncProject:
+        return self._wrap(await self._bridge.run(self._sync.get, project_id))
+
+    @property
+    def tracked(self) -> list[AsyncProject]:
+        return [self._wrap(p) for p in self._sync.tracked]
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        return self._sync.on(event, fn)
+
+    async def supported_models(self, *, refresh: bool = False) -> list[SupportedModel]:
+        return await self._bridge.run(self._sync.supported_models, refresh=refresh)
+
+    async def model_options(self, model_id: str) -> ModelOptions:
+        return await self._bridge.run(self._sync.model_options, model_id)
+
+    async def model_tiers(self, *, refresh: bool = False) -> dict[str, Any]:
+        return await self._bridge.run(self._sync.model_tiers, refresh=refresh)
+
+    async def available_models(self) -> list[AvailableModel]:
+        """The sync ``available_models`` property; a coroutine here because reading it may
+        fetch the model catalog."""
+        return await self._bridge.run(lambda: self._sync.available_models)
+
+    async def wait_for_models(self, timeout: float | None = None) -> list[AvailableModel]:
+        return await self._bridge.run(self._sync.wait_for_models, timeout)
+
+    async def size_presets(self, model_id: str, *, network: str | None = None) -> list[SizePreset]:
+        return await self._bridge.run(self._sync.size_presets, model_id, network=network)
+
+    async def loras(self, model_id: str | None = None) -> Any:
+        return await self._bridge.run(self._sync.loras, model_id)
+
+    async def estimate_cost(
+        self,
+        params: Any = None,
+        /,
+        *,
+        type: str | None = None,
+        **kwargs: Any,
+    ) -> CostEstimate:
+        return await self._bridge.run(self._sync.estimate_cost, params, type=type, **kwargs)

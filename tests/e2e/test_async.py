@@ -1,0 +1,224 @@
+"""``sogni_async`` over real sockets, with the fake in a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import inspect
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+import sogni
+import sogni_async
+from sogni import ClientConfig, ProjectCanceledError, SogniTimeoutError
+from sogni._transport import rest as rest_module
+from sogni.account import AccountAPI
+from sogni.projects import Job, Project, ProjectsAPI
+from sogni_async import AsyncSogniClient
+from sogni_async._projects import AsyncJob, AsyncProject, AsyncProjectsAPI
+
+from ..helpers import FAST, FakeProcess, sogni_threads
+
+MODEL = "flux1-schnell-fp8"
+
+
+@pytest.fixture(scope="module")
+def fake_process() -> Iterator[FakeProcess]:
+    process = FakeProcess(time_scale=0.01)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def slow_fake_process() -> Iterator[FakeProcess]:
+    process = FakeProcess(time_scale=1.0)  # renders take seconds: time to cancel
+    yield process
+    process.stop()
+
+
+def _client(fake: FakeProcess, app_id: str) -> AsyncSogniClient:
+    return AsyncSogniClient(
+        config=ClientConfig(
+            app_id=app_id,
+            api_key=fake.api_key,
+            rest_endpoint=fake.rest_url,
+            socket_endpoint=fake.socket_url,
+            timeouts=FAST,
+        )
+    )
+
+
+@pytest_asyncio.fixture
+async def client(fake_process: FakeProcess, request: pytest.FixtureRequest) -> AsyncIterator[AsyncSogniClient]:
+    async with _client(fake_process, f"async-{request.node.name}") as c:
+        yield c
+
+
+@pytest.fixture
+def blocking_on_loop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every blocking SDK entry point that runs on a thread with a running event loop."""
+    violations: list[str] = []
+
+    def on_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    def guard(owner: Any, name: str, *, only_if_pending: bool = False) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            # A done future answers at once; waiting on a pending one would block the loop.
+            if on_loop() and not (only_if_pending and self.done()):
+                violations.append(f"{owner.__name__}.{name}")
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wrapper)
+
+    guard(rest_module.RestClient, "request")
+    guard(rest_module.RestClient, "download")
+    guard(rest_module.RestClient, "upload")
+    guard(concurrent.futures.Future, "result", only_if_pending=True)
+    guard(concurrent.futures.Future, "exception", only_if_pending=True)
+    return violations
+
+
+@pytest.mark.asyncio
+async def test_account_and_errors_are_the_same_classes(client: AsyncSogniClient) -> None:
+    me = await client.account.me()
+    assert me.username == "alice"
+    balance = await client.account.refresh_balance()
+    assert balance.spark.net > 0
+    assert sogni_async.AsyncSogniClient is AsyncSogniClient
+    with pytest.raises(sogni.ValidationError):
+        await client.projects.create(type="image", model_id=MODEL, steps=10_000)
+
+
+@pytest.mark.asyncio
+async def test_200_concurrent_projects_on_one_loop(
+    fake_process: FakeProcess, blocking_on_loop: list[str]
+) -> None:
+    baseline = threading.active_count()
+    peak = baseline
+    stop = asyncio.Event()
+
+    async def watch_threads() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, threading.active_count())
+            await asyncio.sleep(0.005)
+
+    watcher = asyncio.create_task(watch_threads())
+    async with _client(fake_process, "async-200") as c:
+        projects = await asyncio.gather(
+            *(c.projects.create(type="image", model_id=MODEL, seed=i, positive_prompt=f"p{i}") for i in range(200))
+        )
+        results = await asyncio.gather(*(p.wait(60) for p in projects))
+    stop.set()
+    await watcher
+    assert len(results) == 200 and all(len(urls) == 1 for urls in results)
+    assert len({p.id for p in projects}) == 200
+    # transport + callbacks + 4 I/O workers + 8 shim threads + REST watchdog, at most.
+    assert peak - baseline <= 16
+    assert blocking_on_loop == []
+
+
+@pytest.mark.asyncio
+async def test_cancelling_the_task_leaves_the_project_running(
+    slow_fake_process: FakeProcess, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="asyncio")
+    async with _client(slow_fake_process, "async-cancel") as c:
+        project = await c.projects.create(type="image", model_id=MODEL, steps=8)
+        waiter = asyncio.create_task(project.wait())
+        await asyncio.sleep(0.05)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert not project.finished  # only the waiting stopped
+        await project.cancel()
+        assert project.status == "canceled"
+        with pytest.raises(ProjectCanceledError):
+            await project.wait(5)
+    await asyncio.sleep(0)
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage() or "destroyed" in r.getMessage()]
+
+
+@pytest.mark.asyncio
+async def test_async_events_and_downloads(client: AsyncSogniClient, tmp_path: Any) -> None:
+    project = await client.projects.create(type="image", model_id=MODEL, number_of_media=2, number_of_previews=1)
+    kinds = [event.type async for event in project.events(timeout=30)]
+    assert kinds[-1] == "completed" and "preview" in kinds
+    paths = await project.download(tmp_path)
+    assert len(paths) == 2
+    job = project.jobs[0]
+    assert isinstance(job, AsyncJob) and (await job.get_result_data())[:4] == b"\x89PNG"
+
+
+@pytest.mark.asyncio
+async def test_local_timeout(slow_fake_process: FakeProcess) -> None:
+    async with _client(slow_fake_process, "async-timeout") as c:
+        project = await c.projects.create(type="image", model_id=MODEL, steps=8)
+        with pytest.raises(SogniTimeoutError):
+            await project.wait(timeout=0.05)
+        assert not project.finished
+        await project.cancel()
+
+
+@pytest.mark.asyncio
+async def test_aclose_leaves_no_threads(fake_process: FakeProcess) -> None:
+    c = _client(fake_process, "async-close")
+    await c.connect()
+    await c.aclose()
+    await c.aclose()
+    for _ in range(300):
+        if not sogni_threads():
+            break
+        await asyncio.sleep(0.01)
+    assert sogni_threads() == []
+
+
+def _public_methods(cls: type[Any]) -> set[str]:
+    return {
+        name
+        for name, value in inspect.getmembers(cls)
+        if not name.startswith("_") and (inspect.isfunction(value) or isinstance(value, property))
+    }
+
+
+# Sync names whose async twin has another name.
+RENAMED = {"close": "aclose"}
+
+
+@pytest.mark.parametrize(
+    ("sync_cls", "async_cls", "exempt"),
+    [
+        (sogni.SogniClient, AsyncSogniClient, set()),
+        (AccountAPI, sogni_async.AsyncAccountAPI, set()),
+        (ProjectsAPI, AsyncProjectsAPI, set()),
+        (Project, AsyncProject, set()),
+        (Job, AsyncJob, set()),
+    ],
+)
+def test_every_sync_method_has_an_async_twin(sync_cls: type, async_cls: type, exempt: set[str]) -> None:
+    missing = {
+        name
+        for name in _public_methods(sync_cls) - exempt
+        if not hasattr(async_cls, RENAMED.get(name, name))
+    }
+    if async_cls is AsyncJob:  # AsyncJob forwards read-only state; check its methods
+        missing = {n for n in missing if inspect.isfunction(getattr(sync_cls, n))}
+    assert missing == set()
+    for name in _public_methods(sync_cls) - exempt:
+        sync_member = getattr(sync_cls, name)
+        async_member = getattr(async_cls, RENAMED.get(name, name), None)
+        blocking = inspect.isfunction(sync_member) and name not in ("on", "job", "with_options", "get_tokens", "on_tokens_refreshed", "events")
+        if blocking and async_member is not None:
+            assert inspect.iscoroutinefunction(async_member), f"{async_cls.__name__}.{name} must be awaitable"
