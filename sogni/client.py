@@ -66,6 +66,9 @@ class _Core:
         self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
         self._listeners_lock = threading.Lock()
         self._frame_handlers: dict[str, list[Callable[[Frame], None]]] = {}
+        self._latest_frames: dict[str, Frame] = {}
+        self._extensions: dict[str, Any] = {}
+        self._extensions_lock = threading.Lock()
         self._subscription_version = -1
         self._subscription_writes = 0
         self._tokens_listeners: list[Callable[[Tokens], Any]] = []
@@ -115,6 +118,19 @@ class _Core:
             raise SogniError("the socket is disabled for this client (disable_socket=True)")
         self.transport.start()
         return self.transport
+
+    def extension(self, key: str, factory: Callable[[_Core], T]) -> T:
+        """Shared per-client state of a namespace (created once, on first use)."""
+        with self._extensions_lock:
+            value = self._extensions.get(key)
+            if value is None:
+                value = factory(self)
+                self._extensions[key] = value
+            return value  # type: ignore[no-any-return]
+
+    def latest_frame(self, frame_type: str) -> Frame | None:
+        """The last frame of a state-carrying type (``swarmModels``, ``swarmLLMModels``)."""
+        return self._latest_frames.get(frame_type)
 
     def start_socket(self) -> None:
         if self.transport is not None and self.credentials.is_authenticated():
@@ -173,6 +189,8 @@ class _Core:
             log.exception("Handling transport event %r failed", name)
 
     def _on_frame(self, frame: Frame) -> None:
+        if frame.type in ("swarmModels", "swarmLLMModels"):
+            self._latest_frames[frame.type] = frame
         handler = getattr(self, "_frame_" + frame.type, None)
         if handler is not None:
             handler(frame)

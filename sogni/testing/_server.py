@@ -406,7 +406,6 @@ class FakeServer:
             },
             "activeProjects": [],
             "unclaimedCompletedProjects": [],
-            "activeLLMJobIDs": [],
             "isMainnet": True,
             "accountWasMigrated": False,
             "hasUnclaimedAirdrop": False,
