@@ -995,7 +995,7 @@ _FORMATS = {
     "email": "someone@example.com",
     "uri": "https://example.com/sample",
     "url": "https://example.com/sample",
-    "uuid": "8F3A1C2E-5B7D-4E11-9A0C-2D4B6F8E1A30",
+    "uuid": "8f3a1c2e-5b7d-4e11-9a0c-2d4b6f8e1a30",
     "ipv4": "192.0.2.1",
     "ipv6": "2001:db8::1",
     "hostname": "example.com",
@@ -1010,7 +1010,7 @@ def _string_for(schema: dict[str, Any], name: str, variant: int) -> str:
             return text
     value = _FORMATS.get(schema.get("format") or "")
     if value is not None:
-        return value.lower() if schema.get("format") == "uuid" else value
+        return value
     text = f"sample {name}"
     low, high = schema.get("minLength"), schema.get("maxLength")
     if isinstance(low, int) and len(text) < low:
