@@ -17,6 +17,8 @@ from .._wire.envelope import Frame
 from .._wire.fields import OMIT, Omit
 from ..errors import (
     ChatError,
+    ProtocolError,
+    SogniError,
     SogniTimeoutError,
     TransportError,
     ValidationError,
@@ -82,17 +84,17 @@ class _ModelCache:
                 continue
             try:
                 models[model_id] = self._core.structure(value, LLMModelInfo)
-            except Exception:
+            except ProtocolError:
                 log.debug("Ignored a malformed swarmLLMModels entry")
         with self._lock:
             if replay and self._seen:
                 return  # a newer push arrived while this client was starting up
             self._seen = True
             self._models = models
-        if models:
-            self.ready.set()
-        else:
-            self.ready.clear()
+            if models:
+                self.ready.set()
+            else:
+                self.ready.clear()
         if not replay:
             self._core.emit("chat.models_updated", dict(models))
 
@@ -208,13 +210,7 @@ class Completions:
         chat_stream._set_send_future(future)
         try:
             future.result(max(0.0, deadline - self._config.clock()))
-        except concurrent.futures.TimeoutError:
-            _fail_future(future)
-            chat_stream.close()
-            raise SogniTimeoutError(
-                f"the chat request could not be sent before its deadline (job {job_id})"
-            ) from None
-        except TransportError as exc:
+        except TransportError as exc:  # the transport could not write it (not a deadline here)
             chat_stream.close()
             # Nothing reached the server, so nothing was charged: safe to send again.
             raise ChatError(
@@ -222,6 +218,15 @@ class Completions:
                 error_type="transport_lost",
                 job_id=job_id,
             ) from exc
+        except SogniError:
+            chat_stream.close()
+            raise
+        except concurrent.futures.TimeoutError:  # the request's own deadline passed first
+            _fail_future(future)
+            chat_stream.close()
+            raise SogniTimeoutError(
+                f"the chat request could not be sent before its deadline (job {job_id})"
+            ) from None
         except BaseException:
             chat_stream.close()
             raise

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CHAT_MODEL",
+    "OPTION_NAMES",
     "ChatCompletionOptions",
     "LLMJobRequest",
+    "build_request",
     "check_keywords",
     "validate_messages",
     "validate_options",

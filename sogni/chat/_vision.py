@@ -103,8 +103,7 @@ def is_trusted_url(url: str, extra_prefixes: Sequence[str] = ()) -> bool:
     return (
         host == "cdn.sogni.ai"
         or host.endswith(".sogni.ai")
-        or host == "complete-images-production.s3.amazonaws.com"
-        or bool(_S3_BUCKET_HOST.match(host))
+        or bool(_S3_BUCKET_HOST.match(host))  # complete-images-production.s3... among them
         or bool(_S3_REGIONAL_BUCKET_HOST.match(host))
         or bool(_S3_REGIONAL_HOST.match(host))
         or host.endswith(".cloudfront.net")

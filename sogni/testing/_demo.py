@@ -36,14 +36,11 @@ def open_client(app_id: str, **options: Any) -> Iterator[SogniClient]:
         "SOGNI_API_KEY is not set: using an embedded FakeSupernet on 127.0.0.1 (offline demo).",
         file=sys.stderr,
     )
-    with (
-        FakeSupernet(time_scale=0.02) as fake,
-        SogniClient(
-            app_id=app_id,
-            api_key=fake.api_key,
-            rest_endpoint=fake.rest_url,
-            socket_endpoint=fake.socket_url,
-            **options,
-        ) as client,
-    ):
+    with FakeSupernet(time_scale=0.02) as fake, SogniClient(
+        app_id=app_id,
+        api_key=fake.api_key,
+        rest_endpoint=fake.rest_url,
+        socket_endpoint=fake.socket_url,
+        **options,
+    ) as client:
         yield client

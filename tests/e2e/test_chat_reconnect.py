@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import attrs
 import pytest
 
-from sogni import ChatError, SogniClient
+from sogni import ChatError, SogniClient, SogniTimeoutError
 from sogni.chat import ChatStream
 from sogni.testing import FakeSupernet
 
@@ -136,3 +136,31 @@ def test_a_request_made_while_disconnected_is_sent_after_the_reconnect(
         assert not pending.done()
         fake.refuse_connections(False)
         assert pending.result(10).content == EXPECTED
+
+
+def test_a_request_that_cannot_be_sent_fails_as_retryable_transport_lost(
+    make_client: Callable[..., SogniClient], fake: FakeSupernet
+) -> None:
+    client = make_client(app_id="chat-unsent", timeouts=attrs.evolve(FAST, send_ready=0.3))
+    client.connect()
+    fake.refuse_connections()
+    fake.drop_connections()
+    with pytest.raises(ChatError) as info:
+        client.chat.completions.create(messages=[{"role": "user", "content": PROMPT}])
+    assert info.value.error_type == "transport_lost"
+    assert info.value.retryable
+    assert len(client._core.registry) == 0
+    fake.refuse_connections(False)
+
+
+def test_a_request_past_its_deadline_before_sending_is_never_sent(
+    client: SogniClient, fake: FakeSupernet
+) -> None:
+    fake.refuse_connections()
+    fake.drop_connections()
+    with pytest.raises(SogniTimeoutError):
+        client.chat.completions.create(messages=[{"role": "user", "content": "late"}], timeout=0.2)
+    fake.refuse_connections(False)
+    reply = client.chat.completions.create(messages=[{"role": "user", "content": PROMPT}])
+    assert reply.content == EXPECTED
+    assert [f.payload["messages"][0]["content"] for f in fake.frames("llmJobRequest")] == [PROMPT]
