@@ -102,6 +102,7 @@ class ChatStream:
         self._error: SogniError | None = None
         self._done = False
         self._sent: concurrent.futures.Future[int] | None = None
+        self._lost: tuple[int, float] | None = None  # (connection generation, when) of a drop
         self._awaiting_since: float | None = None
 
     # ------------------------------------------------------------------ the caller's side
@@ -206,7 +207,9 @@ class ChatStream:
     # ------------------------------------------------------------------ the core's side
 
     def _set_send_future(self, future: concurrent.futures.Future[int]) -> None:
-        self._sent = future
+        with self._cond:
+            self._sent = future
+            self._check_lost_locked()
 
     def on_frame(self, frame: Frame) -> None:
         """Transport thread: apply one frame for this job. Never blocks."""
@@ -228,10 +231,12 @@ class ChatStream:
             self._core.emit(*event)
 
     def on_connection_lost(self) -> None:
+        transport = self._core.transport
+        generation = transport.generation if transport is not None else 0
         with self._cond:
-            sent = self._sent is not None and self._sent.done() and not self._sent.exception()
-            if sent and not self._done and self._awaiting_since is None:
-                self._awaiting_since = self._clock()
+            if not self._done and self._awaiting_since is None:
+                self._lost = (generation, self._clock())
+                self._check_lost_locked()
 
     def on_authenticated(self, generation: int, payload: Any) -> None:
         live = payload.get("activeLLMJobIDs") if isinstance(payload, dict) else None
@@ -239,7 +244,7 @@ class ChatStream:
             if self._awaiting_since is None or self._done or not isinstance(live, list):
                 return  # unknown: the grace timer decides
             if self.job_id in {str(job).upper() for job in live}:
-                self._awaiting_since = None
+                self._alive_locked()
             else:
                 self._fail_locked(_transport_lost(self.job_id))
 
@@ -254,7 +259,7 @@ class ChatStream:
     def _on_state(self, payload: Any) -> tuple[str, Any]:
         state: JobState = self._core.structure(payload, JobState)
         with self._cond:
-            self._awaiting_since = None
+            self._alive_locked()
             if state.worker_name:
                 self._worker_name = state.worker_name
         cost = state.estimated_cost
@@ -274,7 +279,7 @@ class ChatStream:
         with self._cond:
             if self._done:
                 return None
-            self._awaiting_since = None
+            self._alive_locked()
             answer, reasoning = self._splitter.feed(tokens.content or "")
             if tokens.role:
                 self._role = tokens.role
@@ -359,6 +364,20 @@ class ChatStream:
             ToolCall(id=call.id, name=call.name, arguments="".join(call.arguments))
             for _, call in sorted(self._calls.items())
         ]
+
+    def _check_lost_locked(self) -> None:
+        """After a drop: the job awaits the reconnect only if its request was written on the
+        connection that dropped (a request still queued goes out on the next one)."""
+        sent, lost = self._sent, self._lost
+        if lost is None or sent is None or not sent.done() or sent.exception() is not None:
+            return
+        if sent.result() <= lost[0] and self._awaiting_since is None:
+            self._awaiting_since = lost[1]
+
+    def _alive_locked(self) -> None:
+        """A frame for the job (or its id in ``activeLLMJobIDs``) shows it survived."""
+        self._lost = None
+        self._awaiting_since = None
 
     def _fail_locked(self, error: SogniError) -> None:
         self._calls.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
+import threading
 from collections.abc import Callable, Iterator
 
 import attrs
@@ -54,6 +55,16 @@ def stream_held_after(client: SogniClient, fake: FakeSupernet, tokens: int) -> C
     read = [next(stream).content for _ in range(tokens)]
     assert "".join(read) == "".join(re.findall(r"\S+\s*", EXPECTED)[:tokens])
     return stream
+
+
+def go_offline(client: SogniClient, fake: FakeSupernet) -> None:
+    """Refuse new connections, drop the current one, and wait until the client noticed."""
+    lost = threading.Event()
+    remove = client.on("connection_lost", lambda _: lost.set())
+    fake.refuse_connections()
+    fake.drop_connections()
+    assert lost.wait(5)
+    remove()
 
 
 def connections(fake: FakeSupernet) -> int:
@@ -126,8 +137,7 @@ def test_without_active_job_ids_the_grace_period_decides(
 def test_a_request_made_while_disconnected_is_sent_after_the_reconnect(
     client: SogniClient, fake: FakeSupernet
 ) -> None:
-    fake.refuse_connections()
-    fake.drop_connections()
+    go_offline(client, fake)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pending = pool.submit(
             client.chat.completions.create, messages=[{"role": "user", "content": PROMPT}]
@@ -143,8 +153,7 @@ def test_a_request_that_cannot_be_sent_fails_as_retryable_transport_lost(
 ) -> None:
     client = make_client(app_id="chat-unsent", timeouts=attrs.evolve(FAST, send_ready=0.3))
     client.connect()
-    fake.refuse_connections()
-    fake.drop_connections()
+    go_offline(client, fake)
     with pytest.raises(ChatError) as info:
         client.chat.completions.create(messages=[{"role": "user", "content": PROMPT}])
     assert info.value.error_type == "transport_lost"
@@ -156,8 +165,7 @@ def test_a_request_that_cannot_be_sent_fails_as_retryable_transport_lost(
 def test_a_request_past_its_deadline_before_sending_is_never_sent(
     client: SogniClient, fake: FakeSupernet
 ) -> None:
-    fake.refuse_connections()
-    fake.drop_connections()
+    go_offline(client, fake)
     with pytest.raises(SogniTimeoutError):
         client.chat.completions.create(messages=[{"role": "user", "content": "late"}], timeout=0.2)
     fake.refuse_connections(False)
