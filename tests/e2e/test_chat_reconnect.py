@@ -51,7 +51,11 @@ def stream_held_after(client: SogniClient, fake: FakeSupernet, tokens: int) -> C
     stream = client.chat.completions.create(
         messages=[{"role": "user", "content": PROMPT}], stream=True, timeout=5
     )
-    fake.llm_wait_held()
+    (held,) = fake.llm_wait_held()
+    (job,) = fake.llm_jobs()
+    assert job["job_id"] == held == stream.job_id
+    assert job["tokens_sent"] == tokens
+    assert job["held"]
     read = [next(stream).content for _ in range(tokens)]
     assert "".join(read) == "".join(re.findall(r"\S+\s*", EXPECTED)[:tokens])
     return stream
