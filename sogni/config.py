@@ -56,6 +56,9 @@ class Timeouts:
     project_staleness: float = attrs.field(default=120.0, validator=_positive)
     """A project silent this long is checked against the server (three strikes end it)."""
     chat_reconnect_grace: float = attrs.field(default=35.0, validator=_positive)
+    """How long a chat job cut off by a dropped socket may stay silent before it fails."""
+    vision_fetch: float = attrs.field(default=20.0, validator=_positive)
+    """Fetching one trusted image URL to inline it in a vision chat request."""
     resend_after_restart: float = attrs.field(default=60.0, validator=_positive)
     """How long a request refused with 1001 waits for a new connection to be resent."""
     wait_for_models: float = attrs.field(default=10.0, validator=_positive)
@@ -117,6 +120,17 @@ def _url_problem(name: str, url: str, schemes: tuple[str, ...], allow_insecure: 
     return None
 
 
+def _prefix_problem(prefix: object, allow_insecure: bool) -> str | None:
+    if not isinstance(prefix, str):
+        return "must be a string"
+    problem = _url_problem("prefix", prefix, ("https", "http"), allow_insecure)
+    if problem:
+        return problem
+    if not urlsplit(prefix).path.endswith("/"):
+        return 'must end with "/" after the host (e.g. "https://media.example.com/images/")'
+    return None
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -150,6 +164,9 @@ class ClientConfig:
     callback_queue_size: int = 10000
     max_frame_bytes: int = 100 * 1024 * 1024
     socket_event_subscriptions: Mapping[str, bool] | None = None
+    trusted_media_prefixes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    """URL prefixes (ending in "/") from which vision images may be fetched, besides the Sogni
+    and S3/CloudFront hosts. Empty by default; tests point it at a local server."""
     clock: Callable[[], float] = attrs.field(default=time.monotonic, eq=False, repr=False)
     sleep: Callable[[float], None] = attrs.field(default=time.sleep, eq=False, repr=False)
     rng: random.Random = attrs.field(factory=random.Random, eq=False, repr=False)
@@ -167,6 +184,10 @@ class ClientConfig:
             problem = _url_problem(name, getattr(self, name), schemes, self.allow_insecure)
             if problem:
                 problems.append(ValidationProblem(name, problem))
+        for i, prefix in enumerate(self.trusted_media_prefixes):
+            problem = _prefix_problem(prefix, self.allow_insecure)
+            if problem:
+                problems.append(ValidationProblem(f"trusted_media_prefixes[{i}]", problem))
         if self.max_send_queue < 1:
             problems.append(ValidationProblem("max_send_queue", "must be at least 1"))
         if self.callback_queue_size < 1:

@@ -44,6 +44,7 @@ __all__ = [
     "SogniError",
     "SogniTimeoutError",
     "TLSError",
+    "ToolLoopError",
     "TransportError",
     "ValidationError",
     "ValidationProblem",
@@ -306,6 +307,17 @@ class ProtocolError(SogniError):
 
 class ClientClosedError(SogniError):
     """The client was closed; the operation cannot run (or was interrupted by ``close()``)."""
+
+
+class ToolLoopError(SogniError):
+    """The tool-calling loop hit its round limit with the model still calling tools.
+
+    ``history`` holds every round that ran (their tools have been called).
+    """
+
+    def __init__(self, message: str, *, history: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.history = tuple(history)
 
 
 class ForkedProcessError(SogniError):

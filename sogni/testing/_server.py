@@ -423,7 +423,6 @@ class FakeServer:
             },
             "activeProjects": [],
             "unclaimedCompletedProjects": [],
-            "activeLLMJobIDs": [],
             "isMainnet": True,
             "accountWasMigrated": False,
             "hasUnclaimedAirdrop": False,

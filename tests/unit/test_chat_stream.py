@@ -1,0 +1,124 @@
+"""ChatStream state machine without a socket: loss bookkeeping, the bounded buffer, bad frames."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from typing import Any
+
+import pytest
+
+from sogni import ChatError, ClientConfig, ProtocolError, Timeouts
+from sogni._transport.inflight import InflightRegistry
+from sogni._wire.converter import get_converter
+from sogni._wire.envelope import Frame
+from sogni.chat import ChatStream
+from sogni.chat import _stream as stream_module
+
+
+class _Transport:
+    generation = 1
+
+
+class _Core:
+    """The parts of the client core a ChatStream uses."""
+
+    def __init__(self) -> None:
+        self.registry = InflightRegistry()
+        self.transport = _Transport()
+        self.events: list[tuple[str, Any]] = []
+
+    def emit(self, event: str, payload: Any) -> None:
+        self.events.append((event, payload))
+
+    def structure(self, data: Any, cls: Any) -> Any:
+        try:
+            return get_converter().structure(data, cls)
+        except Exception as exc:
+            raise ProtocolError("bad shape") from exc
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_stream(clock: _Clock | None = None) -> tuple[ChatStream, _Core]:
+    core = _Core()
+    config = ClientConfig(clock=clock or _Clock(), timeouts=Timeouts(chat_reconnect_grace=5))
+    stream = ChatStream(core, config, "JOB", deadline=10_000.0, response_format=None)  # type: ignore[arg-type]
+    core.registry.add("JOB", stream)
+    return stream, core
+
+
+def written_on(generation: int) -> concurrent.futures.Future[int]:
+    future: concurrent.futures.Future[int] = concurrent.futures.Future()
+    future.set_result(generation)
+    return future
+
+
+def tokens(text: str) -> Frame:
+    return Frame("jobTokens", {"jobID": "JOB", "content": text})
+
+
+def test_a_drop_seen_before_the_send_future_is_known_still_counts() -> None:
+    clock = _Clock()
+    stream, core = make_stream(clock)
+    stream.on_connection_lost()  # the request went out on connection 1, then it dropped
+    stream._set_send_future(written_on(1))
+    stream.on_authenticated(2, {"activeLLMJobIDs": []})
+    with pytest.raises(ChatError) as info:
+        stream.wait()
+    assert info.value.error_type == "transport_lost"
+    assert len(core.registry) == 0
+
+
+def test_a_request_still_queued_at_the_drop_goes_out_on_the_next_connection() -> None:
+    stream, _ = make_stream()
+    queued: concurrent.futures.Future[int] = concurrent.futures.Future()
+    stream._set_send_future(queued)
+    stream.on_connection_lost()
+    queued.set_result(2)  # written after the reconnect
+    stream.on_authenticated(2, {"activeLLMJobIDs": []})
+    assert not stream.done
+
+
+def test_a_frame_proves_the_job_alive_and_silence_beyond_the_grace_fails_it() -> None:
+    clock = _Clock()
+    stream, _ = make_stream(clock)
+    stream._set_send_future(written_on(1))
+    stream.on_connection_lost()
+    stream.on_frame(tokens("still "))
+    clock.now += 60
+    assert next(stream).content == "still "  # no failure: the loss was cleared
+    stream.on_connection_lost()
+    clock.now += 6
+    with pytest.raises(ChatError, match="transport_lost"):
+        next(stream)
+
+
+def test_a_slow_reader_gets_merged_chunks_and_loses_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stream_module, "_MAX_BUFFERED", 3)
+    stream, _ = make_stream()
+    words = [f"w{i} " for i in range(10)]
+    for word in words:
+        stream.on_frame(tokens(word))
+    stream.on_frame(Frame("llmJobResult", {"jobID": "JOB", "usage": None, "timeTaken": 1}))
+    chunks = list(stream)
+    assert len(chunks) == 3
+    assert "".join(c.content for c in chunks) == "".join(words)
+    assert stream.final_result is not None
+    assert stream.final_result.content == "".join(words)
+
+
+def test_a_malformed_frame_fails_only_its_job() -> None:
+    stream, core = make_stream()
+    stream.on_frame(Frame("jobTokens", {"jobID": "JOB", "tool_calls": "nope"}))
+    with pytest.raises(ProtocolError):
+        stream.wait()
+    assert len(core.registry) == 0
+    assert core.events[-1][0] == "chat.error"
