@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from sogni import __version__
 
+from ._chat import AsyncChatAPI, AsyncChatStream, AsyncCompletions, AsyncToolsAPI
 from ._client import AsyncAccountAPI, AsyncSogniClient
 from ._projects import AsyncJob, AsyncProject, AsyncProjectsAPI
 
 __all__ = [
     "AsyncAccountAPI",
+    "AsyncChatAPI",
+    "AsyncChatStream",
+    "AsyncCompletions",
     "AsyncJob",
     "AsyncProject",
     "AsyncProjectsAPI",
     "AsyncSogniClient",
+    "AsyncToolsAPI",
     "__version__",
 ]

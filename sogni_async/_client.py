@@ -21,6 +21,8 @@ from sogni.auth import Tokens
 from sogni.config import ClientConfig
 
 from ._bridge import Bridge
+from ._chat import AsyncChatAPI
+from ._projects import AsyncProjectsAPI
 
 
 class AsyncAccountAPI:
@@ -130,15 +132,11 @@ class AsyncSogniClient:
         return AsyncAccountAPI(self)
 
     @cached_property
-    def projects(self) -> Any:
-        from ._projects import AsyncProjectsAPI
-
+    def projects(self) -> AsyncProjectsAPI:
         return AsyncProjectsAPI(self)
 
     @cached_property
-    def chat(self) -> Any:
-        from ._chat import AsyncChatAPI
-
+    def chat(self) -> AsyncChatAPI:
         return AsyncChatAPI(self)
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:

@@ -148,6 +148,8 @@ class AsyncProject:
         try:
             return await asyncio.wait_for(wait(self._project.future), timeout)
         except asyncio.TimeoutError:
+            if self._project.future.done():
+                raise  # the project itself failed with a timeout error
             raise SogniTimeoutError(
                 f"project {self.id} is still running after {timeout}s (wait() does not cancel it)"
             ) from None

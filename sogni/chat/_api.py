@@ -162,6 +162,17 @@ class Completions:
         (or you close a stream early) the SDK stops waiting, but the released protocol cannot
         cancel an LLM job, so the server may still finish and bill it.
         """
+        chat_stream = self._start(messages=messages, stream=stream, **options)
+        if stream is True:
+            return chat_stream
+        try:
+            return chat_stream.wait()
+        finally:
+            chat_stream.close()
+
+    def _start(self, *, messages: Messages, stream: bool | Omit, **options: Any) -> ChatStream:
+        """Validate, prepare and send; the returned stream follows the job (shared by the
+        sync API and the asyncio shim, which awaits the stream instead of blocking)."""
         check_keywords(options, OPTION_NAMES | {"messages", "stream"}, "create")
         self._core.check()
         config = self._config
@@ -191,12 +202,7 @@ class Completions:
             response_format=response_format if response_format in _JSON_FORMATS else None,
         )
         self._send(chat_stream, body, deadline)
-        if stream is True:
-            return chat_stream
-        try:
-            return chat_stream.wait()
-        finally:
-            chat_stream.close()
+        return chat_stream
 
     def _send(self, chat_stream: ChatStream, body: dict[str, Any], deadline: float) -> None:
         """Register the job, put the request on the socket, and wait until it was written."""

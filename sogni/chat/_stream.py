@@ -19,7 +19,7 @@ import concurrent.futures
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +104,7 @@ class ChatStream:
         self._sent: concurrent.futures.Future[int] | None = None
         self._lost: tuple[int, float] | None = None  # (connection generation, when) of a drop
         self._awaiting_since: float | None = None
+        self._wakers: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ the caller's side
 
@@ -181,20 +182,65 @@ class ChatStream:
         state = "done" if self._done else "streaming"
         return f"ChatStream(job_id={self.job_id!r}, {state})"
 
+    # ------------------------------------------------------------------ non-blocking access
+    # (for the asyncio shim: it waits on its own loop and polls here, never blocking)
+
+    def _add_waker(self, fn: Callable[[], None]) -> None:
+        """``fn()`` after every new chunk and at the end; it runs under the stream's lock,
+        possibly on the transport thread, so it must only schedule work."""
+        with self._cond:
+            self._wakers.append(fn)
+            if self._done:
+                fn()
+
+    def _remove_waker(self, fn: Callable[[], None]) -> None:
+        with self._cond:
+            if fn in self._wakers:
+                self._wakers.remove(fn)
+
+    def _poll(self) -> ChatCompletionChunk | None:
+        """The next chunk, or None if none is ready yet; raises the job's error, or
+        ``StopIteration`` once it ended."""
+        with self._cond:
+            self._check_timers_locked()
+            if self._buffer:
+                return self._buffer.popleft()
+            if self._done:
+                if self._error is not None:
+                    raise self._error
+                raise StopIteration
+            return None
+
+    def _seconds_to_next_check(self) -> float:
+        with self._cond:
+            wake = [self._deadline]
+            if self._awaiting_since is not None:
+                wake.append(self._awaiting_since + self._grace)
+            return max(0.0, min(wake) - self._clock())
+
+    def _check_timers_locked(self) -> bool:
+        """Apply the reconnect grace and the request deadline; True if the stream ended."""
+        now = self._clock()
+        if self._done:
+            return True
+        if self._awaiting_since is not None and now >= self._awaiting_since + self._grace:
+            self._fail_locked(_transport_lost(self.job_id))
+            return True
+        if now >= self._deadline:
+            self._fail_locked(
+                SogniTimeoutError(
+                    f"the chat completion did not finish in time (job {self.job_id}); "
+                    "the server may still complete and bill it"
+                )
+            )
+            return True
+        return False
+
     def _wait_locked(self, ready: Any, limit: float | None = None) -> None:
         while not ready():
+            if self._check_timers_locked():
+                return
             now = self._clock()
-            if self._awaiting_since is not None and now >= self._awaiting_since + self._grace:
-                self._fail_locked(_transport_lost(self.job_id))
-                return
-            if now >= self._deadline:
-                self._fail_locked(
-                    SogniTimeoutError(
-                        f"the chat completion did not finish in time (job {self.job_id}); "
-                        "the server may still complete and bill it"
-                    )
-                )
-                return
             if limit is not None and now >= limit:
                 raise SogniTimeoutError(f"the chat job {self.job_id} is still running")
             wake = [self._deadline]
@@ -358,6 +404,14 @@ class ChatStream:
             chunk = _merged(self._buffer.pop(), chunk)
         self._buffer.append(chunk)
         self._cond.notify_all()
+        self._wake()
+
+    def _wake(self) -> None:
+        for fn in self._wakers:
+            try:
+                fn()
+            except Exception:
+                log.exception("A chat stream waker failed")
 
     def _tool_calls(self) -> list[ToolCall]:
         return [
@@ -391,6 +445,7 @@ class ChatStream:
         self._awaiting_since = None
         self._core.registry.remove(self.job_id, self)
         self._cond.notify_all()
+        self._wake()
 
 
 _HANDLERS: dict[str, Any] = {

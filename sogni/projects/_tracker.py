@@ -1014,6 +1014,8 @@ class ProjectTracker:
         try:
             waiter.result(limit)
         except concurrent.futures.TimeoutError:
+            if waiter.done():
+                raise  # the cancel could not be sent (e.g. the socket never became ready)
             raise CancellationError(_CANCEL_UNCONFIRMED) from None
 
     # ------------------------------------------------------------------ closing

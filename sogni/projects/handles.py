@@ -406,6 +406,9 @@ class Project:
         try:
             return self.future.result(timeout)
         except concurrent.futures.TimeoutError:
+            # SogniTimeoutError is a TimeoutError too: only a pending future means our wait ran out.
+            if self.future.done():
+                raise
             raise SogniTimeoutError(
                 f"project {self.id} is still running after {timeout}s (wait() does not cancel it)"
             ) from None

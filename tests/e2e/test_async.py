@@ -54,7 +54,9 @@ def _client(fake: FakeProcess, app_id: str) -> AsyncSogniClient:
 
 
 @pytest_asyncio.fixture
-async def client(fake_process: FakeProcess, request: pytest.FixtureRequest) -> AsyncIterator[AsyncSogniClient]:
+async def client(
+    fake_process: FakeProcess, request: pytest.FixtureRequest
+) -> AsyncIterator[AsyncSogniClient]:
     async with _client(fake_process, f"async-{request.node.name}") as c:
         yield c
 
@@ -118,7 +120,10 @@ async def test_200_concurrent_projects_on_one_loop(
     watcher = asyncio.create_task(watch_threads())
     async with _client(fake_process, "async-200") as c:
         projects = await asyncio.gather(
-            *(c.projects.create(type="image", model_id=MODEL, seed=i, positive_prompt=f"p{i}") for i in range(200))
+            *(
+                c.projects.create(type="image", model_id=MODEL, seed=i, positive_prompt=f"p{i}")
+                for i in range(200)
+            )
         )
         results = await asyncio.gather(*(p.wait(60) for p in projects))
     stop.set()
@@ -148,12 +153,18 @@ async def test_cancelling_the_task_leaves_the_project_running(
         with pytest.raises(ProjectCanceledError):
             await project.wait(5)
     await asyncio.sleep(0)
-    assert not [r for r in caplog.records if "never retrieved" in r.getMessage() or "destroyed" in r.getMessage()]
+    assert not [
+        r
+        for r in caplog.records
+        if "never retrieved" in r.getMessage() or "destroyed" in r.getMessage()
+    ]
 
 
 @pytest.mark.asyncio
 async def test_async_events_and_downloads(client: AsyncSogniClient, tmp_path: Any) -> None:
-    project = await client.projects.create(type="image", model_id=MODEL, number_of_media=2, number_of_previews=1)
+    project = await client.projects.create(
+        type="image", model_id=MODEL, number_of_media=2, number_of_previews=1
+    )
     kinds = [event.type async for event in project.events(timeout=30)]
     assert kinds[-1] == "completed" and "preview" in kinds
     paths = await project.download(tmp_path)
@@ -207,7 +218,9 @@ RENAMED = {"close": "aclose"}
         (Job, AsyncJob, set()),
     ],
 )
-def test_every_sync_method_has_an_async_twin(sync_cls: type, async_cls: type, exempt: set[str]) -> None:
+def test_every_sync_method_has_an_async_twin(
+    sync_cls: type, async_cls: type, exempt: set[str]
+) -> None:
     missing = {
         name
         for name in _public_methods(sync_cls) - exempt
@@ -219,6 +232,71 @@ def test_every_sync_method_has_an_async_twin(sync_cls: type, async_cls: type, ex
     for name in _public_methods(sync_cls) - exempt:
         sync_member = getattr(sync_cls, name)
         async_member = getattr(async_cls, RENAMED.get(name, name), None)
-        blocking = inspect.isfunction(sync_member) and name not in ("on", "job", "with_options", "get_tokens", "on_tokens_refreshed", "events")
+        blocking = inspect.isfunction(sync_member) and name not in (
+            "on",
+            "job",
+            "with_options",
+            "get_tokens",
+            "on_tokens_refreshed",
+            "events",
+        )
         if blocking and async_member is not None:
-            assert inspect.iscoroutinefunction(async_member), f"{async_cls.__name__}.{name} must be awaitable"
+            assert inspect.iscoroutinefunction(async_member), (
+                f"{async_cls.__name__}.{name} must be awaitable"
+            )
+
+
+@pytest.mark.asyncio
+async def test_async_streaming_chat(client: AsyncSogniClient, blocking_on_loop: list[str]) -> None:
+    messages = [{"role": "user", "content": "Tell me about lighthouses"}]
+    stream = await client.chat.completions.create(messages=messages, stream=True)
+    chunks = [chunk async for chunk in stream]
+    assert chunks
+    assert stream.final_result is not None
+    assert "".join(c.content or "" for c in chunks) == stream.final_result.content
+    reply = await client.chat.completions.create(messages=messages)
+    assert reply.content
+    assert blocking_on_loop == []
+
+
+@pytest.mark.asyncio
+async def test_an_abandoned_stream_frees_the_registry_and_threads(client: AsyncSogniClient) -> None:
+    await client.connect()
+    messages = [{"role": "user", "content": "Write a long story " * 20}]
+    await client.chat.completions.create(messages=[{"role": "user", "content": "warm up"}])
+    baseline = threading.active_count()
+    async with await client.chat.completions.create(
+        messages=messages, stream=True, max_tokens=2000
+    ) as stream:
+        async for _ in stream:
+            break
+    assert len(client.sync._core.registry) == 0
+    assert threading.active_count() <= baseline
+
+
+@pytest.mark.parametrize(
+    ("sync_path", "async_path"),
+    [
+        (("chat",), ("chat",)),
+        (("chat", "completions"), ("chat", "completions")),
+        (("chat", "tools"), ("chat", "tools")),
+    ],
+)
+def test_chat_namespaces_have_async_twins(
+    fake_process: FakeProcess, sync_path: tuple[str, ...], async_path: tuple[str, ...]
+) -> None:
+    from sogni.chat import ChatAPI, Completions, ToolsAPI
+    from sogni_async import AsyncChatAPI, AsyncCompletions, AsyncToolsAPI
+
+    pairs = {ChatAPI: AsyncChatAPI, Completions: AsyncCompletions, ToolsAPI: AsyncToolsAPI}
+    sync_cls = {
+        ("chat",): ChatAPI,
+        ("chat", "completions"): Completions,
+        ("chat", "tools"): ToolsAPI,
+    }[sync_path]
+    async_cls = pairs[sync_cls]
+    for name in _public_methods(sync_cls):
+        assert hasattr(async_cls, name) or name in ("completions", "tools"), name
+        member = getattr(sync_cls, name)
+        if inspect.isfunction(member) and name != "on":
+            assert inspect.iscoroutinefunction(getattr(async_cls, name)), name
