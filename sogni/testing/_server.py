@@ -259,7 +259,8 @@ class FakeServer:
                 except ApiError as err:
                     response = self._error_response(origin, err)
                 except web.HTTPException as exc:
-                    response = exc
+                    status = exc.status
+                    raise
                 status = response.status
                 return response
             finally:
