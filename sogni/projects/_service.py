@@ -15,12 +15,12 @@ from .._wire.envelope import Frame
 from .._wire.messages import RecoveredProject
 from ..errors import APIError, NotFoundError, ProtocolError, SogniError, SogniTimeoutError
 from ._tracker import ProjectTracker, decode_client_request
+from .catalog import AvailableModel, Catalog
 from .handles import Job, Project, ProjectEvent
 
 if TYPE_CHECKING:
     from ..client import _Core
     from ..config import ClientConfig
-    from .catalog import AvailableModel, Catalog
 
 log = get_logger("sogni.projects")
 
@@ -106,8 +106,6 @@ class ProjectsService:
     # ------------------------------------------------------------------ catalog
 
     def catalog(self, config: ClientConfig, *, refresh: bool = False) -> Catalog:
-        from .catalog import Catalog
-
         with self._catalog_lock:
             fresh = self._catalog is not None and time.monotonic() - self._catalog_at < _CATALOG_TTL
             if fresh and not refresh:
@@ -152,8 +150,6 @@ class ProjectsService:
         return self._describe(counts, config)
 
     def _describe(self, counts: dict[str, int], config: ClientConfig) -> list[AvailableModel]:
-        from .catalog import AvailableModel
-
         try:
             catalog: Catalog | None = self.catalog(config)
         except SogniError:

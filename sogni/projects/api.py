@@ -10,7 +10,12 @@ import attrs
 
 from .._wire.fields import wire
 from ..errors import NotFoundError
+from ._build import build_job_request
 from ._service import ProjectsService, rebuild_from_record
+from ._uploads import upload_media
+from ._validation import validate
+from .catalog import LoraCatalog, SizePreset
+from .params import make_params
 from ._tracker import ProjectTracker
 from .handles import Project
 
@@ -19,7 +24,7 @@ if TYPE_CHECKING:
 
     from ..client import _Core
     from ..config import ClientConfig
-    from .catalog import AvailableModel, ModelOptions, SizePreset, SupportedModel
+    from .catalog import AvailableModel, ModelOptions, SupportedModel
 
 __all__ = ["CostEstimate", "ProjectsAPI"]
 
@@ -70,11 +75,6 @@ def create_project(
     service: ProjectsService, config: ClientConfig, type_: str | None, raw: Any
 ) -> Project:
     """Validate, upload, build and send. Nothing is uploaded or sent if the input is invalid."""
-    from ._build import build_job_request
-    from ._uploads import upload_media
-    from ._validation import validate
-    from .params import make_params
-
     core = service.core
     core.check()
     params = make_params(type_ or "image", **raw) if isinstance(raw, dict) else raw
@@ -187,8 +187,6 @@ class ProjectsAPI:
         return self._service.wait_for_models(self._config, timeout)
 
     def size_presets(self, model_id: str, *, network: str | None = None) -> list[SizePreset]:
-        from .catalog import SizePreset
-
         net = network or self._service.network or self._config.network
         data = self._core.request(
             "GET",
@@ -201,8 +199,6 @@ class ProjectsAPI:
 
     def loras(self, model_id: str | None = None) -> Any:
         """The public LoRA catalog (optionally for one model)."""
-        from .catalog import LoraCatalog
-
         data = self._core.request(
             "GET", "/v1/loras/comfy", params={"modelId": model_id}, config=self._config
         )
@@ -218,7 +214,6 @@ class ProjectsAPI:
     ) -> CostEstimate:
         """What an image project would cost (same arguments as :meth:`create`)."""
         from ._estimate import image_estimate_path
-        from .params import make_params
 
         p = params if params is not None else make_params(type or "image", **kwargs)
         catalog = self._service.catalog(self._config)
