@@ -53,7 +53,6 @@ class SideResult:
 class ParityRun:
     ts: dict[str, SideResult]
     ours: dict[str, SideResult]
-    seconds: float
 
     def problems(self, case: ParityCase) -> list[str]:
         """Everything that keeps ``case`` from being identical on the wire, one line each."""
@@ -81,7 +80,6 @@ class ParityRun:
 def run_parity(
     fake: FakeSupernet, oracles: Oracles, cases: Sequence[ParityCase], workdir: Path
 ) -> ParityRun:
-    started = time.monotonic()
     names = [c.name for c in cases]
     if len(set(names)) != len(names):
         raise ValueError("parity rows need unique names")
@@ -107,7 +105,7 @@ def run_parity(
             if record.get("error"):
                 side.error = f"{record['error'].get('name')}: {record['error'].get('message')}"
     _collect(fake, [*ts.values(), *ours.values()])
-    return ParityRun(ts=ts, ours=ours, seconds=time.monotonic() - started)
+    return ParityRun(ts=ts, ours=ours)
 
 
 # ---------------------------------------------------------------------------- media
