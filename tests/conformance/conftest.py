@@ -76,9 +76,10 @@ def language(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def start_scenario(oracles: Oracles, fake: FakeSupernet) -> Iterator[StartScenario]:
-    """``start_scenario(language, name, args=None, deadline=40.0)`` launches
-    ``scenarios/<language>/<name>`` against ``fake`` with a fresh ``app_id``; every scenario
-    started is stopped after the test."""
+    """``start_scenario(language, name, args=None, stdin=None, deadline=40.0)`` launches
+    ``scenarios/<language>/<name>`` against ``fake`` with a fresh ``app_id`` (``stdin``: text
+    fed to the script's standard input, then closed); every scenario started is stopped after
+    the test."""
     started: list[ScenarioProcess] = []
 
     def start(
@@ -86,6 +87,7 @@ def start_scenario(oracles: Oracles, fake: FakeSupernet) -> Iterator[StartScenar
         name: str,
         *,
         args: dict[str, Any] | None = None,
+        stdin: str | None = None,
         deadline: float = DEFAULT_DEADLINE,
     ) -> ScenarioProcess:
         process = ScenarioProcess(
@@ -96,6 +98,7 @@ def start_scenario(oracles: Oracles, fake: FakeSupernet) -> Iterator[StartScenar
             socket_url=fake.socket_url,
             api_key=fake.api_key,
             args=args,
+            stdin=stdin,
             deadline=deadline,
         )
         started.append(process)

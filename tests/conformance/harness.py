@@ -64,6 +64,7 @@ class ScenarioProcess:
         api_key: str,
         app_id: str | None = None,
         args: Mapping[str, Any] | None = None,
+        stdin: str | None = None,
         deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.language = language
@@ -99,7 +100,7 @@ class ScenarioProcess:
             command,
             cwd=script.parent,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -116,10 +117,26 @@ class ScenarioProcess:
             threading.Thread(target=self._read_stdout, name="conformance-stdout", daemon=True),
             threading.Thread(target=self._read_stderr, name="conformance-stderr", daemon=True),
         ]
+        if stdin is not None:
+            # Written from a thread: more than a pipe buffer of input must not block the test
+            # before the readers run.
+            self._readers.append(
+                threading.Thread(
+                    target=self._write_stdin, args=(stdin,), name="conformance-stdin", daemon=True
+                )
+            )
         for reader in self._readers:
             reader.start()
 
     # ------------------------------------------------------------------ reading
+
+    def _write_stdin(self, text: str) -> None:
+        assert self._proc.stdin is not None
+        try:
+            with self._proc.stdin:
+                self._proc.stdin.write(text)
+        except (OSError, ValueError):
+            pass  # the script ended (or was stopped) before reading everything; it will say so
 
     def _read_stdout(self) -> None:
         assert self._proc.stdout is not None
