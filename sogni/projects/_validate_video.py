@@ -791,8 +791,11 @@ class _VideoCheck:
                 f"keyframes accepts at most {fam.H3_MAX_KEYFRAMES} entries (got {len(keyframes)}).",
             )
         frames = self.ok.get("frames")
+        video = f"a {frames}-frame video"
         if frames is None and "duration" in self.ok:
-            frames = video_frames(self.model, self.ok["duration"], self.ok.get("fps"))
+            duration = self.ok["duration"]
+            frames = video_frames(self.model, duration, self.ok.get("fps"))
+            video = f"the {frames}-frame video that duration {_js_text(duration)} resolves to"
         if frames is None and params.duration is None and params.frames is None:
             p.add("keyframes", "keyframes need the video length: pass frames or duration.")
         used: set[int] = set()
@@ -810,7 +813,7 @@ class _VideoCheck:
                 p.add(
                     f"{where}.frame_index",
                     f"keyframes[{i}].frameIndex must be an integer between 1 and {frames - 2} "
-                    f"for a {frames}-frame video (got {index})"
+                    f"for {video} (got {index})"
                     + (f"; {_edge_hint(self.workflow, frames)}" if index in (0, frames - 1) else "")
                     + ".",
                 )
@@ -867,6 +870,11 @@ def _ts(name: str) -> str:
     from .params import PARAM_NAMES_TS
 
     return PARAM_NAMES_TS.get(name, name)
+
+
+def _js_text(value: float) -> str:
+    """A number as JavaScript prints it (8.0 is "8")."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _is_https_url(value: str) -> bool:
