@@ -63,7 +63,12 @@ def validate_audio(params: Any, catalog: Catalog, p: Problems) -> list[MediaSlot
         steps=tier.steps if tier else None,
         guidance=tier.guidance if tier else None,
     )
-    p.number("number_of_media", params.number_of_media, 1, fam.AUDIO_MAX_VERSIONS, integer=True)
+    versions = params.number_of_media
+    if isinstance(versions, int) and versions > fam.AUDIO_MAX_VERSIONS:
+        p.add(
+            "number_of_media",
+            f"must be less than or equal to {fam.AUDIO_MAX_VERSIONS}, got {versions}",
+        )
     p.string("output_format", params.output_format, choices=fam.AUDIO_OUTPUT_FORMATS)
     if isinstance(params.negative_prompt, str) and params.negative_prompt.strip():
         p.add("negative_prompt", "audio models take no negative prompt")

@@ -111,9 +111,7 @@ class _VideoCheck:
 
     def given(self, name: str) -> bool:
         value = getattr(self.params, name)
-        if isinstance(value, tuple):
-            return len(value) > 0
-        return value is not None and value is not False
+        return value != () if isinstance(value, tuple) else value is not None
 
     def urls(self, name: str) -> tuple[str, ...]:
         value = self.ok.get(name)
@@ -580,7 +578,12 @@ class _VideoCheck:
             and not fam.is_wan3_model(self.model)
         ):
             p.add("reference_mask", "is only used with control_net name 'inpaint'")
-        if params.reference_audio is not None and params.reference_audio_identity is not None:
+        if (
+            params.reference_audio is not None
+            and params.reference_audio_identity is not None
+            and "forbidden:reference_audio_identity" not in self.ok
+            and "forbidden:reference_audio" not in self.ok
+        ):
             p.add(
                 "reference_audio_identity",
                 "reference_audio and reference_audio_identity upload to the same referenceAudio "
