@@ -15,7 +15,8 @@ otherwise from the documented catalog (protocol/02 §7.7):
   one (ACE-Step Turbo);
 * speech models (Qwen3-TTS): ``speaker`` from the tier's voices, ``instruct`` and
   ``reference_text`` within the tier's lengths (``instruct`` when the tier requires it), and
-  ``reference_audio`` only where the tier accepts it (required where the tier says so);
+  ``reference_audio`` only where the tier accepts it (required where the tier says so); none
+  of these on a model whose tier does not declare them (the service refuses them there);
 * ``output_format`` mp3, wav or flac, ``number_of_media`` (versions) 1-4, no negative prompt
   (the official client drops it silently).
 """
@@ -187,6 +188,10 @@ def _check_speech(
         None,
         model=model,
     )
+    if tier is not None:
+        for name in ("speaker", "instruct", "reference_text"):
+            if getattr(params, name) is not None and getattr(tier, name) is None:
+                p.add(name, f"is not an option of {model}")
     for name in ("instruct", "reference_text"):
         value = getattr(params, name)
         limit = getattr(tier, name) if tier else None

@@ -384,10 +384,12 @@ class _VideoCheck:
             )
 
     def check_wan3_options(self) -> None:
-        if not fam.is_wan3_model(self.model):
-            for name in WAN3_OPTIONS:
-                if self.given(name) and name not in ("reference_file_url", "reference_link_url"):
-                    self.p.add(name, "is supported only by Wan 3 (wan3.0-video)")
+        if fam.is_wan3_model(self.model):
+            return
+        for name in WAN3_OPTIONS:
+            # Elsewhere the document and link URLs already got the external-URL refusal.
+            if self.given(name) and (self.external or not name.endswith("_url")):
+                self.p.add(name, "is supported only by Wan 3 (wan3.0-video)")
 
     def check_seedance(self) -> None:
         p, params = self.p, self.params
@@ -627,6 +629,8 @@ class _VideoCheck:
             p.add("generate_audio", "Video upscaling keeps the source audio.")
         if params.number_of_media != 1:
             p.add("number_of_media", "Upscale one source video per project.")
+        if params.steps is not None and params.steps != 1:
+            p.add("steps", "FlashVSR always runs 1 step.")
 
     def check_h3(self) -> None:
         p, params, model = self.p, self.params, self.model

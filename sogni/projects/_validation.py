@@ -1,9 +1,9 @@
 """Every check made before a project is sent, collected into one :class:`ValidationError`.
 
-:func:`validate` runs the checks the official TypeScript SDK makes before sending (protocol/02
-§7.1-§7.3: model and tier, sampler/scheduler/VAE lists, custom sizes, ControlNet, GPT Image
-options and masks, SAM3, BiRefNet and Pixal3D rules, context-image limits) and, because a
-problem is cheaper to fix before anything is uploaded or paid, this superset:
+:func:`validate` runs the checks the official TypeScript SDK makes before sending (for images,
+protocol/02 §7.1-§7.3: model and tier, sampler/scheduler/VAE lists, custom sizes, ControlNet,
+GPT Image options and masks, SAM3, BiRefNet and Pixal3D rules, context-image limits) and,
+because a problem is cheaper to fix before anything is uploaded or paid, this superset:
 
 * every value's type (the TypeScript types), with the parameter's snake_case name;
 * ``steps`` and ``guidance`` inside the model tier's advertised range; ``seed`` a Uint32;
@@ -25,6 +25,8 @@ problem is cheaper to fix before anything is uploaded or paid, this superset:
 * ``attribution`` values in their sets and formats (the official client drops bad ones).
 
 On success :func:`validate` returns the media to upload, in upload order, as :class:`MediaSlot`.
+The checks every type shares live in :mod:`._checks`; video and audio projects are checked by
+:mod:`._validate_video` and :mod:`._validate_audio`.
 """
 
 from __future__ import annotations

@@ -213,6 +213,11 @@ def test_reference_audio_on_a_music_model_is_refused(catalog: Catalog) -> None:
     assert only(catalog, "reference_audio", reference_audio=WAV) == f"is not an input of {TURBO}"
 
 
+@pytest.mark.parametrize("name", ["speaker", "instruct", "reference_text"])
+def test_speech_options_on_a_music_model_are_refused(catalog: Catalog, name: str) -> None:
+    assert only(catalog, name, **{name: "ryan"}) == f"is not an option of {TURBO}"
+
+
 def test_wrong_model_type(catalog: Catalog) -> None:
     assert only(catalog, "model_id", model_id="wan_v2.2-14b-fp8_t2v").startswith(
         "Invalid model type. Model does not support audio generation."

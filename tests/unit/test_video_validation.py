@@ -911,9 +911,13 @@ def test_wan3_enhanced_last_frame_alone_is_accepted(catalog: Catalog) -> None:
     ] == ["referenceImageEnd"]
 
 
-@pytest.mark.parametrize("name", ["prompt_extend", "watermark", "ratio"])
+@pytest.mark.parametrize(
+    "name", ["prompt_extend", "watermark", "ratio", "reference_file_url", "reference_link_url"]
+)
 def test_wan3_options_elsewhere(catalog: Catalog, name: str) -> None:
-    value = "16:9" if name == "ratio" else False
+    value = {"ratio": "16:9", "reference_file_url": URL + "a.pdf", "reference_link_url": URL}.get(
+        name, False
+    )
     assert only(catalog, name, model_id="seedance-2-0", **{name: value}) == (
         "is supported only by Wan 3 (wan3.0-video)"
     )
