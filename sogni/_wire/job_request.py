@@ -283,12 +283,12 @@ class VideoKeyFrame(KeyFrame):
     reference_image_end_content_type: str | Omit = wire(
         "referenceImageEndContentType", default=OMIT
     )
-    reference_audio_content_type: str | Omit = wire("referenceAudioContentType", default=OMIT)
+    # An identity clip's type comes first and is copied to referenceAudioContentType (the two
+    # share one upload slot, so validation never lets both clips through).
     reference_audio_identity_content_type: str | Omit = wire(
         "referenceAudioIdentityContentType", default=OMIT
     )
-    # Same key as ``reference_audio_content_type``: an identity clip fills it in after its own.
-    identity_audio_content_type: str | Omit = wire("referenceAudioContentType", default=OMIT)
+    reference_audio_content_type: str | Omit = wire("referenceAudioContentType", default=OMIT)
     reference_video_content_type: str | Omit = wire("referenceVideoContentType", default=OMIT)
     reference_audio1_content_type: str | Omit = wire("referenceAudio1ContentType", default=OMIT)
     reference_audio2_content_type: str | Omit = wire("referenceAudio2ContentType", default=OMIT)

@@ -389,22 +389,14 @@ def _video_timing(params: VideoProjectParams, kf: dict[str, Any]) -> None:
         kf["frames"] = video_frames(model, params.duration, params.fps)
 
 
-def _video_content_types(
-    params: VideoProjectParams, slots: Sequence[MediaSlot], kf: dict[str, Any]
-) -> None:
+def _video_content_types(slots: Sequence[MediaSlot], kf: dict[str, Any]) -> None:
     """Content types of the uploaded files, as the official client adds them after upload."""
-    audio_uploaded = False
     for slot in slots:
-        content_type = slot.source.content_type
         if slot.source.param == "reference_audio_identity":
-            kf["reference_audio_identity_content_type"] = content_type
-            if not audio_uploaded:
-                kf["identity_audio_content_type"] = content_type
-            continue
+            kf["reference_audio_identity_content_type"] = slot.source.content_type
         field = _CONTENT_TYPE_FIELDS.get(slot.upload_id or slot.slot)
         if field is not None:
-            kf[field] = content_type
-            audio_uploaded = audio_uploaded or slot.slot == "referenceAudio"
+            kf[field] = slot.source.content_type
 
 
 def _build_video(
@@ -476,7 +468,7 @@ def _build_video(
             True
         )
         kf["interpolation"] = "none"
-    _video_content_types(params, slots, kf)
+    _video_content_types(slots, kf)
     return JobRequest(
         key_frames=[VideoKeyFrame(**kf)],
         number_of_images=params.number_of_media or 1,
