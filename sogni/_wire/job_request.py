@@ -15,6 +15,7 @@ import attrs
 from .fields import OMIT, Omit, wire
 
 __all__ = [
+    "AudioKeyFrame",
     "ControlNetJob",
     "ImageKeyFrame",
     "JobRequest",
@@ -22,6 +23,8 @@ __all__ = [
     "Sam3BoxWire",
     "Sam3PointWire",
     "Sam3PromptWire",
+    "VideoControlNetJob",
+    "VideoKeyFrame",
     "WorldGenerationReceiptWire",
 ]
 
@@ -181,6 +184,143 @@ class ImageKeyFrame(KeyFrame):
     gpt_image_quality: str | Omit = wire("gptImageQuality", default=OMIT)
     gpt_image_background: str | Omit = wire("gptImageBackground", default=OMIT)
     gpt_image_output_compression: int | Omit = wire("gptImageOutputCompression", default=OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class VideoControlNetJob:
+    """The one entry of ``currentControlNetsJob`` for LTX v2v control (no image keys)."""
+
+    name: str = wire("name")
+    control_strength: int | float | Omit = wire("controlStrength", default=OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class VideoKeyFrame(KeyFrame):
+    """Video keys (protocol/02 §4), appended after the shared ones in the order the official
+    client adds them; numbered keys exist for MiniMax H3 r2v (references) and H3 keyframes.
+    Content types come last: the official client adds them after the uploads."""
+
+    has_reference_image: bool | Omit = wire("hasReferenceImage", default=OMIT)
+    has_context_image1: bool | Omit = wire("hasContextImage1", default=OMIT)
+    has_context_image2: bool | Omit = wire("hasContextImage2", default=OMIT)
+    has_context_image3: bool | Omit = wire("hasContextImage3", default=OMIT)
+    has_context_image4: bool | Omit = wire("hasContextImage4", default=OMIT)
+    has_context_image5: bool | Omit = wire("hasContextImage5", default=OMIT)
+    has_context_image6: bool | Omit = wire("hasContextImage6", default=OMIT)
+    has_context_image7: bool | Omit = wire("hasContextImage7", default=OMIT)
+    has_context_image8: bool | Omit = wire("hasContextImage8", default=OMIT)
+    has_context_image9: bool | Omit = wire("hasContextImage9", default=OMIT)
+    reference_image_urls: list[str] | Omit = wire("referenceImageURLs", default=OMIT)
+    has_reference_image_end: bool | Omit = wire("hasReferenceImageEnd", default=OMIT)
+    has_reference_audio: bool | Omit = wire("hasReferenceAudio", default=OMIT)
+    has_reference_audio1: bool | Omit = wire("hasReferenceAudio1", default=OMIT)
+    has_reference_audio2: bool | Omit = wire("hasReferenceAudio2", default=OMIT)
+    has_reference_audio3: bool | Omit = wire("hasReferenceAudio3", default=OMIT)
+    reference_audio_urls: list[str] | Omit = wire("referenceAudioURLs", default=OMIT)
+    has_reference_video1: bool | Omit = wire("hasReferenceVideo1", default=OMIT)
+    reference_video1_duration_seconds: int | float | Omit = wire(
+        "referenceVideo1DurationSeconds", default=OMIT
+    )
+    has_reference_video2: bool | Omit = wire("hasReferenceVideo2", default=OMIT)
+    reference_video2_duration_seconds: int | float | Omit = wire(
+        "referenceVideo2DurationSeconds", default=OMIT
+    )
+    has_reference_video3: bool | Omit = wire("hasReferenceVideo3", default=OMIT)
+    reference_video3_duration_seconds: int | float | Omit = wire(
+        "referenceVideo3DurationSeconds", default=OMIT
+    )
+    has_reference_video: bool | Omit = wire("hasReferenceVideo", default=OMIT)
+    has_reference_mask: bool | Omit = wire("hasReferenceMask", default=OMIT)
+    reference_video_urls: list[str] | Omit = wire("referenceVideoURLs", default=OMIT)
+    has_reference_audio_identity: bool | Omit = wire("hasReferenceAudioIdentity", default=OMIT)
+    generate_audio: bool | Omit = wire("generateAudio", default=OMIT)
+    reference_file_url: str | Omit = wire("referenceFileURL", default=OMIT)
+    reference_link_url: str | Omit = wire("referenceLinkURL", default=OMIT)
+    prompt_extend: bool | Omit = wire("promptExtend", default=OMIT)
+    watermark: bool | Omit = wire("watermark", default=OMIT)
+    ratio: str | Omit = wire("ratio", default=OMIT)
+    return_last_frame: bool | Omit = wire("returnLastFrame", default=OMIT)
+    seedance_task_type: str | Omit = wire("seedanceTaskType", default=OMIT)
+    identity_guidance_scale: int | float | Omit = wire("identityGuidanceScale", default=OMIT)
+    fps: int | float | Omit = wire("fps", default=OMIT)
+    frames: int | Omit = wire("frames", default=OMIT)
+    shift: int | float | Omit = wire("shift", default=OMIT)
+    teacache_threshold: int | float | Omit = wire("teacacheThreshold", default=OMIT)
+    audio_start: int | float | Omit = wire("audioStart", default=OMIT)
+    audio_duration: int | float | Omit = wire("audioDuration", default=OMIT)
+    video_start: int | float | Omit = wire("videoStart", default=OMIT)
+    has_keyframe_image1: bool | Omit = wire("hasKeyframeImage1", default=OMIT)
+    has_keyframe_image2: bool | Omit = wire("hasKeyframeImage2", default=OMIT)
+    has_keyframe_image3: bool | Omit = wire("hasKeyframeImage3", default=OMIT)
+    has_keyframe_image4: bool | Omit = wire("hasKeyframeImage4", default=OMIT)
+    has_keyframe_image5: bool | Omit = wire("hasKeyframeImage5", default=OMIT)
+    has_keyframe_image6: bool | Omit = wire("hasKeyframeImage6", default=OMIT)
+    has_keyframe_image7: bool | Omit = wire("hasKeyframeImage7", default=OMIT)
+    has_keyframe_image8: bool | Omit = wire("hasKeyframeImage8", default=OMIT)
+    keyframe_frame_indices: list[int] | Omit = wire("keyframeFrameIndices", default=OMIT)
+    # A JSON text, not an array: the workers parse it themselves.
+    sam2_coordinates: str | Omit = wire("sam2Coordinates", default=OMIT)
+    trim_end_frame: bool | Omit = wire("trimEndFrame", default=OMIT)
+    first_frame_strength: int | float | Omit = wire("firstFrameStrength", default=OMIT)
+    last_frame_strength: int | float | Omit = wire("lastFrameStrength", default=OMIT)
+    current_control_nets_job: list[VideoControlNetJob] | Omit = wire(
+        "currentControlNetsJob", default=OMIT
+    )
+    detailer_strength: int | float | Omit = wire("detailerStrength", default=OMIT)
+    width: int | Omit = wire("width", default=OMIT)
+    height: int | Omit = wire("height", default=OMIT)
+    outpaint_position: str | Omit = wire("outpaintPosition", default=OMIT)
+    comfy_sampler: str | None = wire("comfySampler", default=None)
+    comfy_scheduler: str | None = wire("comfyScheduler", default=None)
+    # FlashVSR upscaling, forced after the other keys.
+    upscale_resolution: int | Omit = wire("upscaleResolution", default=OMIT)
+    detail_preference: str | Omit = wire("detailPreference", default=OMIT)
+    processing_speed: str | Omit = wire("processingSpeed", default=OMIT)
+    # Same key as ``generate_audio``: FlashVSR forces it here unless the caller set it above.
+    upscale_generate_audio: bool | Omit = wire("generateAudio", default=OMIT)
+    interpolation: str | Omit = wire("interpolation", default=OMIT)
+    reference_image_content_type: str | Omit = wire("referenceImageContentType", default=OMIT)
+    reference_image_end_content_type: str | Omit = wire(
+        "referenceImageEndContentType", default=OMIT
+    )
+    # An identity clip's type comes first and is copied to referenceAudioContentType (the two
+    # share one upload slot, so validation never lets both clips through).
+    reference_audio_identity_content_type: str | Omit = wire(
+        "referenceAudioIdentityContentType", default=OMIT
+    )
+    reference_audio_content_type: str | Omit = wire("referenceAudioContentType", default=OMIT)
+    reference_video_content_type: str | Omit = wire("referenceVideoContentType", default=OMIT)
+    reference_audio1_content_type: str | Omit = wire("referenceAudio1ContentType", default=OMIT)
+    reference_audio2_content_type: str | Omit = wire("referenceAudio2ContentType", default=OMIT)
+    reference_audio3_content_type: str | Omit = wire("referenceAudio3ContentType", default=OMIT)
+    reference_video1_content_type: str | Omit = wire("referenceVideo1ContentType", default=OMIT)
+    reference_video2_content_type: str | Omit = wire("referenceVideo2ContentType", default=OMIT)
+    reference_video3_content_type: str | Omit = wire("referenceVideo3ContentType", default=OMIT)
+    reference_mask_content_type: str | Omit = wire("referenceMaskContentType", default=OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class AudioKeyFrame(KeyFrame):
+    """Audio keys (protocol/02 §5); the negative prompt is never sent for audio."""
+
+    negative_prompt: str | Omit = wire("negativePrompt", default=OMIT)
+    duration: int | float | Omit = wire("duration", default=OMIT)
+    bpm: int | float | Omit = wire("bpm", default=OMIT)
+    timesignature: str | Omit = wire("timesignature", default=OMIT)
+    language: str | Omit = wire("language", default=OMIT)
+    lyrics: str | Omit = wire("lyrics", default=OMIT)
+    keyscale: str | Omit = wire("keyscale", default=OMIT)
+    composer_mode: bool | Omit = wire("composerMode", default=OMIT)
+    prompt_strength: int | float | Omit = wire("promptStrength", default=OMIT)
+    creativity: int | float | Omit = wire("creativity", default=OMIT)
+    shift: int | float | Omit = wire("shift", default=OMIT)
+    speaker: str | Omit = wire("speaker", default=OMIT)
+    instruct: str | Omit = wire("instruct", default=OMIT)
+    reference_text: str | Omit = wire("referenceText", default=OMIT)
+    has_reference_audio: bool | Omit = wire("hasReferenceAudio", default=OMIT)
+    comfy_sampler: str | None = wire("comfySampler", default=None)
+    comfy_scheduler: str | None = wire("comfyScheduler", default=None)
+    reference_audio_content_type: str | Omit = wire("referenceAudioContentType", default=OMIT)
 
 
 @attrs.frozen(kw_only=True)

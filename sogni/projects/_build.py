@@ -7,27 +7,42 @@ JavaScript has one number type, so a whole float (``7.0``, ``1 - 2.0``) is sent 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from .._wire.converter import unstructure
 from .._wire.fields import OMIT, Omit
 from .._wire.job_request import (
+    AudioKeyFrame,
     ControlNetJob,
     ImageKeyFrame,
     JobRequest,
     Sam3BoxWire,
     Sam3PointWire,
     Sam3PromptWire,
+    VideoControlNetJob,
+    VideoKeyFrame,
     WorldGenerationReceiptWire,
 )
 from . import _families as fam
+from ._validate_audio import time_signature
 from ._validation import PIXAL3D_LIMITS, PIXAL3D_VIEW_SLOTS, MediaSlot
-from .catalog import Catalog, ImageModelOptions, sampler_alias, scheduler_alias
+from .catalog import (
+    AudioModelOptions,
+    Catalog,
+    ImageModelOptions,
+    VideoModelOptions,
+    sampler_alias,
+    scheduler_alias,
+)
+from .frames import default_fps, video_frames
 from .params import (
+    AudioProjectParams,
     ImageProjectParams,
     ProjectParams,
     Sam3Prompt,
+    VideoProjectParams,
     WorkloadAttribution,
     WorldGenerationReceipt,
 )
@@ -302,5 +317,214 @@ def _build_image(
     )
 
 
+# ---------------------------------------------------------------------------- video
+
+# Upload slot -> the key frame field that carries the uploaded file's content type.
+_CONTENT_TYPE_FIELDS: Final = {
+    "referenceImage": "reference_image_content_type",
+    "referenceImageEnd": "reference_image_end_content_type",
+    "referenceAudio": "reference_audio_content_type",
+    "referenceVideo": "reference_video_content_type",
+    "referenceMask": "reference_mask_content_type",
+    **{f"referenceAudio{n}": f"reference_audio{n}_content_type" for n in (1, 2, 3)},
+    **{f"referenceVideo{n}": f"reference_video{n}_content_type" for n in (1, 2, 3)},
+}
+
+
+def _set_if_given(kf: dict[str, Any], params: Any, *names: str) -> None:
+    for name in names:
+        value = getattr(params, name)
+        if value is not None:
+            kf[name] = js_number(value) if isinstance(value, float) else value
+
+
+def _video_references(params: VideoProjectParams, kf: dict[str, Any]) -> None:
+    """The ``has*`` flags and URL lists, numbered for MiniMax H3 r2v."""
+    if params.reference_image is not None:
+        kf["has_reference_image"] = True
+    h3_r2v = fam.is_h3_reference_model(params.model_id)
+    if h3_r2v:
+        offset = 1 if params.reference_image is not None else 0
+        for index in range(len(params.context_images)):
+            kf[f"has_context_image{offset + index + 1}"] = True
+        audios = (params.reference_audio is not None) + len(params.reference_audios)
+        for n in range(1, audios + 1):
+            kf[f"has_reference_audio{n}"] = True
+        videos = (params.reference_video is not None) + len(params.reference_videos)
+        for n in range(1, videos + 1):
+            kf[f"has_reference_video{n}"] = True
+            if n <= len(params.reference_video_durations):
+                seconds = params.reference_video_durations[n - 1]
+                kf[f"reference_video{n}_duration_seconds"] = js_number(seconds)
+    else:
+        if params.reference_audio is not None:
+            kf["has_reference_audio"] = True
+        if params.reference_video is not None:
+            kf["has_reference_video"] = True
+    for name in ("reference_image_urls", "reference_audio_urls", "reference_video_urls"):
+        urls = getattr(params, name)
+        if urls:
+            kf[name] = list(urls)
+    if params.reference_image_end is not None:
+        kf["has_reference_image_end"] = True
+    if params.reference_mask is not None and _video_cn_name(params) == "inpaint":
+        kf["has_reference_mask"] = True
+    if params.reference_audio_identity is not None:
+        kf["has_reference_audio_identity"] = True
+
+
+def _video_cn_name(params: VideoProjectParams) -> str | None:
+    return params.control_net.name if params.control_net is not None else None
+
+
+def _video_timing(params: VideoProjectParams, kf: dict[str, Any]) -> None:
+    """``fps`` (only where a default applies when unset) and ``frames`` by the family rule."""
+    model = params.model_id
+    fps = params.fps if params.fps is not None else default_fps(model)
+    if fps is not None:
+        kf["fps"] = js_number(fps)
+    if params.frames is not None:
+        kf["frames"] = params.frames
+    elif params.duration is not None:
+        kf["frames"] = video_frames(model, params.duration, params.fps)
+
+
+def _video_content_types(slots: Sequence[MediaSlot], kf: dict[str, Any]) -> None:
+    """Content types of the uploaded files, as the official client adds them after upload."""
+    for slot in slots:
+        if slot.source.param == "reference_audio_identity":
+            kf["reference_audio_identity_content_type"] = slot.source.content_type
+        field = _CONTENT_TYPE_FIELDS.get(slot.upload_id or slot.slot)
+        if field is not None:
+            kf[field] = slot.source.content_type
+
+
+def _build_video(
+    params: ProjectParams,
+    job_id: str,
+    catalog: Catalog,
+    app_source: str | None,
+    slots: Sequence[MediaSlot],
+) -> JobRequest:
+    assert isinstance(params, VideoProjectParams)
+    options = catalog.model_options(params.model_id)
+    assert isinstance(options, VideoModelOptions)
+    model = params.model_id
+    kf: dict[str, Any] = common_key_frame_fields(params)
+    if fam.is_external_video_model(model) or fam.is_h3_model(model):
+        kf["negative_prompt"] = OMIT
+    else:
+        kf["negative_prompt"] = params.negative_prompt or ""
+    _video_references(params, kf)
+    _set_if_given(
+        kf,
+        params,
+        "generate_audio",
+        "reference_file_url",
+        "reference_link_url",
+        "prompt_extend",
+        "watermark",
+        "ratio",
+        "return_last_frame",
+        "seedance_task_type",
+    )
+    if params.audio_identity_strength is not None:
+        kf["identity_guidance_scale"] = js_number(params.audio_identity_strength)
+    _video_timing(params, kf)
+    _set_if_given(
+        kf, params, "shift", "teacache_threshold", "audio_start", "audio_duration", "video_start"
+    )
+    for index in range(len(params.keyframes)):
+        kf[f"has_keyframe_image{index + 1}"] = True
+    if params.keyframes:
+        kf["keyframe_frame_indices"] = [k.frame_index for k in params.keyframes]
+    if params.sam2_coordinates is not None:
+        points = [{"x": js_number(c.x), "y": js_number(c.y)} for c in params.sam2_coordinates]
+        kf["sam2_coordinates"] = json.dumps(points, separators=(",", ":"))
+    if params.trim_end_frame:
+        kf["trim_end_frame"] = True
+    _set_if_given(kf, params, "first_frame_strength", "last_frame_strength")
+    if params.control_net is not None:
+        strength = params.control_net.strength
+        kf["current_control_nets_job"] = [
+            VideoControlNetJob(name=params.control_net.name, control_strength=_opt_number(strength))
+        ]
+    _set_if_given(kf, params, "detailer_strength")
+    if params.width and params.height:
+        kf["width"], kf["height"] = params.width, params.height
+    _set_if_given(kf, params, "outpaint_position")
+    kf["comfy_sampler"] = _choice(params.sampler, options.sampler.allowed, sampler_alias)
+    kf["comfy_scheduler"] = _choice(params.scheduler, options.scheduler.allowed, scheduler_alias)
+    if fam.is_flashvsr_model(model):
+        kf["upscale_resolution"] = params.upscale_resolution or min(
+            params.width or 0, params.height or 0
+        )
+        kf["steps"] = 1
+        kf["seed"] = 0 if params.seed is None else params.seed
+        kf["detail_preference"] = params.detail_preference or "stable"
+        kf["processing_speed"] = params.processing_speed or "stable"
+        # The official client forces the key where it already is, else adds it here.
+        kf["generate_audio" if params.generate_audio is not None else "upscale_generate_audio"] = (
+            True
+        )
+        kf["interpolation"] = "none"
+    _video_content_types(slots, kf)
+    return JobRequest(
+        key_frames=[VideoKeyFrame(**kf)],
+        number_of_images=params.number_of_media or 1,
+        **job_request_fields(params, job_id, app_source, params.output_format or "mp4"),
+    )
+
+
+# ---------------------------------------------------------------------------- audio
+
+
+def _build_audio(
+    params: ProjectParams,
+    job_id: str,
+    catalog: Catalog,
+    app_source: str | None,
+    slots: Sequence[MediaSlot],
+) -> JobRequest:
+    assert isinstance(params, AudioProjectParams)
+    options = catalog.model_options(params.model_id)
+    assert isinstance(options, AudioModelOptions)
+    kf: dict[str, Any] = common_key_frame_fields(params)
+    _set_if_given(kf, params, "duration", "bpm")
+    if params.time_signature is not None:
+        kf["timesignature"] = time_signature(params.time_signature)
+    _set_if_given(
+        kf,
+        params,
+        "language",
+        "lyrics",
+        "keyscale",
+        "composer_mode",
+        "prompt_strength",
+        "creativity",
+        "shift",
+        "speaker",
+        "instruct",
+        "reference_text",
+    )
+    if params.reference_audio is not None:
+        kf["has_reference_audio"] = True
+    sampler = options.sampler.allowed if options.sampler else ()
+    scheduler = options.scheduler.allowed if options.scheduler else ()
+    kf["comfy_sampler"] = _choice(params.sampler, sampler, sampler_alias)
+    kf["comfy_scheduler"] = _choice(params.scheduler, scheduler, scheduler_alias)
+    for slot in slots:
+        kf["reference_audio_content_type"] = slot.source.content_type
+    return JobRequest(
+        key_frames=[AudioKeyFrame(**kf)],
+        number_of_images=params.number_of_media or 1,
+        **job_request_fields(params, job_id, app_source, params.output_format or "mp3"),
+    )
+
+
 _Builder = Callable[[Any, str, Catalog, "str | None", Sequence[MediaSlot]], JobRequest]
-_BUILDERS: Final[dict[str, _Builder]] = {"image": _build_image}
+_BUILDERS: Final[dict[str, _Builder]] = {
+    "image": _build_image,
+    "video": _build_video,
+    "audio": _build_audio,
+}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._log import get_logger
 from ..errors import APIError, ProtocolError, error_from_status
-from ._validation import MediaSlot
+from ._checks import MediaSlot
 
 if TYPE_CHECKING:
     from .._transport.rest import RestClient

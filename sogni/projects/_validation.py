@@ -1,9 +1,9 @@
 """Every check made before a project is sent, collected into one :class:`ValidationError`.
 
-:func:`validate` runs the checks the official TypeScript SDK makes before sending (protocol/02
-§7.1-§7.3: model and tier, sampler/scheduler/VAE lists, custom sizes, ControlNet, GPT Image
-options and masks, SAM3, BiRefNet and Pixal3D rules, context-image limits) and, because a
-problem is cheaper to fix before anything is uploaded or paid, this superset:
+:func:`validate` runs the checks the official TypeScript SDK makes before sending (for images,
+protocol/02 §7.1-§7.3: model and tier, sampler/scheduler/VAE lists, custom sizes, ControlNet,
+GPT Image options and masks, SAM3, BiRefNet and Pixal3D rules, context-image limits) and,
+because a problem is cheaper to fix before anything is uploaded or paid, this superset:
 
 * every value's type (the TypeScript types), with the parameter's snake_case name;
 * ``steps`` and ``guidance`` inside the model tier's advertised range; ``seed`` a Uint32;
@@ -25,6 +25,8 @@ problem is cheaper to fix before anything is uploaded or paid, this superset:
 * ``attribution`` values in their sets and formats (the official client drops bad ones).
 
 On success :func:`validate` returns the media to upload, in upload order, as :class:`MediaSlot`.
+The checks every type shares live in :mod:`._checks`; video and audio projects are checked by
+:mod:`._validate_video` and :mod:`._validate_audio`.
 """
 
 from __future__ import annotations
@@ -33,15 +35,15 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Final
-
-import attrs
 
 from ..errors import ValidationError, ValidationProblem
 from . import _families as fam
-from .catalog import Catalog, ImageModelOptions, ModelOptions, sampler_alias, scheduler_alias
-from .media import MediaKind, MediaSource, resolve_media
+from ._checks import MediaSlot, Problems, alias, check_choice, check_common, model_options
+from ._validate_audio import validate_audio
+from ._validate_video import validate_video
+from .catalog import Catalog, ImageModelOptions, sampler_alias, scheduler_alias
 from .params import (
     ControlNetParams,
     ImageProjectParams,
@@ -49,40 +51,11 @@ from .params import (
     Sam3Box,
     Sam3Point,
     Sam3Prompt,
-    WorkloadAttribution,
-    WorldGenerationReceipt,
 )
 
 __all__ = ["MediaSlot", "validate"]
 
-TOKEN_TYPES: Final = ("sogni", "spark")
-NETWORKS: Final = ("fast", "relaxed")
-BILLING_MODES: Final = ("auto", "subscription", "tokens")
 IMAGE_OUTPUT_FORMATS: Final = ("png", "jpg", "webp")
-MAX_SEED: Final = 2**32 - 1
-MAX_LORAS: Final = 8
-LORA_STRENGTH_LIMIT: Final = 100
-
-WORKLOAD_KINDS: Final = ("direct", "agent_mediated", "service", "unknown")
-OPERATION_SCOPES: Final = ("top_level", "child", "unknown")
-AGENT_SURFACES: Final = (
-    "native_web",
-    "native_mobile",
-    "native_desktop",
-    "plugin",
-    "personal_skill",
-    "mcp",
-    "cli",
-    "sdk",
-    "openai_compatible",
-    "direct_api",
-    "unknown",
-)
-EXECUTION_MODES: Final = ("browser", "durable", "server", "unknown")
-_CONTROL_CHARS: Final = re.compile(r"[\x00-\x1f\x7f]")
-_VERSION: Final = re.compile(r"[0-9][0-9A-Za-z.+_-]*")
-_OPERATION_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
-_SHA256: Final = re.compile(r"[a-fA-F0-9]{64}")
 _PNG_DATA_URI: Final = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
 _MAX_MASK_BASE64: Final = math.ceil(50 * 1024 * 1024 * 4 / 3)
 
@@ -101,112 +74,6 @@ PIXAL3D_LIMITS: Final = {
 PIXAL3D_VIEW_SLOTS: Final = {"left_view_image": 1, "back_view_image": 2, "right_view_image": 3}
 
 
-@attrs.frozen
-class MediaSlot:
-    """One upload: ``slot`` is the wire upload ``type`` (``startingImage``, ``cnImage``,
-    ``contextImage1``…), ``kind`` picks the endpoint (image, or media for audio/video) and
-    ``upload_id`` is the media endpoint's optional ``id`` for numbered slots."""
-
-    slot: str
-    kind: MediaKind
-    source: MediaSource
-    upload_id: str | None = None
-
-
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[ValidationProblem] = []
-
-    def add(self, param: str, message: str) -> None:
-        self.items.append(ValidationProblem(param, message))
-
-    def absorb(self, error: ValidationError) -> None:
-        self.items.extend(error.problems)
-
-    # -- type and range checks; each returns whether the value is usable for further checks
-
-    def string(
-        self, param: str, value: Any, *, choices: Sequence[str] | None = None, empty: bool = True
-    ) -> bool:
-        if value is None:
-            return False
-        if not isinstance(value, str):
-            self.add(param, f"must be a string, not {type(value).__name__}")
-            return False
-        if not empty and not value.strip():
-            self.add(param, "must not be empty")
-            return False
-        if choices is not None and value not in choices:
-            self.add(param, f"must be one of {', '.join(map(repr, choices))}, got {value!r}")
-            return False
-        return True
-
-    def boolean(self, param: str, value: Any) -> bool:
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self.add(param, f"must be True or False, not {type(value).__name__}")
-            return False
-        return True
-
-    def number(
-        self,
-        param: str,
-        value: Any,
-        low: float | None = None,
-        high: float | None = None,
-        *,
-        integer: bool = False,
-    ) -> bool:
-        if value is None:
-            return False
-        kind = "an integer" if integer else "a number"
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or (integer and not isinstance(value, int))
-        ):
-            self.add(param, f"must be {kind}, not {type(value).__name__}")
-            return False
-        if not math.isfinite(value):
-            self.add(param, f"must be a finite number, got {value!r}")
-            return False
-        if low is not None and value < low:
-            self.add(param, f"must be greater than or equal to {low}, got {value!r}")
-            return False
-        if high is not None and value > high:
-            self.add(param, f"must be less than or equal to {high}, got {value!r}")
-            return False
-        return True
-
-    def instance(self, param: str, value: Any, cls: type[Any]) -> bool:
-        if value is None:
-            return False
-        if not isinstance(value, cls):
-            self.add(param, f"must be a {cls.__name__} or a dict, not {type(value).__name__}")
-            return False
-        return True
-
-    def sequence(self, param: str, value: Any) -> bool:
-        if not isinstance(value, tuple):
-            self.add(param, f"must be a list, not {type(value).__name__}")
-            return False
-        return True
-
-    def media(
-        self, slots: list[MediaSlot], slot: str, param: str, value: Any, kind: MediaKind = "image"
-    ) -> None:
-        if isinstance(value, bool):
-            self.add(param, "must be a file path, bytes or a binary file object")
-            return
-        try:
-            source = resolve_media(value, param, kind=kind)
-        except ValidationError as exc:
-            self.absorb(exc)
-            return
-        slots.append(MediaSlot(slot=slot, kind=kind, source=source))
-
-
 def validate(params: ProjectParams, catalog: Catalog) -> list[MediaSlot]:
     """Check ``params`` against the protocol and the model's options.
 
@@ -221,164 +88,26 @@ def validate(params: ProjectParams, catalog: Catalog) -> list[MediaSlot]:
                 )
             ]
         )
-    problems = _Problems()
+    problems = Problems()
     slots = check(params, catalog, problems)
     if problems.items:
         raise ValidationError(problems.items)
     return slots
 
 
-# ---------------------------------------------------------------------------- shared checks
-
-
-def model_options(
-    params: ProjectParams, catalog: Catalog, problems: _Problems
-) -> ModelOptions | None:
-    """The model's options when the model is known and of the project's type."""
-    if not problems.string("model_id", params.model_id, empty=False):
-        if params.model_id is None:
-            problems.add("model_id", "is required")
-        return None
-    try:
-        options = catalog.model_options(params.model_id)
-    except ValidationError as exc:
-        problems.absorb(exc)
-        return None
-    if options.type != params.type:
-        problems.add(
-            "model_id",
-            f"Invalid model type. Model does not support {params.type} generation. "
-            "Please use a different model.",
-        )
-        return None
-    return options
-
-
-def check_common(params: ProjectParams, options: ModelOptions | None, p: _Problems) -> None:
-    """Checks for the parameters every project type shares."""
-    for name in ("positive_prompt", "negative_prompt", "style_prompt"):
-        p.string(name, getattr(params, name))
-    p.number("number_of_media", params.number_of_media, 1, integer=True)
-    steps = options.steps if options is not None else None
-    p.number(
-        "steps",
-        params.steps,
-        steps.min if steps else 1,
-        steps.max if steps else None,
-        integer=True,
-    )
-    guidance = options.guidance if options is not None else None
-    p.number(
-        "guidance",
-        params.guidance,
-        guidance.min if guidance else 0,
-        guidance.max if guidance else None,
-    )
-    p.number("seed", params.seed, 0, MAX_SEED, integer=True)
-    p.string("token_type", params.token_type, choices=TOKEN_TYPES)
-    p.string("network", params.network, choices=NETWORKS)
-    p.string("billing_mode", params.billing_mode, choices=BILLING_MODES)
-    p.boolean("disable_nsfw_filter", params.disable_nsfw_filter)
-    p.string("app_source", params.app_source)
-    _check_loras(params, p)
-    if params.attribution is not None and p.instance(
-        "attribution", params.attribution, WorkloadAttribution
-    ):
-        _check_attribution(params.attribution, p)
-    if params.world_generation_receipt is not None and p.instance(
-        "world_generation_receipt", params.world_generation_receipt, WorldGenerationReceipt
-    ):
-        _check_receipt(params.world_generation_receipt, p)
-
-
-def _check_loras(params: ProjectParams, p: _Problems) -> None:
-    loras, strengths = params.loras, params.lora_strengths
-    if p.sequence("loras", loras):
-        if len(loras) > MAX_LORAS:
-            p.add("loras", f"at most {MAX_LORAS} LoRAs per request, got {len(loras)}")
-        for i, lora in enumerate(loras):
-            p.string(f"loras[{i}]", lora, empty=False)
-    if p.sequence("lora_strengths", strengths):
-        if isinstance(loras, tuple) and len(strengths) > len(loras):
-            p.add("lora_strengths", f"has {len(strengths)} values for {len(loras)} LoRAs")
-        for i, strength in enumerate(strengths):
-            p.number(f"lora_strengths[{i}]", strength, -LORA_STRENGTH_LIMIT, LORA_STRENGTH_LIMIT)
-
-
-def _trimmed(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _check_attribution(a: WorkloadAttribution, p: _Problems) -> None:
-    enums = {
-        "workload_kind": WORKLOAD_KINDS,
-        "operation_scope": OPERATION_SCOPES,
-        "agent_surface": AGENT_SURFACES,
-        "execution_mode": EXECUTION_MODES,
-    }
-    for name, choices in enums.items():
-        p.string(f"attribution.{name}", _trimmed(getattr(a, name)), choices=choices)
-    for name, limit, pattern in (
-        ("agent_framework", 128, None),
-        ("agent_framework_version", 32, _VERSION),
-        ("agent_surface_version", 32, _VERSION),
-    ):
-        value = _trimmed(getattr(a, name))
-        if not (p.string(f"attribution.{name}", value, empty=False) and isinstance(value, str)):
-            continue
-        if len(value) > limit or _CONTROL_CHARS.search(value):
-            p.add(f"attribution.{name}", f"must be at most {limit} printable characters")
-        elif pattern is not None and not pattern.fullmatch(value):
-            p.add(f"attribution.{name}", "must be a version such as '1.2.3'")
-    for name in ("operation_id", "root_operation_id", "parent_operation_id"):
-        value = getattr(a, name)
-        if p.string(f"attribution.{name}", value) and (
-            len(value) > 128 or not _OPERATION_ID.fullmatch(value)
-        ):
-            p.add(
-                f"attribution.{name}",
-                "must be 1-128 characters of letters, digits and ._:- "
-                "starting with a letter or digit",
-            )
-
-
-def _check_receipt(r: WorldGenerationReceipt, p: _Problems) -> None:
-    fields = {
-        "target_still": ("source_image_sha256", "selection_hash"),
-        "transition": ("first_frame_sha256", "last_frame_sha256"),
-    }
-    wanted = fields.get(r.stage) if isinstance(r.stage, str) else None
-    if wanted is None:
-        p.add("world_generation_receipt.stage", "must be target_still or transition")
-        return
-    for name in wanted:
-        value = getattr(r, name)
-        if not isinstance(value, str) or not _SHA256.fullmatch(value):
-            p.add(f"world_generation_receipt.{name}", "must be a SHA-256 hex digest")
-    for name in {n for names in fields.values() for n in names} - set(wanted):
-        if getattr(r, name) is not None:
-            p.add(f"world_generation_receipt.{name}", f"is not part of a {r.stage} receipt")
-
-
-def check_choice(
-    p: _Problems, param: str, value: str | None, allowed: Sequence[str], label: str
-) -> None:
-    """A sampler/scheduler/VAE against the model's list; an empty list accepts anything
-    (the value is then not sent), as the service's own client does."""
-    if not p.string(param, value) or not allowed:
-        return
-    if value not in allowed:
-        p.add(param, f'Invalid {label} {value}. Must be one of "' + '", "'.join(allowed) + '".')
-
-
 # ---------------------------------------------------------------------------- image
 
 
-def _validate_image(params: ProjectParams, catalog: Catalog, p: _Problems) -> list[MediaSlot]:
+def _validate_image(params: ProjectParams, catalog: Catalog, p: Problems) -> list[MediaSlot]:
     assert isinstance(params, ImageProjectParams)
     options = model_options(params, catalog, p)
     image_options = options if isinstance(options, ImageModelOptions) else None
-    check_common(params, image_options, p)
+    check_common(
+        params,
+        p,
+        steps=image_options.steps if image_options else None,
+        guidance=image_options.guidance if image_options else None,
+    )
     model = params.model_id if isinstance(params.model_id, str) else ""
     slots: list[MediaSlot] = []
 
@@ -389,14 +118,14 @@ def _validate_image(params: ProjectParams, catalog: Catalog, p: _Problems) -> li
     check_choice(
         p,
         "sampler",
-        _alias(params.sampler, sampler_alias),
+        alias(params.sampler, sampler_alias),
         image_options.sampler.allowed if image_options else (),
         "sampler",
     )
     check_choice(
         p,
         "scheduler",
-        _alias(params.scheduler, scheduler_alias),
+        alias(params.scheduler, scheduler_alias),
         image_options.scheduler.allowed if image_options else (),
         "scheduler",
     )
@@ -414,11 +143,7 @@ def _validate_image(params: ProjectParams, catalog: Catalog, p: _Problems) -> li
     return slots
 
 
-def _alias(value: Any, mapper: Callable[[str], str]) -> Any:
-    return mapper(value) if isinstance(value, str) else value
-
-
-def _check_size(params: ImageProjectParams, model: str, p: _Problems) -> None:
+def _check_size(params: ImageProjectParams, model: str, p: Problems) -> None:
     width, height, preset = params.width, params.height, params.size_preset
     p.string("size_preset", preset, empty=False)
     low, high = fam.custom_image_size_bounds(model)
@@ -437,7 +162,7 @@ def _check_size(params: ImageProjectParams, model: str, p: _Problems) -> None:
         )
 
 
-def _check_starting_image(params: ImageProjectParams, p: _Problems, slots: list[MediaSlot]) -> None:
+def _check_starting_image(params: ImageProjectParams, p: Problems, slots: list[MediaSlot]) -> None:
     if params.starting_image is not None:
         p.media(slots, "startingImage", "starting_image", params.starting_image)
     strength = params.starting_image_strength
@@ -451,7 +176,7 @@ def _check_starting_image(params: ImageProjectParams, p: _Problems, slots: list[
             p.add("starting_image_strength", "is only used with a starting_image")
 
 
-def _check_control_net(cn: Any, p: _Problems, slots: list[MediaSlot]) -> None:
+def _check_control_net(cn: Any, p: Problems, slots: list[MediaSlot]) -> None:
     if not p.instance("control_net", cn, ControlNetParams):
         return
     assert isinstance(cn, ControlNetParams)
@@ -479,7 +204,7 @@ def _check_control_net(cn: Any, p: _Problems, slots: list[MediaSlot]) -> None:
 
 
 def _check_context_images(
-    params: ImageProjectParams, model: str, p: _Problems, slots: list[MediaSlot]
+    params: ImageProjectParams, model: str, p: Problems, slots: list[MediaSlot]
 ) -> None:
     images = params.context_images
     if not p.sequence("context_images", images):
@@ -511,7 +236,7 @@ def _mask_data_uri(url: Any) -> bool:
 
 
 def _check_gpt_image(
-    params: ImageProjectParams, model: str, p: _Problems, slots: list[MediaSlot]
+    params: ImageProjectParams, model: str, p: Problems, slots: list[MediaSlot]
 ) -> None:
     mask, url = params.gpt_image_mask, params.gpt_image_mask_url
     fmt = params.output_format
@@ -580,7 +305,7 @@ def _check_gpt_image(
             )
 
 
-def _mask_from_data_uri(url: str, p: _Problems, slots: list[MediaSlot]) -> None:
+def _mask_from_data_uri(url: str, p: Problems, slots: list[MediaSlot]) -> None:
     match = _PNG_DATA_URI.fullmatch(url)
     data: bytes | None = None
     if match and len(match.group(1)) < _MAX_MASK_BASE64:
@@ -594,7 +319,7 @@ def _mask_from_data_uri(url: str, p: _Problems, slots: list[MediaSlot]) -> None:
     p.media(slots, "referenceMask", "gpt_image_mask_url", data)
 
 
-def _check_sam3(params: ImageProjectParams, model: str, p: _Problems) -> None:
+def _check_sam3(params: ImageProjectParams, model: str, p: Problems) -> None:
     prompt = params.sam3_prompt
     if model != fam.SAM3_MODEL_ID:
         if prompt is not None:
@@ -608,7 +333,7 @@ def _check_sam3(params: ImageProjectParams, model: str, p: _Problems) -> None:
         _check_sam3_prompt(prompt, p)
 
 
-def _bounded(p: _Problems, param: str, value: Any, limit: int) -> tuple[Any, ...]:
+def _bounded(p: Problems, param: str, value: Any, limit: int) -> tuple[Any, ...]:
     if not p.sequence(param, value):
         return ()
     if len(value) > limit:
@@ -616,7 +341,7 @@ def _bounded(p: _Problems, param: str, value: Any, limit: int) -> tuple[Any, ...
     return tuple(value)
 
 
-def _check_sam3_prompt(prompt: Sam3Prompt, p: _Problems) -> None:
+def _check_sam3_prompt(prompt: Sam3Prompt, p: Problems) -> None:
     points = _bounded(p, "sam3_prompt.points", prompt.points, SAM3_MAX_POINTS)
     for i, point in enumerate(points):
         where = f"sam3_prompt.points[{i}]"
@@ -656,7 +381,7 @@ def _check_sam3_prompt(prompt: Sam3Prompt, p: _Problems) -> None:
     p.number("sam3_prompt.max_instances", prompt.max_instances, 1, SAM3_MAX_INSTANCES, integer=True)
 
 
-def _check_birefnet(params: ImageProjectParams, model: str, p: _Problems) -> None:
+def _check_birefnet(params: ImageProjectParams, model: str, p: Problems) -> None:
     if model != fam.BIREFNET_MODEL_ID:
         if params.apply_mask is not None:
             p.add("apply_mask", f"is only supported by {fam.BIREFNET_MODEL_ID}")
@@ -667,7 +392,7 @@ def _check_birefnet(params: ImageProjectParams, model: str, p: _Problems) -> Non
 
 
 def _check_pixal3d(
-    params: ImageProjectParams, model: str, p: _Problems, slots: list[MediaSlot]
+    params: ImageProjectParams, model: str, p: Problems, slots: list[MediaSlot]
 ) -> None:
     pixal = fam.is_pixal3d_model(model)
     multiview = fam.is_pixal3d_multiview_model(model)
@@ -706,6 +431,8 @@ def _check_pixal3d(
             p.number(name, value, low, high, integer=True)
 
 
-_VALIDATORS: Final[dict[str, Callable[[Any, Catalog, _Problems], list[MediaSlot]]]] = {
+_VALIDATORS: Final[dict[str, Callable[[Any, Catalog, Problems], list[MediaSlot]]]] = {
     "image": _validate_image,
+    "video": validate_video,
+    "audio": validate_audio,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -17,6 +17,7 @@ from .._wire.fields import wire
 from ..errors import ProtocolError, ValidationError, ValidationProblem
 
 __all__ = [
+    "AudioModelOptions",
     "AvailableModel",
     "Catalog",
     "ImageModelOptions",
@@ -25,10 +26,14 @@ __all__ = [
     "LoraEntry",
     "LoraUI",
     "ModelOptions",
+    "NumberChoices",
     "NumericRange",
     "OptionList",
+    "StartOption",
     "SizePreset",
     "SupportedModel",
+    "TextLimit",
+    "VideoModelOptions",
     "sampler_alias",
     "scheduler_alias",
 ]
@@ -153,8 +158,85 @@ class ImageModelOptions:
     type: str = "image"
 
 
-ModelOptions = ImageModelOptions
-"""Options of any model (video and audio option classes join this union)."""
+@attrs.frozen
+class NumberChoices:
+    """Allowed numbers (a video tier's ``fps``) and the default."""
+
+    allowed: tuple[float, ...] = ()
+    default: float | None = None
+
+
+@attrs.frozen
+class StartOption:
+    """A seconds option with a lower bound and a default (``audio_start``, ``video_start``,
+    ``audio_duration`` of a video tier)."""
+
+    min: float
+    default: float
+
+
+@attrs.frozen
+class TextLimit:
+    """A speech model's text option: its maximum length and whether it is required."""
+
+    max_length: int
+    required: bool = False
+
+
+@attrs.frozen
+class VideoModelOptions:
+    """What a video model accepts (protocol/03 §8.3). Ranges the tier does not declare are
+    None; ``fps`` lists the allowed rates when the tier restricts them."""
+
+    sampler: OptionList
+    scheduler: OptionList
+    width: NumericRange | None = None
+    height: NumericRange | None = None
+    max_pixels: int | None = None
+    steps: NumericRange | None = None
+    guidance: NumericRange | None = None
+    shift: NumericRange | None = None
+    frames: NumericRange | None = None
+    fps: NumberChoices | None = None
+    audio_start: StartOption | None = None
+    audio_duration: StartOption | None = None
+    video_start: StartOption | None = None
+    task: str | None = None
+    output_resolutions: tuple[int, ...] | None = None
+    preserves_source_timing: bool | None = None
+    requires_reference_video: bool | None = None
+    type: str = "video"
+
+
+@attrs.frozen
+class AudioModelOptions:
+    """What an audio model accepts (protocol/03 §8.3): music models declare tempo, key and
+    composer options, speech models their voices and text limits; undeclared ones are None.
+    ``sampler``/``scheduler`` are None for speech models, which have no sampler."""
+
+    steps: NumericRange
+    guidance: NumericRange | None = None
+    sampler: OptionList | None = None
+    scheduler: OptionList | None = None
+    duration: NumericRange | None = None
+    bpm: NumericRange | None = None
+    time_signature: OptionList | None = None
+    language: OptionList | None = None
+    keyscale: OptionList | None = None
+    composer_mode_default: bool | None = None
+    prompt_strength: NumericRange | None = None
+    creativity: NumericRange | None = None
+    shift: NumericRange | None = None
+    speaker: OptionList | None = None
+    instruct: TextLimit | None = None
+    reference_text: TextLimit | None = None
+    accepts_reference_audio: bool = False
+    requires_reference_audio: bool = False
+    type: str = "audio"
+
+
+ModelOptions: TypeAlias = ImageModelOptions | VideoModelOptions | AudioModelOptions
+"""Options of any model."""
 
 
 def _number(value: Any, where: str) -> float:
@@ -199,12 +281,101 @@ def _image_options(
     )
 
 
+def _optional_range(tier: Mapping[str, Any], key: str) -> NumericRange | None:
+    return _range(tier[key], key) if tier.get(key) else None
+
+
+def _optional_options(tier: Mapping[str, Any], key: str, alias: Any = None) -> OptionList | None:
+    return _options(tier[key], alias) if tier.get(key) else None
+
+
+def _start(tier: Mapping[str, Any], key: str) -> StartOption | None:
+    raw = tier.get(key)
+    if not raw:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{key} is not an option")
+    return StartOption(
+        min=_number(raw.get("min"), f"{key}.min"), default=_number(raw.get("default"), key)
+    )
+
+
+def _text_limit(tier: Mapping[str, Any], key: str) -> TextLimit | None:
+    raw = tier.get(key)
+    if not raw:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{key} is not an option")
+    return TextLimit(
+        max_length=int(_number(raw.get("maxLength"), f"{key}.maxLength")),
+        required=raw.get("required") is True,
+    )
+
+
+def _video_options(tier: Mapping[str, Any]) -> VideoModelOptions:
+    fps = tier.get("fps")
+    resolutions = tier.get("outputResolutions")
+    return VideoModelOptions(
+        sampler=_options(tier.get("comfySampler"), sampler_alias),
+        scheduler=_options(tier.get("comfyScheduler"), scheduler_alias),
+        width=_optional_range(tier, "width"),
+        height=_optional_range(tier, "height"),
+        max_pixels=int(_number(tier["maxPixels"], "maxPixels")) if tier.get("maxPixels") else None,
+        steps=_optional_range(tier, "steps"),
+        guidance=_optional_range(tier, "guidance"),
+        shift=_optional_range(tier, "shift"),
+        frames=_optional_range(tier, "frames"),
+        fps=NumberChoices(
+            allowed=tuple(_number(v, "fps") for v in fps.get("allowed") or ()),
+            default=fps.get("default"),
+        )
+        if isinstance(fps, Mapping)
+        else None,
+        audio_start=_start(tier, "audioStart"),
+        audio_duration=_start(tier, "audioDuration"),
+        video_start=_start(tier, "videoStart"),
+        task=tier.get("task"),
+        output_resolutions=tuple(int(_number(v, "outputResolutions")) for v in resolutions)
+        if isinstance(resolutions, list)
+        else None,
+        preserves_source_timing=tier.get("preservesSourceTiming"),
+        requires_reference_video=tier.get("requiresReferenceVideo"),
+    )
+
+
+def _audio_options(tier: Mapping[str, Any]) -> AudioModelOptions:
+    composer = tier.get("composerMode")
+    requires = tier.get("requiresReferenceAudio") is True
+    return AudioModelOptions(
+        steps=_range(tier.get("steps"), "steps"),
+        guidance=_optional_range(tier, "guidance"),
+        sampler=_optional_options(tier, "comfySampler", sampler_alias),
+        scheduler=_optional_options(tier, "comfyScheduler", scheduler_alias),
+        duration=_optional_range(tier, "duration"),
+        bpm=_optional_range(tier, "bpm"),
+        time_signature=_optional_options(tier, "timesignature"),
+        language=_optional_options(tier, "language"),
+        keyscale=_optional_options(tier, "keyscale"),
+        composer_mode_default=composer.get("default") if isinstance(composer, Mapping) else None,
+        prompt_strength=_optional_range(tier, "promptStrength"),
+        creativity=_optional_range(tier, "creativity"),
+        shift=_optional_range(tier, "shift"),
+        speaker=_optional_options(tier, "speaker"),
+        instruct=_text_limit(tier, "instruct"),
+        reference_text=_text_limit(tier, "referenceText"),
+        accepts_reference_audio=requires or tier.get("acceptInputAudio") is True,
+        requires_reference_audio=requires,
+    )
+
+
 # Tier `type` -> mapper; legacy image tiers have no `type` key and other field names.
 _TIER_MAPPERS: Final[dict[str | None, Callable[[Mapping[str, Any]], ModelOptions]]] = {
     None: functools.partial(_image_options, sampler="sampler", scheduler="scheduler", comfy=False),
     "image": functools.partial(
         _image_options, sampler="comfySampler", scheduler="comfyScheduler", comfy=True
     ),
+    "video": _video_options,
+    "audio": _audio_options,
 }
 
 

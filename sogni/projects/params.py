@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Final, TypeAlias, TypeVar
+from typing import Any, ClassVar, Final, TypeAlias, TypeVar, cast
 
 import attrs
 
@@ -23,12 +23,17 @@ from .media import MediaInput
 __all__ = [
     "PARAM_NAMES_TS",
     "PROJECT_TYPES",
+    "AudioProjectParams",
     "ControlNetParams",
     "ImageProjectParams",
     "ProjectParams",
+    "Sam2Coordinate",
     "Sam3Box",
     "Sam3Point",
     "Sam3Prompt",
+    "VideoControlNetParams",
+    "VideoKeyframe",
+    "VideoProjectParams",
     "WorkloadAttribution",
     "WorldGenerationReceipt",
     "make_params",
@@ -62,7 +67,28 @@ def _media(ts_name: str, **kwargs: Any) -> Any:
     return _p(ts_name, repr=_media_repr, **kwargs)
 
 
+# Retired request fields: naming them gets this explanation instead of a spelling hint.
+_RETIRED: Final = {
+    "output_scale": (
+        "outputScale is retired; for MiniMax H3 1080p or 2K output use a two-stage model id "
+        "such as minimax-h3-fastvideo-int8_t2v_turbo_2stage"
+    ),
+    "smart_duration": (
+        "Wan 3 smartDuration is retired; send an explicit duration between 2 and 30 seconds"
+    ),
+    "wan3_task_type": "wan3TaskType is retired; Wan 3 picks its operation from the media given",
+}
+_RETIRED_TS: Final = {
+    "outputScale": "output_scale",
+    "smartDuration": "smart_duration",
+    "wan3TaskType": "wan3_task_type",
+}
+
+
 def _unknown_name_error(name: str, cls: type[Any], where: str) -> TypeError:
+    retired = _RETIRED.get(_RETIRED_TS.get(name, name))
+    if retired is not None:
+        return TypeError(f"{where} got a retired parameter {name!r}: {retired}")
     fields = {f.alias or f.name: f for f in attrs.fields(cls)}
     by_ts = {f.metadata.get(TS_KEY): alias for alias, f in fields.items()}
     suggestion = by_ts.get(name)
@@ -193,6 +219,33 @@ class WorkloadAttribution:
     parent_operation_id: str | None = _p("parentOperationId", default=None)
 
 
+@attrs.frozen(kw_only=True)
+class VideoControlNetParams:
+    """LTX v2v control: ``name`` is ``canny``, ``pose``, ``depth``, ``detailer``, ``outpaint``
+    or ``inpaint`` (the control signal comes from ``reference_video``; ``inpaint`` needs a
+    ``reference_mask``, ``outpaint`` uses ``outpaint_position`` and the size); ``strength``
+    is 0..1 (the service defaults to 0.85)."""
+
+    name: str = _p("name")
+    strength: float | None = _p("strength", default=None)
+
+
+@attrs.frozen(kw_only=True)
+class Sam2Coordinate:
+    """A click on the subject to replace (animate-replace), normalised 0..1 or in pixels."""
+
+    x: float = _p("x")
+    y: float = _p("y")
+
+
+@attrs.frozen(kw_only=True)
+class VideoKeyframe:
+    """A still pinned at ``frame_index`` (1 .. frames - 2) of a MiniMax H3 video."""
+
+    image: MediaInput = _media("image")
+    frame_index: int = _p("frameIndex")
+
+
 # ---------------------------------------------------------------------------- project params
 
 
@@ -275,10 +328,107 @@ class ImageProjectParams(_BaseProjectParams):
     shape_resolution: int | None = _p("shapeResolution", default=None)
 
 
-ProjectParams: TypeAlias = ImageProjectParams
-"""Any project's parameters (video and audio join this union with their classes)."""
+@attrs.frozen(kw_only=True)
+class VideoProjectParams(_BaseProjectParams):
+    """A video project (``type="video"``).
 
-PROJECT_TYPES: Final[dict[str, type[ImageProjectParams]]] = {"image": ImageProjectParams}
+    ``duration`` (seconds) becomes the request's frame count by the family's rule (see
+    :mod:`sogni.projects.frames`); ``frames`` sets it directly (deprecated, except for
+    FlashVSR and MiniMax H3 audio sizing). ``fps`` is 16 or 32 on WAN 2.2 (32 interpolates),
+    1-60 on LTX, fixed at 24 on Seedance, HappyHorse and MiniMax H3 and at 30 on Wan 3.
+    Media fields take a file path, bytes or a binary file object; the ``*_urls`` fields take
+    public HTTPS URLs (Seedance, HappyHorse, Wan 3 only).
+    """
+
+    type: ClassVar[str] = "video"
+
+    duration: float | None = _p("duration", default=None)
+    frames: int | None = _p("frames", default=None)
+    fps: float | None = _p("fps", default=None)
+    width: int | None = _p("width", default=None)
+    height: int | None = _p("height", default=None)
+    shift: float | None = _p("shift", default=None)
+    teacache_threshold: float | None = _p("teacacheThreshold", default=None)
+    reference_image: MediaInput | None = _media("referenceImage", default=None)
+    reference_image_end: MediaInput | None = _media("referenceImageEnd", default=None)
+    reference_audio: MediaInput | None = _media("referenceAudio", default=None)
+    reference_video: MediaInput | None = _media("referenceVideo", default=None)
+    reference_audio_identity: MediaInput | None = _media("referenceAudioIdentity", default=None)
+    reference_mask: MediaInput | None = _media("referenceMask", default=None)
+    context_images: Sequence[MediaInput] = _media("contextImages", default=(), converter=_tuple)
+    reference_audios: Sequence[MediaInput] = _media("referenceAudios", default=(), converter=_tuple)
+    reference_videos: Sequence[MediaInput] = _media("referenceVideos", default=(), converter=_tuple)
+    reference_video_durations: Sequence[float] = _p(
+        "referenceVideoDurations", default=(), converter=_tuple
+    )
+    keyframes: Sequence[VideoKeyframe] = _p(
+        "keyframes", default=(), converter=_tuple_of(_nested(VideoKeyframe, "keyframes[]"))
+    )
+    reference_image_urls: Sequence[str] = _p("referenceImageUrls", default=(), converter=_tuple)
+    reference_video_urls: Sequence[str] = _p("referenceVideoUrls", default=(), converter=_tuple)
+    reference_audio_urls: Sequence[str] = _p("referenceAudioUrls", default=(), converter=_tuple)
+    reference_file_url: str | None = _p("referenceFileUrl", default=None)
+    reference_link_url: str | None = _p("referenceLinkUrl", default=None)
+    generate_audio: bool | None = _p("generateAudio", default=None)
+    prompt_extend: bool | None = _p("promptExtend", default=None)
+    watermark: bool | None = _p("watermark", default=None)
+    ratio: str | None = _p("ratio", default=None)
+    return_last_frame: bool | None = _p("returnLastFrame", default=None)
+    seedance_task_type: str | None = _p("seedanceTaskType", default=None)
+    audio_identity_strength: float | None = _p("audioIdentityStrength", default=None)
+    audio_start: float | None = _p("audioStart", default=None)
+    audio_duration: float | None = _p("audioDuration", default=None)
+    video_start: float | None = _p("videoStart", default=None)
+    sam2_coordinates: Sequence[Sam2Coordinate] | None = _p(
+        "sam2Coordinates",
+        default=None,
+        converter=_tuple_of(_nested(Sam2Coordinate, "sam2_coordinates[]")),
+    )
+    trim_end_frame: bool = _p("trimEndFrame", default=False)
+    first_frame_strength: float | None = _p("firstFrameStrength", default=None)
+    last_frame_strength: float | None = _p("lastFrameStrength", default=None)
+    control_net: VideoControlNetParams | None = _p(
+        "controlNet", default=None, converter=_nested(VideoControlNetParams, "control_net")
+    )
+    detailer_strength: float | None = _p("detailerStrength", default=None)
+    outpaint_position: str | None = _p("outpaintPosition", default=None)
+    upscale_resolution: int | None = _p("upscaleResolution", default=None)
+    detail_preference: str | None = _p("detailPreference", default=None)
+    processing_speed: str | None = _p("processingSpeed", default=None)
+
+
+@attrs.frozen(kw_only=True)
+class AudioProjectParams(_BaseProjectParams):
+    """An audio project (``type="audio"``): music (ACE-Step, MiniMax Music 3) or speech
+    (Qwen3-TTS). ``number_of_media`` (1-4) is how many versions; ``output_format`` is mp3
+    (default), wav or flac; ``time_signature`` is ``"2"``, ``"3"``, ``"4"`` or ``"6"``."""
+
+    type: ClassVar[str] = "audio"
+
+    duration: float | None = _p("duration", default=None)
+    bpm: float | None = _p("bpm", default=None)
+    keyscale: str | None = _p("keyscale", default=None)
+    time_signature: str | int | None = _p("timesignature", default=None)
+    language: str | None = _p("language", default=None)
+    lyrics: str | None = _p("lyrics", default=None)
+    composer_mode: bool | None = _p("composerMode", default=None)
+    prompt_strength: float | None = _p("promptStrength", default=None)
+    creativity: float | None = _p("creativity", default=None)
+    shift: float | None = _p("shift", default=None)
+    speaker: str | None = _p("speaker", default=None)
+    instruct: str | None = _p("instruct", default=None)
+    reference_text: str | None = _p("referenceText", default=None)
+    reference_audio: MediaInput | None = _media("referenceAudio", default=None)
+
+
+ProjectParams: TypeAlias = ImageProjectParams | VideoProjectParams | AudioProjectParams
+"""Any project's parameters."""
+
+PROJECT_TYPES: Final[dict[str, type[_BaseProjectParams]]] = {
+    "image": ImageProjectParams,
+    "video": VideoProjectParams,
+    "audio": AudioProjectParams,
+}
 """Project ``type`` -> its params class."""
 
 _NESTED: Final[dict[str, type[Any]]] = {
@@ -288,6 +438,8 @@ _NESTED: Final[dict[str, type[Any]]] = {
     "sam3_prompt.boxes[]": Sam3Box,
     "attribution": WorkloadAttribution,
     "world_generation_receipt": WorldGenerationReceipt,
+    "keyframes[]": VideoKeyframe,
+    "sam2_coordinates[]": Sam2Coordinate,
 }
 
 
@@ -316,7 +468,8 @@ def make_params(
     """Build (or pass through) a project's parameters.
 
     ``make_params("image", model_id=..., steps=4)`` (or ``type="image"``) builds
-    :class:`ImageProjectParams`; ``make_params(existing)`` returns it unchanged and
+    :class:`ImageProjectParams` (``"video"``: :class:`VideoProjectParams`, ``"audio"``:
+    :class:`AudioProjectParams`); ``make_params(existing)`` returns it unchanged and
     ``make_params(existing, seed=7)`` a copy with those fields replaced. An unknown keyword
     raises ``TypeError`` naming the closest valid one (a TypeScript camelCase name is pointed
     at its snake_case twin).
@@ -345,11 +498,12 @@ def make_params(
         return attrs.evolve(params, **kwargs)
     if type is None:
         raise TypeError(
-            "create() needs type='image' (or a params object such as ImageProjectParams)"
+            "create() needs type='image', 'video' or 'audio' "
+            "(or a params object such as ImageProjectParams)"
         )
     params_cls = PROJECT_TYPES.get(type)
     if params_cls is None:
         raise ValidationError(
             [ValidationProblem("type", f"must be one of {', '.join(map(repr, PROJECT_TYPES))}")]
         )
-    return _construct(params_cls, kwargs, "create()")
+    return cast(ProjectParams, _construct(params_cls, kwargs, "create()"))
