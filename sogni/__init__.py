@@ -47,7 +47,12 @@ if TYPE_CHECKING:
     from .auth import Tokens
     from .client import SogniClient
     from .projects.handles import Job, Project, ProjectEvent
-    from .projects.params import ControlNetParams, ImageProjectParams
+    from .projects.params import (
+        AudioProjectParams,
+        ControlNetParams,
+        ImageProjectParams,
+        VideoProjectParams,
+    )
 
 # Names resolved on first use, so that importing sogni does not import requests & co.
 _LAZY = {
@@ -60,6 +65,8 @@ _LAZY = {
     "TokenBalance": "sogni.account",
     "ImageProjectParams": "sogni.projects.params",
     "ControlNetParams": "sogni.projects.params",
+    "VideoProjectParams": "sogni.projects.params",
+    "AudioProjectParams": "sogni.projects.params",
     "Project": "sogni.projects.handles",
     "Job": "sogni.projects.handles",
     "ProjectEvent": "sogni.projects.handles",
@@ -86,6 +93,7 @@ __all__ = [
     "AccountInfo",
     "AppIdBlockedError",
     "AppIdConflictError",
+    "AudioProjectParams",
     "AuthenticationError",
     "BadRequestError",
     "Balances",
@@ -126,6 +134,7 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "ValidationProblem",
+    "VideoProjectParams",
     "__version__",
     "worker_app_id",
 ]

@@ -252,3 +252,9 @@ class AsyncProjectsAPI:
         **kwargs: Any,
     ) -> CostEstimate:
         return await self._bridge.run(self._sync.estimate_cost, params, type=type, **kwargs)
+
+    async def estimate_video_cost(self, params: Any = None, /, **kwargs: Any) -> CostEstimate:
+        return await self._bridge.run(self._sync.estimate_video_cost, params, **kwargs)
+
+    async def estimate_audio_cost(self, params: Any = None, /, **kwargs: Any) -> CostEstimate:
+        return await self._bridge.run(self._sync.estimate_audio_cost, params, **kwargs)

@@ -11,13 +11,14 @@ import attrs
 from .._wire.fields import wire
 from ..errors import NotFoundError
 from ._build import build_job_request
+from ._estimate import audio_estimate_path, image_estimate_path, video_estimate_path
 from ._service import ProjectsService, rebuild_from_record
+from ._tracker import ProjectTracker
 from ._uploads import upload_media
 from ._validation import validate
 from .catalog import LoraCatalog, SizePreset
-from .params import make_params
-from ._tracker import ProjectTracker
 from .handles import Project
+from .params import make_params
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -213,10 +214,60 @@ class ProjectsAPI:
         self, params: Any = None, /, *, type: str | None = None, **kwargs: Any
     ) -> CostEstimate:
         """What an image project would cost (same arguments as :meth:`create`)."""
-        from ._estimate import image_estimate_path
-
-        p = params if params is not None else make_params(type or "image", **kwargs)
+        p = self._params(params, type or "image", kwargs)
         catalog = self._service.catalog(self._config)
-        path, query = image_estimate_path(p, catalog, network=self._service.network)
+        path, query = image_estimate_path(
+            p,
+            catalog,
+            network=self._service.network,
+            size_presets=lambda network, model_id: self.size_presets(model_id, network=network),
+        )
+        return self._quote(path, query)
+
+    def estimate_video_cost(
+        self,
+        params: Any = None,
+        /,
+        *,
+        source_width: int | None = None,
+        source_height: int | None = None,
+        reference_image_count: int | None = None,
+        reference_video_count: int | None = None,
+        reference_video_duration_seconds: float | None = None,
+        keyframe_count: int | None = None,
+        **kwargs: Any,
+    ) -> CostEstimate:
+        """What a video project would cost (same arguments as ``create(type="video", ...)``).
+        The optional counts quote media not attached yet (and FlashVSR's source size)."""
+        p = self._params(params, "video", kwargs)
+        path, query = video_estimate_path(
+            p,
+            self._service.catalog(self._config),
+            network=self._service.network,
+            source_width=source_width,
+            source_height=source_height,
+            reference_image_count=reference_image_count,
+            reference_video_count=reference_video_count,
+            reference_video_duration_seconds=reference_video_duration_seconds,
+            keyframe_count=keyframe_count,
+        )
+        return self._quote(path, query)
+
+    def estimate_audio_cost(self, params: Any = None, /, **kwargs: Any) -> CostEstimate:
+        """What an audio project would cost (same arguments as ``create(type="audio", ...)``)."""
+        p = self._params(params, "audio", kwargs)
+        path, query = audio_estimate_path(
+            p, self._service.catalog(self._config), network=self._service.network
+        )
+        return self._quote(path, query)
+
+    def _params(self, params: Any, type_: str, kwargs: dict[str, Any]) -> Any:
+        if kwargs.get("type") == type_:
+            del kwargs["type"]  # ``type="video"`` passed to the video estimate: redundant, fine
+        if params is not None and kwargs:
+            raise TypeError("pass either a params object or keyword arguments, not both")
+        return params if params is not None else make_params(type_, **kwargs)
+
+    def _quote(self, path: str, query: dict[str, str]) -> CostEstimate:
         data = self._core.request("GET", path, origin="socket", params=query, config=self._config)
         return CostEstimate.from_response(self._core, data)

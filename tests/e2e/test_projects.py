@@ -559,3 +559,49 @@ def test_200_projects_from_16_threads_get_their_own_results(
         assert meta["project_id"] == project_id
         seen_seeds.add(meta["seed"])
     assert len(seen_seeds) == 40
+
+
+def test_estimate_cost_matches_the_debit(client: SogniClient, fake: FakeSupernet) -> None:
+    estimate = client.projects.estimate_cost(
+        type="image",
+        model_id=MODEL,
+        number_of_media=2,
+        steps=4,
+        size_preset="square_hd",
+        token_type="spark",
+    )
+    assert isinstance(estimate.spark, Decimal) and estimate.spark > 0
+    [request] = [r for r in fake.requests("/api/v") if "/estimate/" in (r.path or "")]
+    assert "/square" not in (request.path or "")  # the preset was resolved to its size
+    assert "/1024/1024" in (request.path or "")
+    start = client.account.refresh_balance().spark.net
+    fake.hold_results()
+    project = client.projects.create(
+        type="image",
+        model_id=MODEL,
+        number_of_media=2,
+        steps=4,
+        size_preset="square_hd",
+        token_type="spark",
+    )
+    wait_until(lambda: client.current_account.balance.spark.net == start - estimate.spark)
+    fake.hold_results(False)
+    project.wait(30)
+    with pytest.raises(ValidationError):
+        client.projects.estimate_cost(type="image", model_id=MODEL, size_preset="no_such_preset")
+
+
+def test_enhance_runs_a_new_project_from_the_result(
+    client: SogniClient, fake: FakeSupernet
+) -> None:
+    project = client.projects.create(type="image", model_id=MODEL, positive_prompt="a fox", seed=9)
+    project.wait(30)
+    [job] = project.jobs
+    url = job.enhance("light")
+    assert url
+    requests = job_requests(fake)
+    assert len(requests) == 2
+    key_frame = requests[1].payload["keyFrames"][0]
+    assert key_frame["hasStartingImage"] is True and key_frame["seed"] == 9
+    assert key_frame["strength"] == 1 - (1 - 0.15)  # inverted twice, with JavaScript float maths
+    assert [u["type"] for u in fake.uploads(requests[1].payload["jobID"])] == ["startingImage"]
