@@ -4,10 +4,9 @@ Offline against an embedded FakeSupernet unless SOGNI_API_KEY is set.
 """
 
 import asyncio
-import os
 
 from sogni import ProjectError
-from sogni.testing import FakeSupernet
+from sogni.testing import open_async_client
 from sogni_async import AsyncSogniClient
 
 PROMPTS = [
@@ -40,19 +39,8 @@ async def run(client: AsyncSogniClient) -> None:
 
 
 async def main() -> None:
-    if os.environ.get("SOGNI_API_KEY"):
-        async with AsyncSogniClient.from_env(app_id="sogni-async-batch") as client:
-            await run(client)
-        return
-    print("SOGNI_API_KEY is not set: using an embedded FakeSupernet (offline demo).")
-    with FakeSupernet() as fake:
-        async with AsyncSogniClient(
-            app_id="sogni-async-batch",
-            api_key=fake.api_key,
-            rest_endpoint=fake.rest_url,
-            socket_endpoint=fake.socket_url,
-        ) as client:
-            await run(client)
+    async with open_async_client("sogni-async-batch") as client:
+        await run(client)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,8 @@ Offline against an embedded FakeSupernet unless SOGNI_API_KEY is set.
 """
 
 import asyncio
-import os
 
-from sogni.testing import FakeSupernet
+from sogni.testing import open_async_client
 from sogni_async import AsyncSogniClient
 
 
@@ -29,19 +28,8 @@ async def run(client: AsyncSogniClient) -> None:
 
 
 async def main() -> None:
-    if os.environ.get("SOGNI_API_KEY"):
-        async with AsyncSogniClient.from_env(app_id="sogni-async-quickstart") as client:
-            await run(client)
-        return
-    print("SOGNI_API_KEY is not set: using an embedded FakeSupernet (offline demo).")
-    with FakeSupernet() as fake:
-        async with AsyncSogniClient(
-            app_id="sogni-async-quickstart",
-            api_key=fake.api_key,
-            rest_endpoint=fake.rest_url,
-            socket_endpoint=fake.socket_url,
-        ) as client:
-            await run(client)
+    async with open_async_client("sogni-async-quickstart") as client:
+        await run(client)
 
 
 if __name__ == "__main__":

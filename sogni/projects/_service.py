@@ -16,7 +16,7 @@ from .._wire.messages import RecoveredProject
 from ..errors import APIError, NotFoundError, ProtocolError, SogniError, SogniTimeoutError
 from ._tracker import ProjectTracker, decode_client_request
 from .catalog import AvailableModel, Catalog
-from .handles import Job, Project, ProjectEvent
+from .handles import PROJECT_EVENTS, Job, Project, ProjectEvent
 
 if TYPE_CHECKING:
     from ..client import _Core
@@ -35,15 +35,7 @@ _IMAGE_CONTENT_TYPES = {
 
 # API-level events (``client.projects.on``) mirror the project events.
 API_EVENTS = (
-    "queued",
-    "progress",
-    "jobStarted",
-    "jobCompleted",
-    "jobFailed",
-    "preview",
-    "completed",
-    "failed",
-    "canceled",
+    *PROJECT_EVENTS,
     "availableModels",
     "activeProjectsRecovered",
     "completedProjectsRecovered",

@@ -23,6 +23,7 @@ from .._futures import SogniFuture
 from .._log import get_logger
 from .._wire.envelope import Frame
 from .._wire.messages import (
+    EVENT_TYPES,
     ArtistCancelConfirmation,
     CancelJob,
     JobError,
@@ -276,16 +277,7 @@ class ProjectTracker:
         handler = getattr(self, "_on_" + frame.type, None)
         if handler is None:
             return
-        cls = {
-            "jobState": JobState,
-            "jobProgress": JobProgress,
-            "jobETA": JobEta,
-            "jobResult": JobResult,
-            "jobError": JobError,
-            "jobRetry": JobRetry,
-            "projectQueue": ProjectQueue,
-            "artistCancelConfirmation": ArtistCancelConfirmation,
-        }[frame.type]
+        cls = EVENT_TYPES[frame.type]
         try:
             message: Any = self.core.structure_as(frame.payload, cls)
         except ProtocolError as exc:

@@ -4,9 +4,16 @@ Importing this package needs nothing beyond the SDK itself; starting a ``FakeSup
 needs the ``testing`` extra (``pip install 'sogni[testing]'``).
 """
 
-from ._demo import open_client
+from ._demo import open_async_client, open_client
 from ._fake import FakeSupernet
 from ._media import read_image_metadata
 from ._state import FakeAccount, Received
 
-__all__ = ["FakeAccount", "FakeSupernet", "Received", "open_client", "read_image_metadata"]
+__all__ = [
+    "FakeAccount",
+    "FakeSupernet",
+    "Received",
+    "open_async_client",
+    "open_client",
+    "read_image_metadata",
+]

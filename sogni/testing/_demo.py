@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ._fake import FakeSupernet
 
 if TYPE_CHECKING:
+    from sogni_async import AsyncSogniClient
+
     from ..client import SogniClient
+
+_OFFLINE_NOTE = (
+    "SOGNI_API_KEY is not set: using an embedded FakeSupernet on 127.0.0.1 (offline demo)."
+)
 
 
 @contextmanager
@@ -32,10 +38,7 @@ def open_client(app_id: str, **options: Any) -> Iterator[SogniClient]:
         with SogniClient.from_env(**options) as client:
             yield client
         return
-    print(
-        "SOGNI_API_KEY is not set: using an embedded FakeSupernet on 127.0.0.1 (offline demo).",
-        file=sys.stderr,
-    )
+    print(_OFFLINE_NOTE, file=sys.stderr)
     with (
         FakeSupernet(time_scale=0.02) as fake,
         SogniClient(
@@ -47,3 +50,25 @@ def open_client(app_id: str, **options: Any) -> Iterator[SogniClient]:
         ) as client,
     ):
         yield client
+
+
+@asynccontextmanager
+async def open_async_client(app_id: str, **options: Any) -> AsyncIterator[AsyncSogniClient]:
+    """The asyncio twin of :func:`open_client`."""
+    from sogni_async import AsyncSogniClient
+
+    if os.environ.get("SOGNI_API_KEY", "").strip():
+        options.setdefault("app_id", os.environ.get("SOGNI_APP_ID") or app_id)
+        async with AsyncSogniClient.from_env(**options) as client:
+            yield client
+        return
+    print(_OFFLINE_NOTE, file=sys.stderr)
+    with FakeSupernet(time_scale=0.02) as fake:
+        async with AsyncSogniClient(
+            app_id=app_id,
+            api_key=fake.api_key,
+            rest_endpoint=fake.rest_url,
+            socket_endpoint=fake.socket_url,
+            **options,
+        ) as client:
+            yield client

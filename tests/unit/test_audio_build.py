@@ -15,6 +15,8 @@ from sogni.projects.params import AudioProjectParams, make_params
 from tests.unit.test_image_build import first_difference, kf_of
 from tests.unit.test_video_build import assert_same, expected
 
+from ._support import load_catalog
+
 DATA = Path(__file__).parent / "data"
 JOB_ID = "6FA459EA-EE8A-4CA4-894E-DB77E160355E"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40)
@@ -22,8 +24,7 @@ WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40)
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "media_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("media_catalog")
 
 
 def wire(catalog: Catalog, params: Any, job_id: str = JOB_ID) -> dict[str, Any]:

@@ -4,20 +4,18 @@ parameters themselves (names, typos)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sogni.errors import ValidationError
 from sogni.projects import _families as fam
 from sogni.projects._checks import MediaSlot
 from sogni.projects._validation import validate
 from sogni.projects.catalog import Catalog
 from sogni.projects.params import PARAM_NAMES_TS, AudioProjectParams, make_params
 
-DATA = Path(__file__).parent / "data"
+from ._support import load_catalog, only_problem, problems_of
+
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 TURBO = "ace_step_1.5_turbo"
@@ -25,8 +23,7 @@ TURBO = "ace_step_1.5_turbo"
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "media_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("media_catalog")
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +43,7 @@ def check(catalog: Catalog, **kwargs: Any) -> list[MediaSlot]:
 
 
 def only(catalog: Catalog, param: str, **kwargs: Any) -> str:
-    with pytest.raises(ValidationError) as info:
-        check(catalog, **kwargs)
-    found = [(p.param, p.message) for p in info.value.problems]
-    assert [name for name, _ in found] == [param], found
-    return found[0][1]
+    return only_problem(problems_of(lambda: check(catalog, **kwargs)), param)
 
 
 def test_valid_songs(catalog: Catalog) -> None:

@@ -14,6 +14,8 @@ from sogni.projects._validation import validate
 from sogni.projects.catalog import Catalog
 from sogni.projects.params import ImageProjectParams, WorkloadAttribution, make_params
 
+from ._support import first_difference, load_catalog
+
 DATA = Path(__file__).parent / "data"
 JOB_ID = "9B1DEB4D-3B7D-4BAD-9BDD-2B0D7B3DCB6D"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
@@ -22,8 +24,7 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(40)
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "image_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("image_catalog")
 
 
 def build(catalog: Catalog, app_source: str | None = None, **kwargs: Any) -> dict[str, Any]:
@@ -33,34 +34,6 @@ def build(catalog: Catalog, app_source: str | None = None, **kwargs: Any) -> dic
         params, job_id=JOB_ID, catalog=catalog, app_source=app_source, slots=slots
     )
     return json.loads(json.dumps(body))  # exactly what goes on the wire
-
-
-def first_difference(actual: Any, expected: Any, path: str = "$") -> str | None:
-    """The JSON path of the first difference; JSON types count (1 vs 1.0, false vs 0)."""
-    if type(actual) is not type(expected):
-        kinds = f"{type(actual).__name__} vs {type(expected).__name__}"
-        return f"{path}: {actual!r} != {expected!r} ({kinds})"
-    if isinstance(expected, dict):
-        for key in expected:
-            if key not in actual:
-                return f"{path}.{key}: missing (expected {expected[key]!r})"
-        for key in actual:
-            if key not in expected:
-                return f"{path}.{key}: unexpected key ({actual[key]!r})"
-        for key in expected:
-            diff = first_difference(actual[key], expected[key], f"{path}.{key}")
-            if diff:
-                return diff
-        return None
-    if isinstance(expected, list):
-        if len(actual) != len(expected):
-            return f"{path}: length {len(actual)} != {len(expected)}"
-        for index, (a, e) in enumerate(zip(actual, expected)):
-            diff = first_difference(a, e, f"{path}[{index}]")
-            if diff:
-                return diff
-        return None
-    return None if actual == expected else f"{path}: {actual!r} != {expected!r}"
 
 
 def assert_same(actual: dict[str, Any], expected: dict[str, Any]) -> None:

@@ -24,13 +24,12 @@ from sogni.projects.catalog import (
     scheduler_alias,
 )
 
-DATA = Path(__file__).parent / "data"
+from ._support import load_catalog
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "image_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("image_catalog")
 
 
 def test_supported_models(catalog: Catalog) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,15 @@ from sogni.projects._validation import MediaSlot, validate
 from sogni.projects.catalog import Catalog
 from sogni.projects.params import make_params
 
-DATA = Path(__file__).parent / "data"
+from ._support import load_catalog, only_problem, problems_of
+
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 MP3 = b"ID3\x04" + bytes(40)
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "image_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("image_catalog")
 
 
 def check(catalog: Catalog, **kwargs: Any) -> list[MediaSlot]:
@@ -32,21 +31,11 @@ def check(catalog: Catalog, **kwargs: Any) -> list[MediaSlot]:
 
 
 def problems(catalog: Catalog, **kwargs: Any) -> dict[str, list[str]]:
-    """param -> messages of the one ValidationError raised."""
-    with pytest.raises(ValidationError) as info:
-        check(catalog, **kwargs)
-    found: dict[str, list[str]] = {}
-    for problem in info.value.problems:
-        found.setdefault(problem.param, []).append(problem.message)
-    return found
+    return problems_of(lambda: check(catalog, **kwargs))
 
 
 def only(catalog: Catalog, param: str, **kwargs: Any) -> str:
-    """The single problem, which must be about ``param``."""
-    found = problems(catalog, **kwargs)
-    assert list(found) == [param], found
-    assert len(found[param]) == 1, found
-    return found[param][0]
+    return only_problem(problems(catalog, **kwargs), param)
 
 
 def test_valid_request_returns_no_slots(catalog: Catalog) -> None:

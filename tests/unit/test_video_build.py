@@ -16,6 +16,8 @@ from sogni.projects.params import VideoProjectParams, make_params
 from tests.unit.test_image_build import assert_same as assert_values
 from tests.unit.test_image_build import first_difference, kf_of
 
+from ._support import load_catalog
+
 DATA = Path(__file__).parent / "data"
 JOB_ID = "1B4E28BA-2FA1-41D2-883F-0016D3CCA427"
 JPEG = b"\xff\xd8\xff\xe0" + bytes(40)
@@ -30,8 +32,7 @@ ABSENT = object()  # a template key in its place, left out unless a test sets it
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "media_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("media_catalog")
 
 
 def wire(catalog: Catalog, params: Any) -> dict[str, Any]:

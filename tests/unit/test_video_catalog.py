@@ -3,9 +3,6 @@ kinds for them."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from sogni.errors import ValidationError
@@ -20,13 +17,12 @@ from sogni.projects.catalog import (
     VideoModelOptions,
 )
 
-DATA = Path(__file__).parent / "data"
+from ._support import load_catalog
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "media_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("media_catalog")
 
 
 def test_wan_tier(catalog: Catalog) -> None:

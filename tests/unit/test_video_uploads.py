@@ -25,7 +25,8 @@ from tests.unit.test_image_uploads import config as config
 from tests.unit.test_image_uploads import mocked as mocked
 from tests.unit.test_image_uploads import rest as rest
 
-DATA = Path(__file__).parent / "data"
+from ._support import load_catalog
+
 JPEG = b"\xff\xd8\xff\xe0" + bytes(100)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(100)
 M4A = b"\x00\x00\x00\x20ftypM4A " + bytes(100)
@@ -38,8 +39,7 @@ WEBM = b"\x1a\x45\xdf\xa3" + bytes(100)
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "media_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("media_catalog")
 
 
 class Store:

@@ -3,19 +3,18 @@ its parameter name and message (one problem per mistake, all reported together).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sogni.errors import ValidationError
 from sogni.projects._checks import MediaSlot
 from sogni.projects._validation import validate
 from sogni.projects.catalog import Catalog
 from sogni.projects.params import make_params
 
-DATA = Path(__file__).parent / "data"
+from ._support import load_catalog, only_problem, problems_of
+
 JPEG = b"\xff\xd8\xff\xe0" + bytes(40)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 MP3 = b"ID3\x04" + bytes(40)
@@ -33,8 +32,7 @@ FLASHVSR = "flashvsr_v1.1_tiny_long_bf16"
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    raw = json.loads((DATA / "media_catalog.json").read_text())
-    return Catalog(raw["models"], raw["tiers"])
+    return load_catalog("media_catalog")
 
 
 def check(catalog: Catalog, **kwargs: Any) -> list[MediaSlot]:
@@ -43,19 +41,11 @@ def check(catalog: Catalog, **kwargs: Any) -> list[MediaSlot]:
 
 
 def problems(catalog: Catalog, **kwargs: Any) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as info:
-        check(catalog, **kwargs)
-    found: dict[str, list[str]] = {}
-    for problem in info.value.problems:
-        found.setdefault(problem.param, []).append(problem.message)
-    return found
+    return problems_of(lambda: check(catalog, **kwargs))
 
 
 def only(catalog: Catalog, param: str, **kwargs: Any) -> str:
-    found = problems(catalog, **kwargs)
-    assert list(found) == [param], found
-    assert len(found[param]) == 1, found
-    return found[param][0]
+    return only_problem(problems(catalog, **kwargs), param)
 
 
 # ---------------------------------------------------------------------------- model and types
