@@ -193,7 +193,7 @@ def _find_metadata(image: Any) -> str | None:
 # ---------------------------------------------------------------------------- video and audio
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sample(fmt: str) -> bytes:
     return resources.files("sogni.testing").joinpath(f"data/sample.{fmt}").read_bytes()
 
@@ -336,7 +336,10 @@ def _wav_metadata(data: bytes) -> dict[str, str]:
             continue
         sub = 4
         while sub + 8 <= len(body):
-            sub_kind, sub_size = body[sub : sub + 4], struct.unpack("<I", body[sub + 4 : sub + 8])[0]
+            sub_kind, sub_size = (
+                body[sub : sub + 4],
+                struct.unpack("<I", body[sub + 4 : sub + 8])[0],
+            )
             value = body[sub + 8 : sub + 8 + sub_size].rstrip(b"\x00")
             sub += 8 + sub_size + (sub_size % 2)
             if sub_kind == b"ICMT" and value.startswith(_TEXT_PREFIX):
