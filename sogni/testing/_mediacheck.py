@@ -52,6 +52,7 @@ H3_MAX_KEYFRAMES: Final = 8
 H3_REFERENCE_SECONDS: Final = (2.0, 15.0)
 H3_SECONDS_SLACK: Final = 0.05
 FREE_FPS_RANGE: Final = (1, 60)
+DOCUMENTED_SHIFT: Final = (1.0, 8.0)
 # [INV-VIDEO-DEFAULT-LENGTH] a request without ``frames`` renders 5 seconds (H3: its shortest).
 DEFAULT_SECONDS: Final = 5.0
 # [INV-AUDIO-DEFAULT-LENGTH] speech models (no duration in the tier) count as 10 s tracks.
@@ -258,7 +259,8 @@ class _Check:
         return None
 
     def tier_range(self, key: str, spec_key: str | None = None) -> None:
-        """``kf[key]`` inside the tier's numeric range; refused when the tier has none."""
+        """``kf[key]`` inside the tier's numeric range; refused when the tier has none
+        [INV-UNDECLARED-OPTIONS]: an option the model's tier does not declare is refused."""
         spec = self.tier.get(spec_key or key)
         if not self.given(key):
             return
@@ -300,6 +302,7 @@ class _Check:
             )
 
     def content_type(self, key: str, family: str) -> None:
+        # [INV-CONTENT-TYPES] a content-type hint must name the slot's kind (image/audio/video).
         value = self.kf.get(key)
         if value is None:
             return
@@ -591,7 +594,10 @@ class _VideoCheck(_Check):
         self.number("teacacheThreshold", 0, 1)
         self.boolean("generateAudio")
         self.boolean("trimEndFrame")
-        if self.given("shift"):
+        if self.given("shift") and "shift" not in self.tier and self.family in ("wan", "ltx"):
+            # The documented sampling-shift range (protocol/02 §4.1) for tiers that give none.
+            self.number("shift", *DOCUMENTED_SHIFT)
+        elif self.given("shift"):
             self.tier_range("shift")
         for key in ("audioStart", "videoStart", "audioDuration"):
             spec = self.tier.get(key)

@@ -281,6 +281,11 @@ class ProjectRoutes:
         model = find_model(self.fake, model_id)
         if model is None:
             raise ApiError(404, f"Model {model_id} not found", 404)
+        media = model.get("media", "image")
+        if media != "image":
+            raise ApiError(
+                400, f"Model {model_id} is a {media} model: use /api/v1/job-{media}/estimate", 400
+            )
         if token_type not in ("sogni", "spark") or network not in ("fast", "relaxed"):
             raise ApiError(400, "tokenType must be sogni or spark; network fast or relaxed", 400)
         tier = self.fake.catalog["tiers"].get(model["tier"], {})
@@ -330,11 +335,11 @@ class ProjectRoutes:
         return model, tier, serving_of(self.fake, model["id"])
 
     @staticmethod
-    def _estimate_query(request: web.Request) -> tuple[str, str]:
+    def _estimate_network(request: web.Request) -> str:
         network = request.query.get("network") or "fast"
         if network not in ("fast", "relaxed"):
             raise ApiError(400, "network must be fast or relaxed", 400)
-        return network, request.query.get("billingMode") or "auto"
+        return network
 
     async def estimate_video(self, request: web.Request) -> web.Response:
         """``/api/v1/job-video/estimate/{tokenType}/{model}/{width}/{height}/{frames}/{fps}
@@ -347,7 +352,7 @@ class ProjectRoutes:
         if token_type not in ("sogni", "spark"):
             raise ApiError(400, "tokenType must be sogni or spark", 400)
         model, tier, serving = self._media_model(values[1], "video")
-        network, _billing = self._estimate_query(request)
+        network = self._estimate_network(request)
         family = str(serving.get("family", ""))
         q = request.query
         try:
@@ -391,6 +396,7 @@ class ProjectRoutes:
             video_input=video_input,
             fee_usd_per_sec=Decimal(str(serving.get("feeUSDPerSecond", "0"))),
         )
+        # [INV-ESTIMATE-MEDIA] the request block also echoes the clip's shape.
         extra = {
             "width": width,
             "height": height,
@@ -413,7 +419,7 @@ class ProjectRoutes:
         if token_type not in ("sogni", "spark"):
             raise ApiError(400, "tokenType must be sogni or spark", 400)
         model, tier, _serving = self._media_model(values[1], "audio")
-        network, _billing = self._estimate_query(request)
+        network = self._estimate_network(request)
         spec = tier.get("duration")
         default_seconds = spec.get("default", 10) if isinstance(spec, dict) else 10
         try:

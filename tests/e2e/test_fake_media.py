@@ -302,7 +302,7 @@ def test_wan_animate_replace_takes_an_image_a_video_and_coordinates(
 @pytest.mark.parametrize(
     ("model", "kf", "uploads"),
     [
-        (LTX_T2V, {"fps": 24, "frames": 193, "width": 1536, "height": 1024}, []),
+        (LTX_T2V, {"fps": 24, "frames": 193, "width": 1536, "height": 1024, "shift": 3}, []),
         (
             LTX_I2V,
             {
@@ -531,6 +531,8 @@ def _refusal(artist: Artist, body: dict[str, Any]) -> dict[str, Any]:
         (LTX_T2V, {"fps": 120}, {}, "keyFrames[0].fps must be a number from 1 to 60"),
         (LTX_T2V, {"frames": 505}, {}, "renders 1 to 20 s"),
         (LTX_T2V, {"width": 4000, "height": 720}, {}, "keyFrames[0].width"),
+        (LTX_T2V, {"shift": 9}, {}, "keyFrames[0].shift must be a number from 1 to 8"),
+        (SEEDANCE, {"shift": 3}, {}, "keyFrames[0].shift is not supported"),
         # Required and forbidden assets per workflow (protocol/02 §7.5)
         (WAN_S2V, {"hasReferenceImage": True}, {}, "requires referenceAudio"),
         (WAN_I2V, {}, {}, "requires referenceImage or referenceImageEnd"),
@@ -626,6 +628,18 @@ def test_content_types_must_match_the_slot(fake: FakeSupernet, artist: Artist) -
     assert "referenceAudioContentType" in _refusal(artist, body)["error_message"]
 
 
+def test_prompt_markers_script_video_projects(fake: FakeSupernet, artist: Artist) -> None:
+    body = media_request(SEEDANCE, kf={"positivePrompt": "a storm [retry] [nsfw]"})
+    pid, (result,) = run(artist, body)
+    assert len(artist.of(pid, "jobRetry")) == 1
+    assert result["triggeredNSFWFilter"] is True and "resultUrl" not in result
+    missing = api(fake, "/v1/media/downloadUrl", jobId=pid, id=result["imgID"], type="complete")
+    assert missing.status_code == 404
+    failing = artist.submit(media_request(WAN_T2V, kf={"positivePrompt": "[fail]"}))
+    kind, payload = artist.finish(failing)
+    assert (kind, payload["error"]) == ("jobError", "genfailure")
+
+
 # =============================================================================== estimates
 
 
@@ -701,6 +715,7 @@ def test_audio_estimates_match_the_amount_held(fake: FakeSupernet, artist: Artis
         (f"/api/v1/job-audio/estimate/spark/{WAN_T2V}/30/8/1", 400),
         (f"/api/v1/job-audio/estimate/spark/{ACE}/-5/8/1", 400),
         (f"/api/v1/job-audio/estimate/spark/{ACE}/30/8", 404),
+        (f"/api/v2/job/estimate/spark/fast/{WAN_T2V}/1/4/0/0/0/832/480", 400),
     ],
 )
 def test_bad_media_estimates_are_refused(fake: FakeSupernet, path: str, status: int) -> None:
