@@ -249,7 +249,9 @@ def check_job_request(
     if not isinstance(disable_safety, bool):
         problems.append("disableSafety must be a boolean")
         disable_safety = False
-    token_type = payload.get("tokenType", "sogni")
+    vendor = bool(serving.get("vendor"))
+    # [INV-VENDOR-DEFAULT-SPARK] without a tokenType, Spark-only vendor models bill in Spark.
+    token_type = payload.get("tokenType", "spark" if vendor else "sogni")
     if token_type not in ("sogni", "spark"):
         problems.append(f"tokenType must be 'sogni' or 'spark', got {token_type!r}")
         token_type = "sogni"
@@ -299,7 +301,6 @@ def check_job_request(
     negative = kf.get("negativePrompt", "")
     negative = negative if isinstance(negative, str) else ""
     loras = _check_loras(fake, model["id"], kf, problems)
-    vendor = bool(serving.get("vendor"))
     if vendor and token_type != "spark":
         problems.append(f"{model['name']} is billed in Spark only: set tokenType to 'spark'")
 

@@ -602,6 +602,17 @@ def test_invalid_media_requests_are_refused(
     assert needle in refusal["error_message"], refusal["error_message"]
 
 
+def test_vendor_models_bill_in_spark_without_a_token_type(
+    fake: FakeSupernet, artist: Artist
+) -> None:
+    body = media_request("wan3.0-video", kf={"frames": 151})
+    del body["tokenType"]
+    pid, (result,) = run(artist, body)
+    snapshot = fake.project_snapshot(pid)
+    assert snapshot is not None and snapshot["token_type"] == "spark"
+    assert Decimal(snapshot["charged"]) > 0 and result["resultUrl"]
+
+
 def test_video_models_run_on_the_fast_network_only(artist: Artist) -> None:
     refusal = _refusal(artist, media_request(WAN_T2V, network="relaxed"))
     assert refusal["error"] == 4104 and "fast" in refusal["error_message"]
