@@ -258,10 +258,10 @@ class _Check:
         self.add(f"keyFrames[0].{key} must be {kind}{bounds} for {self.model_id}, got {value!r}")
         return None
 
-    def tier_range(self, key: str, spec_key: str | None = None) -> None:
+    def tier_range(self, key: str) -> None:
         """``kf[key]`` inside the tier's numeric range; refused when the tier has none
         [INV-UNDECLARED-OPTIONS]: an option the model's tier does not declare is refused."""
-        spec = self.tier.get(spec_key or key)
+        spec = self.tier.get(key)
         if not self.given(key):
             return
         if not isinstance(spec, dict):
