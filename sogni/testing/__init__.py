@@ -6,7 +6,7 @@ needs the ``testing`` extra (``pip install 'sogni[testing]'``).
 
 from ._demo import open_async_client, open_client
 from ._fake import FakeSupernet
-from ._media import read_image_metadata
+from ._media import read_image_metadata, read_media_metadata
 from ._state import FakeAccount, Received
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "open_async_client",
     "open_client",
     "read_image_metadata",
+    "read_media_metadata",
 ]

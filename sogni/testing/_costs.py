@@ -4,13 +4,21 @@ amount held.
 
 The model [INV-COST-MODEL] (every figure below is invented; the real prices are not public):
 
-* A tier's ``benchmark.sec`` is the render time of one image at the tier's default steps and
-  1024x1024, so one step costs ``sec / steps.default`` render seconds, scaled by the output's
-  pixel count relative to 1024x1024 (never below 0.25).
-* Each preview adds ``benchmark.secMaxPreviews`` render seconds, a ControlNet adds ``secCN``,
-  and ``n`` context images add ``secContext<n>`` (the largest listed one for more images).
+* A tier's ``benchmark.sec`` is the render time of one output at the tier's default steps: an
+  image at 1024x1024, a 5-second video at the tier's default width and height, a 30-second
+  audio track. One step costs ``sec / steps.default`` render seconds (a tier without steps
+  counts as one step), scaled by a weight (never below 0.25):
+
+  * image: the output's pixel count relative to 1024x1024;
+  * video: the pixel count relative to the tier's default size, times the clip length relative
+    to 5 seconds, times 1.25 when a video is an input (v2v, animate, upscale, reference videos);
+  * audio: the track length relative to 30 seconds.
+
+* Each image preview adds ``benchmark.secMaxPreviews`` render seconds, a ControlNet adds
+  ``secCN``, and ``n`` context images add ``secContext<n>`` (the largest listed one for more).
 * One render second costs 0.0004 USD on the fast network and half that on relaxed. Vendor
-  models add a fixed fee per image (``feeUSD`` in the catalog's ``serving`` section).
+  models add a fixed fee per output (``feeUSD`` in the catalog's ``serving`` section) or, for
+  video, a fee per second of video (``feeUSDPerSecond``).
 * One Spark costs 0.01 USD and one SOGNI 0.005 USD.
 
 Only the standard library: this module is imported by the server, but holds no server code.
@@ -28,6 +36,9 @@ __all__ = ["Quote", "QuoteInput", "dec_str", "estimation_response", "money", "qu
 USD_PER_RENDER_SEC = Decimal("0.0004")
 NETWORK_MULTIPLIER = {"fast": Decimal(1), "relaxed": Decimal("0.5")}
 TOKEN_PRICE_USD = {"spark": Decimal("0.01"), "sogni": Decimal("0.005")}
+VIDEO_BASE_SECONDS = Decimal(5)
+AUDIO_BASE_SECONDS = Decimal(30)
+VIDEO_INPUT_FACTOR = Decimal("1.25")
 _PLACES = Decimal("0.00000001")
 
 
@@ -49,6 +60,13 @@ class QuoteInput:
     height: int
     context_images: int = 0
     fee_usd: Decimal = Decimal(0)
+    media: str = "image"
+    duration: Decimal = Decimal(0)
+    """Seconds of video or audio per output (0 for images)."""
+    base_size: tuple[int, int] = (1024, 1024)
+    """The size ``benchmark.sec`` was measured at (video: the tier's default size)."""
+    video_input: bool = False
+    fee_usd_per_sec: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -105,8 +123,7 @@ def quote(inp: QuoteInput) -> Quote:
     if inp.context_images > 0 and listed:
         usable = [n for n in listed if n <= inp.context_images]
         sec_context = Decimal(str(listed[max(usable) if usable else min(listed)]))
-    pixels = Decimal(max(inp.width, 1) * max(inp.height, 1))
-    weight = max(Decimal("0.25"), pixels / Decimal(1024 * 1024))
+    weight = max(Decimal("0.25"), _weight(inp))
     render_sec = (
         sec_per_step * inp.steps * weight
         + sec_per_preview * inp.previews
@@ -114,7 +131,11 @@ def quote(inp: QuoteInput) -> Quote:
         + sec_context
     )
     multiplier = NETWORK_MULTIPLIER.get(inp.network, Decimal(1))
-    job_usd = render_sec * USD_PER_RENDER_SEC * multiplier + inp.fee_usd
+    job_usd = (
+        render_sec * USD_PER_RENDER_SEC * multiplier
+        + inp.fee_usd
+        + inp.fee_usd_per_sec * inp.duration
+    )
     return Quote(
         inp=inp,
         sec_per_step=sec_per_step,
@@ -124,6 +145,17 @@ def quote(inp: QuoteInput) -> Quote:
         job_render_sec=render_sec,
         job_usd=job_usd,
     )
+
+
+def _weight(inp: QuoteInput) -> Decimal:
+    if inp.media == "audio":
+        return inp.duration / AUDIO_BASE_SECONDS
+    pixels = Decimal(max(inp.width, 1) * max(inp.height, 1))
+    base = Decimal(max(inp.base_size[0], 1) * max(inp.base_size[1], 1))
+    if inp.media != "video":
+        return pixels / base
+    weight = pixels / base * inp.duration / VIDEO_BASE_SECONDS
+    return weight * VIDEO_INPUT_FACTOR if inp.video_input else weight
 
 
 def _in_tokens(usd: Decimal, token_type: str) -> Decimal:
@@ -141,9 +173,13 @@ def dec_str(value: Decimal) -> str:
     return format(rounded, "f") if rounded != 0 else "0"
 
 
-def estimation_response(q: Quote, *, now_ms: int) -> dict[str, Any]:
-    """The ``EstimationResponse`` body of protocol/03 §8.7 (decimal strings)."""
+def estimation_response(
+    q: Quote, *, now_ms: int, extra_request: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``EstimationResponse`` body of protocol/03 §8.7 (decimal strings).
+    ``extra_request`` joins the ``request`` block (the video and audio parameters)."""
     inp = q.inp
+    extra_request = extra_request or {}
     job_render = q.job_render_sec
     render_time = float(job_render.quantize(Decimal("0.01")))
     when = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc)
@@ -157,6 +193,7 @@ def estimation_response(q: Quote, *, now_ms: int) -> dict[str, Any]:
             "cnEnabled": inp.controlnet,
             "denoiseStrength": dec_str(inp.denoise),
             "time": when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z",
+            **extra_request,
         },
         "rate": {
             "costPerBaseHQRenderInUSD": dec_str(USD_PER_RENDER_SEC * 10),

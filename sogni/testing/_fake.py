@@ -664,8 +664,10 @@ class FakeSupernet:
 
     def projects_snapshot(self) -> list[dict[str, Any]]:
         """Plain-data copies of every project the server knows: ids, status (the raw server
-        names: active, assigned, progress, completed, errored, cancelled), plan, cost, hold,
-        the original request, and per job its ``imgID``, status, seed, attempts and media."""
+        names: active, assigned, progress, completed, errored, cancelled), plan (with ``media``:
+        image, video or audio, and for video ``frames``/``fps``, for video and audio
+        ``duration`` in seconds), cost, hold, the original request, and per job its ``imgID``,
+        status, seed, attempts and media."""
         ext = self._projects()
         snapshot: list[dict[str, Any]] = self.call(ext.snapshot)
         return snapshot

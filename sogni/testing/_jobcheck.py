@@ -1,8 +1,10 @@
-"""Server-side validation of an image ``jobRequest``, as the Supernet does it before queueing.
+"""Server-side validation of a ``jobRequest``, as the Supernet does it before queueing.
 
 The fake's own reading of protocol/02 (never the client's validators). A request that passes
 becomes a :class:`Plan`; one that does not raises :class:`Refusal`, which the projects module
-turns into a project-level ``jobError``.
+turns into a project-level ``jobError``. The top-level keys and the shared key frame keys
+(steps, guidance, seed, LoRAs) are checked here for every media type, the image key frame too;
+video and audio key frames are checked by ``_mediacheck``.
 
 Refusal codes [INV-JOB-REFUSALS] (the protocol gives only 1001, 4078-4081, 4103, 4104):
 
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     from ._fake import FakeSupernet
+    from ._mediacheck import MediaPlan
     from ._state import FakeAccount
     from ._storage import Storage
 
@@ -27,12 +30,18 @@ __all__ = ["COMFY_PREFIXES", "Plan", "Refusal", "check_job_request"]
 
 INVALID_REQUEST = 4000
 MODEL_NOT_ON_NETWORK = 4104
-# [INV-NUMBER-OF-IMAGES] the fake accepts 1-16 renders per project.
-MAX_IMAGES = 16
+# [INV-NUMBER-OF-IMAGES] the fake accepts 1-16 images, 1-4 videos or 1-4 audio tracks per
+# project.
+MAX_MEDIA = {"image": 16, "video": 4, "audio": 4}
 MAX_LORAS = 8
 LORA_STRENGTH_RANGE = (-100.0, 100.0)
 MAX_SEED = 2**32 - 1
-OUTPUT_FORMATS = {"png": "png", "jpg": "jpg", "jpeg": "jpg", "webp": "webp"}
+# Per media type: accepted outputFormat -> stored format; the first is the default.
+OUTPUT_FORMATS = {
+    "image": {"png": "png", "jpg": "jpg", "jpeg": "jpg", "webp": "webp"},
+    "video": {"mp4": "mp4", "mov": "mov"},
+    "audio": {"mp3": "mp3", "wav": "wav", "flac": "flac"},
+}
 DEFAULT_SIZE_LIMITS = (256, 2048)
 DEFAULT_MAX_CONTEXT_IMAGES = 3
 
@@ -56,7 +65,7 @@ COMFY_PREFIXES = (
 )
 
 # Display names the tiers advertise, and the aliases clients send; the server takes either.
-_SAMPLER_ALIASES = {
+SAMPLER_ALIASES = {
     "Euler": "euler",
     "Euler a": "euler_a",
     "Euler Ancestral": "euler_ancestral",
@@ -79,7 +88,7 @@ _SAMPLER_ALIASES = {
     "DPM Solver Multistep (DPM-Solver++)": "dpm_pp",
     "PNDM (Pseudo-linear multi-step)": "pndm_plms",
 }
-_SCHEDULER_ALIASES = {
+SCHEDULER_ALIASES = {
     "Simple": "simple",
     "Normal": "normal",
     "Karras": "karras",
@@ -106,7 +115,7 @@ class Refusal(Exception):
 
 @dataclass
 class Plan:
-    """A validated image request: everything the workers and the cost model need."""
+    """A validated request: everything the workers and the cost model need."""
 
     model_id: str
     model: dict[str, Any]
@@ -132,6 +141,9 @@ class Plan:
     vendor: bool
     fee_usd: Decimal
     loras: list[str] = field(default_factory=list)
+    media: str = "image"
+    av: MediaPlan | None = None
+    """Video/audio specifics (frames, fps, duration, workflow); None for images."""
 
 
 def is_comfy(model_id: str) -> bool:
@@ -174,7 +186,7 @@ def _in_range(spec: Any, value: float) -> bool:
     return (not _is_number(low) or value >= low) and (not _is_number(high) or value <= high)
 
 
-def _allowed(spec: Any, aliases: dict[str, str]) -> set[str]:
+def allowed_names(spec: Any, aliases: dict[str, str]) -> set[str]:
     if not isinstance(spec, dict):
         return set()
     names = {str(v) for v in spec.get("allowed") or [] if v is not None}
@@ -205,11 +217,10 @@ def check_job_request(
     if model is None:
         raise Refusal(INVALID_REQUEST, f"keyFrames[0].modelID: model {model_id!r} not supported")
     tier = fake.catalog["tiers"].get(model["tier"], {})
-    if model.get("media", "image") != "image":
-        # [INV-MEDIA-IMAGES-ONLY] the fake's workers render images only, for now.
-        raise Refusal(
-            INVALID_REQUEST, f"{model.get('media')} generation is not available on this server"
-        )
+    media = model.get("media", "image")
+    if media not in MAX_MEDIA:
+        # [INV-MEDIA-NO-3D] the fake's workers render images, video and audio, not 3D models.
+        raise Refusal(INVALID_REQUEST, f"{media} generation is not available on this server")
     serving = serving_of(fake, model["id"])
     problems: list[str] = []
 
@@ -225,9 +236,10 @@ def check_job_request(
             f"Try the {other} network.",
         )
 
+    limit = MAX_MEDIA[media]
     count = payload.get("numberOfImages", 1)
-    if not _is_int(count) or not 1 <= count <= MAX_IMAGES:
-        problems.append(f"numberOfImages must be an integer from 1 to {MAX_IMAGES}, got {count!r}")
+    if not _is_int(count) or not 1 <= count <= limit:
+        problems.append(f"numberOfImages must be an integer from 1 to {limit}, got {count!r}")
         count = 1
     previews = payload.get("previews", 0)
     if not _is_int(previews) or previews < 0:
@@ -237,7 +249,9 @@ def check_job_request(
     if not isinstance(disable_safety, bool):
         problems.append("disableSafety must be a boolean")
         disable_safety = False
-    token_type = payload.get("tokenType", "sogni")
+    vendor = bool(serving.get("vendor"))
+    # [INV-VENDOR-DEFAULT-SPARK] without a tokenType, Spark-only vendor models bill in Spark.
+    token_type = payload.get("tokenType", "spark" if vendor else "sogni")
     if token_type not in ("sogni", "spark"):
         problems.append(f"tokenType must be 'sogni' or 'spark', got {token_type!r}")
         token_type = "sogni"
@@ -246,11 +260,14 @@ def check_job_request(
         problems.append(
             f"billingMode must be 'auto', 'subscription' or 'tokens', got {billing_mode!r}"
         )
-    raw_format = payload.get("outputFormat", "png")
-    fmt = OUTPUT_FORMATS.get(raw_format) if isinstance(raw_format, str) else None
+    formats = OUTPUT_FORMATS[media]
+    default_format = next(iter(formats))
+    raw_format = payload.get("outputFormat", default_format)
+    fmt = formats.get(raw_format) if isinstance(raw_format, str) else None
     if fmt is None:
-        problems.append(f"outputFormat must be png, jpg or webp for images, got {raw_format!r}")
-        fmt = "png"
+        listed = ", ".join(sorted(set(formats.values())))
+        problems.append(f"outputFormat must be {listed} for {media}, got {raw_format!r}")
+        fmt = formats[default_format]
 
     steps_spec = tier.get("steps")
     steps = kf.get("steps")
@@ -268,8 +285,14 @@ def check_job_request(
     ):
         problems.append(_range_problem("keyFrames[0].guidanceScale", guidance_spec, guidance))
     seed = kf.get("seed")
-    if seed is not None and (not _is_int(seed) or not 0 <= seed <= MAX_SEED):
-        problems.append(f"keyFrames[0].seed must be an integer from 0 to {MAX_SEED}, got {seed!r}")
+    # FlashVSR takes -1 ("random") as a seed (protocol/02 §7.6).
+    min_seed = -1 if serving.get("family") == "flashvsr" else 0
+    if seed is not None and (not _is_int(seed) or not min_seed <= seed <= MAX_SEED):
+        problems.append(
+            f"keyFrames[0].seed must be an integer from {min_seed} to {MAX_SEED}, got {seed!r}"
+        )
+        seed = None
+    if seed == -1:
         seed = None
     prompt = kf.get("positivePrompt", "")
     if not isinstance(prompt, str):
@@ -277,19 +300,11 @@ def check_job_request(
         prompt = ""
     negative = kf.get("negativePrompt", "")
     negative = negative if isinstance(negative, str) else ""
-
-    _check_sampling(model["id"], tier, kf, problems)
-    width, height, preset = _check_size(model["id"], tier, serving, kf, problems)
-    controlnet, denoise, context = _check_assets(storage, account, job_id, serving, kf, problems)
-    _check_gpt_image(model["id"], serving, kf, fmt, problems)
     loras = _check_loras(fake, model["id"], kf, problems)
-
-    vendor = bool(serving.get("vendor"))
     if vendor and token_type != "spark":
         problems.append(f"{model['name']} is billed in Spark only: set tokenType to 'spark'")
-    if problems:
-        raise Refusal(INVALID_REQUEST, "; ".join(problems))
-    return Plan(
+
+    plan = Plan(
         model_id=model["id"],
         model=model,
         tier=tier,
@@ -298,28 +313,64 @@ def check_job_request(
         token_type=token_type,
         billing_mode=billing_mode,
         count=count,
-        # [INV-PREVIEW-CAP] a worker sends at most one preview per step before the last.
-        previews=min(previews, max(steps - 1, 0)),
+        previews=0,
         steps=steps,
-        width=width,
-        height=height,
-        size_preset=preset,
+        width=0,
+        height=0,
+        size_preset=None,
         fmt=fmt,
         prompt=prompt,
         negative_prompt=negative,
         seed=seed,
         disable_safety=disable_safety,
-        controlnet=controlnet,
-        denoise=denoise,
-        context_images=context,
+        controlnet=False,
+        denoise=Decimal(0),
+        context_images=0,
         vendor=vendor,
         fee_usd=Decimal(str(serving.get("feeUSD", "0"))),
         loras=loras,
+        media=media,
     )
+    if media == "image":
+        _check_image(fake, storage, account, job_id, plan, kf, previews, problems)
+    else:
+        from ._mediacheck import check_audio, check_video
+
+        check = check_video if media == "video" else check_audio
+        plan.av = check(storage, account, job_id, model, tier, serving, payload, problems)
+        plan.width, plan.height = plan.av.width, plan.av.height
+    if problems:
+        raise Refusal(INVALID_REQUEST, "; ".join(problems))
+    return plan
+
+
+def _check_image(
+    fake: FakeSupernet,
+    storage: Storage,
+    account: FakeAccount,
+    job_id: str,
+    plan: Plan,
+    kf: dict[str, Any],
+    previews: int,
+    problems: list[str],
+) -> None:
+    _check_sampling(plan.model_id, plan.tier, kf, problems)
+    plan.width, plan.height, plan.size_preset = _check_size(
+        plan.model_id, plan.tier, plan.serving, kf, problems
+    )
+    plan.controlnet, plan.denoise, plan.context_images = _check_assets(
+        storage, account, job_id, plan.serving, kf, problems
+    )
+    _check_gpt_image(plan.model_id, plan.serving, kf, plan.fmt, problems)
+    # [INV-PREVIEW-CAP] a worker sends at most one preview per step before the last; video
+    # and audio workers send none.
+    plan.previews = min(previews, max(plan.steps - 1, 0))
 
 
 def _range_problem(name: str, spec: Any, value: Any, *, integer: bool = False) -> str:
     kind = "an integer" if integer else "a number"
+    if isinstance(spec, dict) and "min" in spec and spec.get("min") == spec.get("max"):
+        return f"{name} is fixed at {spec['min']} for this model, got {value!r}"
     if isinstance(spec, dict) and "min" in spec and "max" in spec:
         return f"{name} must be {kind} from {spec['min']} to {spec['max']}, got {value!r}"
     return f"{name} must be {kind}, got {value!r}"
@@ -333,14 +384,14 @@ def _check_sampling(
         ("comfySampler", "comfyScheduler") if comfy else ("scheduler", "timeStepSpacing")
     )
     checks = [
-        (sampler_key, tier.get("comfySampler") or tier.get("sampler"), _SAMPLER_ALIASES),
-        (scheduler_key, tier.get("comfyScheduler") or tier.get("scheduler"), _SCHEDULER_ALIASES),
+        (sampler_key, tier.get("comfySampler") or tier.get("sampler"), SAMPLER_ALIASES),
+        (scheduler_key, tier.get("comfyScheduler") or tier.get("scheduler"), SCHEDULER_ALIASES),
     ]
     if comfy:
         checks.append(("vae", tier.get("vae"), {}))
     for key, spec, aliases in checks:
         value = kf.get(key)
-        allowed = _allowed(spec, aliases)
+        allowed = allowed_names(spec, aliases)
         # A value for an empty list is dropped, as the clients do (protocol/02 §7.2).
         if value is None or not allowed:
             continue

@@ -1,5 +1,6 @@
 """REST of media projects on the fake: the project records (api host), the recovery snapshot
-and live list (socket host), upload and download URLs, cost estimates and the LoRA catalog."""
+and live list (socket host), upload and download URLs, cost estimates (image, video, audio) and
+the LoRA catalog."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import collections
 import math
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from . import _costs
 from ._jobcheck import default_size, find_model, serving_of
+from ._mediacheck import default_video_fps, video_base_size, video_seconds
 from ._projects import NORMALIZED_STATUS, UNCLAIMED_HOLD_SECONDS, ProjectRec, now_ms
 from ._server import ApiError, FakeServer, ok, raw
 from ._state import new_id
@@ -32,6 +34,7 @@ _IMAGE_UPLOAD_SLOTS = (
     | {f"keyframeImage{n}" for n in range(1, 9)}
 )
 _MEDIA_UPLOAD_SLOTS = ("referenceAudio", "referenceVideo")
+_EMPTY_SEGMENTS = ("", "undefined", "null", "None")
 
 
 class ProjectRoutes:
@@ -60,6 +63,8 @@ class ProjectRoutes:
             ("GET", "/api/v1/artist/projects/sync", self.sync),
             ("GET", "/api/v1/artist/projects/active", self.active),
             ("GET", r"/api/v{version:[23]}/job/estimate/{rest:.*}", self.estimate),
+            ("GET", "/api/v1/job-video/estimate/{rest:.*}", self.estimate_video),
+            ("GET", "/api/v1/job-audio/estimate/{rest:.*}", self.estimate_audio),
         ):
             self.server.socket_route(method, path, handler)
 
@@ -202,6 +207,14 @@ class ProjectRoutes:
             raise ApiError(404, "Result not available", 404)
         return job.media_key
 
+    def _artifact_key(self, project: ProjectRec, job_ref: str, kind: str, artifact: str) -> str:
+        job = next((j for j in project.jobs if j.img_id == job_ref.upper()), None)
+        if job is None:
+            raise ApiError(404, "Job not found", 404)
+        if kind != "complete" or artifact != "lastFrame" or job.last_frame_key is None:
+            raise ApiError(404, f"No {artifact} artifact for this job", 404)
+        return job.last_frame_key
+
     def _upload_key(self, account: FakeAccount, job_id: str, slot: str, ref: str) -> str:
         for upload in self.storage.uploads.values():
             if (
@@ -241,9 +254,11 @@ class ProjectRoutes:
             raise ApiError(400, "jobId, id and type are required", 400)
         if kind in ("complete", "preview"):
             project = self._owned(request, job_id)
-            if q.get("artifact"):
-                raise ApiError(404, f"No {q['artifact']} artifact for this job", 404)
-            key = self._result_key(project, ref, kind)
+            artifact = q.get("artifact")
+            if artifact is not None:
+                key = self._artifact_key(project, ref, kind, artifact)
+            else:
+                key = self._result_key(project, ref, kind)
         else:
             key = self._upload_key(account, job_id, kind, ref)
         return ok({"downloadUrl": self.storage.signed_url("GET", key)})
@@ -261,11 +276,16 @@ class ProjectRoutes:
         want = 13 if version == "3" else 10
         if len(parts) != want:
             raise ApiError(404, "Not Found", 404)
-        values = [None if p in ("", "undefined", "null", "None") else p for p in parts]
+        values = [None if p in _EMPTY_SEGMENTS else p for p in parts]
         token_type, network, model_id = values[0] or "spark", values[1] or "fast", values[2]
         model = find_model(self.fake, model_id)
         if model is None:
             raise ApiError(404, f"Model {model_id} not found", 404)
+        media = model.get("media", "image")
+        if media != "image":
+            raise ApiError(
+                400, f"Model {model_id} is a {media} model: use /api/v1/job-{media}/estimate", 400
+            )
         if token_type not in ("sogni", "spark") or network not in ("fast", "relaxed"):
             raise ApiError(400, "tokenType must be sogni or spark; network fast or relaxed", 400)
         tier = self.fake.catalog["tiers"].get(model["tier"], {})
@@ -302,6 +322,134 @@ class ProjectRoutes:
             fee_usd=Decimal(str(serving.get("feeUSD", "0"))),
         )
         return raw(_costs.estimation_response(_costs.quote(inp), now_ms=now_ms()))
+
+    def _media_model(
+        self, model_id: str | None, media: str
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        model = find_model(self.fake, model_id)
+        if model is None:
+            raise ApiError(404, f"Model {model_id} not found", 404)
+        if model.get("media") != media:
+            raise ApiError(400, f"Model {model_id} is not a {media} model", 400)
+        tier = self.fake.catalog["tiers"].get(model["tier"], {})
+        return model, tier, serving_of(self.fake, model["id"])
+
+    @staticmethod
+    def _estimate_network(request: web.Request) -> str:
+        network = request.query.get("network") or "fast"
+        if network not in ("fast", "relaxed"):
+            raise ApiError(400, "network must be fast or relaxed", 400)
+        return network
+
+    async def estimate_video(self, request: web.Request) -> web.Response:
+        """``/api/v1/job-video/estimate/{tokenType}/{model}/{width}/{height}/{frames}/{fps}
+        [/{steps}/{numberOfMedia}]`` (protocol/03 §8.7)."""
+        parts = request.match_info["rest"].split("/")
+        if len(parts) not in (6, 8):
+            raise ApiError(404, "Not Found", 404)
+        values = [None if p in _EMPTY_SEGMENTS else p for p in parts]
+        token_type = values[0] or "spark"
+        if token_type not in ("sogni", "spark"):
+            raise ApiError(400, "tokenType must be sogni or spark", 400)
+        model, tier, serving = self._media_model(values[1], "video")
+        network = self._estimate_network(request)
+        family = str(serving.get("family", ""))
+        q = request.query
+        try:
+            # [INV-ESTIMATE-DEFAULTS] empty segments take the tier's defaults; steps 0 too.
+            base_w, base_h = video_base_size(tier)
+            width = int(values[2] or 0) or base_w
+            height = int(values[3] or 0) or base_h
+            fps = float(values[5] or 0) or default_video_fps(family, tier)
+            frames = int(values[4] or 0)
+            steps_default = int(tier.get("steps", {}).get("default", 1))
+            steps = int(values[6] or 0) if len(values) == 8 else 0
+            count = int(values[7] or 1) if len(values) == 8 else 1
+            video_input = q.get("hasVideoInput") in ("1", "true")
+            for key in ("referenceImageCount", "referenceVideoCount", "keyframeCount"):
+                if q.get(key) is not None and int(q[key]) < 0:
+                    raise ValueError(key)
+            seconds_query = q.get("referenceVideoDurationSeconds")
+            if seconds_query is not None and Decimal(seconds_query) < 0:
+                raise ValueError("referenceVideoDurationSeconds")
+        except (ValueError, ArithmeticError):
+            raise ApiError(400, "Invalid estimate parameters", 400) from None
+        if frames < 1 or width < 1 or height < 1 or count < 1 or steps < 0 or fps <= 0:
+            raise ApiError(400, "Invalid estimate parameters", 400)
+        seconds = Decimal(str(round(video_seconds(family, frames, fps), 4)))
+        inp = _costs.QuoteInput(
+            model_id=model["id"],
+            model_name=model.get("name", model["id"]),
+            tier=tier,
+            network=network,
+            token_type=token_type,
+            image_count=count,
+            steps=steps or steps_default,
+            previews=0,
+            controlnet=False,
+            denoise=Decimal(0),
+            width=width,
+            height=height,
+            media="video",
+            duration=seconds,
+            base_size=(base_w, base_h),
+            video_input=video_input,
+            fee_usd_per_sec=Decimal(str(serving.get("feeUSDPerSecond", "0"))),
+        )
+        # [INV-ESTIMATE-MEDIA] the request block also echoes the clip's shape.
+        extra = {
+            "width": width,
+            "height": height,
+            "frames": frames,
+            "fps": fps,
+            "duration": float(seconds),
+        }
+        return raw(
+            _costs.estimation_response(_costs.quote(inp), now_ms=now_ms(), extra_request=extra)
+        )
+
+    async def estimate_audio(self, request: web.Request) -> web.Response:
+        """``/api/v1/job-audio/estimate/{tokenType}/{model}/{duration}/{steps}/{numberOfMedia}``
+        (protocol/03 §8.7)."""
+        parts = request.match_info["rest"].split("/")
+        if len(parts) != 5:
+            raise ApiError(404, "Not Found", 404)
+        values = [None if p in _EMPTY_SEGMENTS else p for p in parts]
+        token_type = values[0] or "spark"
+        if token_type not in ("sogni", "spark"):
+            raise ApiError(400, "tokenType must be sogni or spark", 400)
+        model, tier, _serving = self._media_model(values[1], "audio")
+        network = self._estimate_network(request)
+        spec = tier.get("duration")
+        default_seconds = spec.get("default", 10) if isinstance(spec, dict) else 10
+        try:
+            seconds = Decimal(values[2] or str(default_seconds))
+            steps = int(values[3] or 0) or int(tier.get("steps", {}).get("default", 1))
+            count = int(values[4] or 1)
+        except (ValueError, ArithmeticError):
+            raise ApiError(400, "Invalid estimate parameters", 400) from None
+        if not seconds.is_finite() or seconds <= 0 or steps < 1 or count < 1:
+            raise ApiError(400, "Invalid estimate parameters", 400)
+        inp = _costs.QuoteInput(
+            model_id=model["id"],
+            model_name=model.get("name", model["id"]),
+            tier=tier,
+            network=network,
+            token_type=token_type,
+            image_count=count,
+            steps=steps,
+            previews=0,
+            controlnet=False,
+            denoise=Decimal(0),
+            width=0,
+            height=0,
+            media="audio",
+            duration=seconds,
+        )
+        extra = {"duration": float(seconds)}
+        return raw(
+            _costs.estimation_response(_costs.quote(inp), now_ms=now_ms(), extra_request=extra)
+        )
 
     async def loras(self, request: web.Request) -> web.Response:
         catalog = self.fake.catalog.get("loras", {})

@@ -1,7 +1,7 @@
-"""Media projects on the fake Supernet (images today; the records, storage and timeline are
-media-neutral so video and audio can join): admission of ``jobRequest`` (validation in
-``_jobcheck``, pricing in ``_costs``), simulated workers, cancellation, balance holds, result
-storage and the recovery shapes. The HTTP side is ``_project_routes``.
+"""Media projects on the fake Supernet (images, video, audio): admission of ``jobRequest``
+(validation in ``_jobcheck`` and ``_mediacheck``, pricing in ``_costs``), simulated workers,
+cancellation, balance holds, result storage and the recovery shapes. The HTTP side is
+``_project_routes``.
 
 Timeline of one project (simulated seconds, scaled by ``time_scale``; protocol/03 §12.1):
 ``jobState:queued`` at once and again every 0.5 s while it waits (1 s, or while workers are
@@ -10,6 +10,13 @@ paused or the model has no workers); then per job, on its own worker, 0.05 s apa
 ``jobStarted``, one ``jobProgress`` per step (``hasImage`` on the preview steps), ``jobResult``;
 after the last job, ``jobState:jobCompleted`` (or a project-level ``jobError`` when every job
 failed). A step lasts the tier's seconds per step at the output size (0.05-5 s).
+
+Video and audio [INV-MEDIA-TIMELINE]: no previews. ComfyUI video workers (WAN, LTX, MiniMax H3,
+FlashVSR) also send ``jobETA`` once per simulated second while they render. Vendor models
+(Seedance, HappyHorse, Wan 3, GPT Image) report provider progress instead of steps: a
+``jobETA`` and a ``jobProgress`` with a ``progress`` fraction (finite, rising, below 1) per tick,
+then a ``jobResult`` with a direct ``resultUrl``; vendor video runs 8 ticks of 0.25-2 s (its
+render seconds spread over them), vendor images 4 ticks.
 
 Prompt markers (case-insensitive, anywhere in the positive prompt) script a project from any
 client, the official SDKs included:
@@ -41,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _costs, _media
 from ._jobcheck import Plan, Refusal, check_job_request
+from ._mediacheck import video_base_size
 from ._server import FakeServer, Session
 from ._state import new_id
 from ._storage import Storage
@@ -64,6 +72,9 @@ RESULT_GAP = 0.15
 COMPLETE_GAP = 0.1
 REQUEUE_WAIT = 0.5
 VENDOR_TICKS = 4
+VENDOR_VIDEO_TICKS = 8
+VENDOR_VIDEO_TICK = (0.25, 2.0)
+ETA_INTERVAL = 1.0
 
 SERVER_RESTARTING = 1001
 # [INV-INSUFFICIENT-BALANCE] the protocol names no render-path code; the fake reuses the
@@ -85,6 +96,13 @@ NORMALIZED_STATUS = {
 # [INV-PROMPT-MARKERS] scripting hooks of the fake, documented in the module docstring.
 _MARKER = re.compile(r"\[(nsfw|fail|retry)(?::(\d+))?\]", re.IGNORECASE)
 _FAMILIES = (
+    ("wan_", "WAN"),
+    ("ltx", "LTX"),
+    ("minimax-h3", "MiniMaxH3"),
+    ("flashvsr", "FlashVSR"),
+    ("ace_step", "ACEStep"),
+    ("minimax_music3", "MiniMaxMusic3"),
+    ("qwen3_tts", "Qwen3TTS"),
     ("flux", "Flux"),
     ("z_image", "ZImage"),
     ("krea2", "Krea2"),
@@ -124,6 +142,8 @@ class JobRec:
     media_key: str | None = None
     preview_keys: list[str] = field(default_factory=list)
     result_url: str | None = None
+    last_frame_key: str | None = None
+    last_frame_url: str | None = None
     error: str | int | None = None
     error_message: str | None = None
 
@@ -297,6 +317,7 @@ class ProjectsExtension:
         )
 
     def quote_input(self, plan: Plan) -> _costs.QuoteInput:
+        av = plan.av
         return _costs.QuoteInput(
             model_id=plan.model_id,
             model_name=plan.model.get("name", plan.model_id),
@@ -312,6 +333,11 @@ class ProjectsExtension:
             height=plan.height,
             context_images=plan.context_images,
             fee_usd=plan.fee_usd,
+            media=plan.media,
+            duration=av.duration if av is not None else Decimal(0),
+            base_size=video_base_size(plan.tier) if plan.media == "video" else (1024, 1024),
+            video_input=av is not None and av.video_input,
+            fee_usd_per_sec=Decimal(str(plan.serving.get("feeUSDPerSecond", "0"))),
         )
 
     # ================================================================== delivery
@@ -461,13 +487,23 @@ class ProjectsExtension:
         withheld = nsfw and not plan.disable_safety
         step_seconds = min(5.0, max(0.05, float(project.quote.sec_per_step * project.quote.weight)))
         ticks = VENDOR_TICKS if plan.vendor else plan.steps
+        if plan.vendor and plan.media == "video":
+            ticks = VENDOR_VIDEO_TICKS
+            low, high = VENDOR_VIDEO_TICK
+            step_seconds = min(high, max(low, float(project.quote.job_render_sec) / ticks))
+        # ComfyUI video workers report an ETA every second while they infer (protocol/03 §3.7).
+        eta_clock = [0.0] if plan.media == "video" and not plan.vendor else None
         preview_steps = {
             max(1, min(ticks - 1, round((k + 1) * ticks / (plan.previews + 1))))
             for k in range(plan.previews)
         }
         for step in range(1, ticks + 1):
             await self._gate()
-            await self.fake.sleep(step_seconds)
+            if eta_clock is None:
+                await self.fake.sleep(step_seconds)
+            else:
+                left = (ticks - step) * step_seconds + RESULT_GAP
+                await self._render_with_eta(project, job, step_seconds, left, eta_clock)
             await self._gate()
             if fail is not None and step > fail.after_steps:
                 await self._fail_job(project, job, fail)
@@ -483,7 +519,7 @@ class ProjectsExtension:
                 await self._deliver(project, "jobETA", eta_frame)
                 if step == ticks:
                     break
-                frame = self._job_frame(project, job, progress=step / ticks)
+                frame = self._job_frame(project, job, progress=round(step / ticks, 4))
             else:
                 frame = self._progress_frame(project, job, step, step_seconds)
                 if step in preview_steps and not withheld:
@@ -524,8 +560,33 @@ class ProjectsExtension:
         }
         if job.result_url is not None:
             result["resultUrl"] = job.result_url
+        if job.last_frame_url is not None:
+            result["lastFrameUrl"] = job.last_frame_url
         await self._deliver(project, "jobResult", result)
         return False
+
+    async def _render_with_eta(
+        self,
+        project: ProjectRec,
+        job: JobRec,
+        seconds: float,
+        left_after: float,
+        clock: list[float],
+    ) -> None:
+        """Sleep ``seconds`` of one step, sending ``jobETA`` whenever a simulated second passed
+        since the last one (``clock[0]`` carries the time since it across steps)."""
+        remaining = seconds
+        while remaining > 1e-9:
+            chunk = min(remaining, ETA_INTERVAL - clock[0])
+            await self.fake.sleep(chunk)
+            remaining -= chunk
+            clock[0] += chunk
+            if clock[0] >= ETA_INTERVAL - 1e-9:
+                clock[0] = 0.0
+                eta = math.ceil(left_after + remaining)
+                await self._deliver(
+                    project, "jobETA", self._job_frame(project, job, etaSeconds=eta)
+                )
 
     def _progress_frame(
         self, project: ProjectRec, job: JobRec, step: int, step_seconds: float
@@ -596,7 +657,7 @@ class ProjectsExtension:
             )
 
     def _image_metadata(self, project: ProjectRec, job: JobRec) -> dict[str, str]:
-        return {
+        meta = {
             "project_id": project.id,
             "job_id": job.img_id or "",
             "job_index": str(job.index),
@@ -604,6 +665,14 @@ class ProjectsExtension:
             "prompt_sha256": _media.prompt_sha256(project.plan.prompt),
             "model_id": project.plan.model_id,
         }
+        av = project.plan.av
+        if av is not None and project.plan.media == "video":
+            meta["requested_size"] = f"{av.width}x{av.height}"
+            meta["frames"] = str(av.frames)
+            meta["fps"] = f"{av.fps:g}" if av.fps is not None else ""
+        elif av is not None:
+            meta["duration"] = f"{av.duration:g}"
+        return meta
 
     def _store_preview(self, project: ProjectRec, job: JobRec, step: int) -> None:
         plan = project.plan
@@ -622,20 +691,38 @@ class ProjectsExtension:
 
     def _store_result(self, project: ProjectRec, job: JobRec) -> None:
         plan = project.plan
-        data = _media.render_image(
-            prompt=plan.prompt,
-            seed=job.seed,
-            width=plan.width,
-            height=plan.height,
-            fmt=plan.fmt,
-            metadata=self._image_metadata(project, job),
-        )
+        meta = self._image_metadata(project, job)
+        if plan.media == "image":
+            data = _media.render_image(
+                prompt=plan.prompt,
+                seed=job.seed,
+                width=plan.width,
+                height=plan.height,
+                fmt=plan.fmt,
+                metadata=meta,
+            )
+        else:
+            data = _media.render_media(fmt=plan.fmt, metadata=meta)
         key = f"results/{project.id}/{job.img_id}/complete.{plan.fmt}"
         self.storage.put_bytes(key, data, _media.content_type_for(plan.fmt))
         job.media_key = key
+        if plan.av is not None and plan.av.last_frame:
+            # Seedance 2.5 returnLastFrame: the clip's final frame as a JPEG (protocol/03 §3.8).
+            frame = _media.render_image(
+                prompt=plan.prompt,
+                seed=job.seed,
+                width=plan.width,
+                height=plan.height,
+                fmt="jpg",
+                metadata={**meta, "artifact": "lastFrame"},
+            )
+            job.last_frame_key = f"results/{project.id}/{job.img_id}/last-frame.jpg"
+            self.storage.put_bytes(job.last_frame_key, frame, "image/jpeg")
         if plan.vendor:
             # [INV-VENDOR-RESULT-URL] vendor jobs deliver a direct resultUrl (protocol/03 §6.3).
             job.result_url = self.storage.signed_url("GET", key)
+            if job.last_frame_key is not None:
+                job.last_frame_url = self.storage.signed_url("GET", job.last_frame_key)
 
     async def _finish(self, project: ProjectRec) -> None:
         if project.stopped:
@@ -796,8 +883,20 @@ class ProjectsExtension:
             body["appSource"] = source
         if plan.size_preset is not None:
             body["sizePreset"] = plan.size_preset
-        body["width"], body["height"] = plan.width, plan.height
+        if plan.media != "audio":
+            body["width"], body["height"] = plan.width, plan.height
+        body.update(self._media_fields(plan))
         return body
+
+    @staticmethod
+    def _media_fields(plan: Plan) -> dict[str, Any]:
+        """``modelType`` and the clip's shape on video and audio records (protocol/03 §9.2)."""
+        av = plan.av
+        if av is None:
+            return {}
+        if plan.media == "video":
+            return {"modelType": "video", "videoFrames": av.frames, "videoFps": av.fps}
+        return {"modelType": "audio", "audioDuration": float(av.duration)}
 
     def _cost_actual(self, project: ProjectRec) -> dict[str, Any]:
         q = project.quote
@@ -846,6 +945,12 @@ class ProjectsExtension:
             body["endTime"] = job.end_time
         if job.result_url is not None:
             body["resultUrl"] = job.result_url
+        if job.last_frame_url is not None:
+            body["lastFrameUrl"] = job.last_frame_url
+        media = self._media_fields(project.plan)
+        if media.get("modelType") == "video":
+            media["width"], media["height"] = project.plan.width, project.plan.height
+        body.update(media)
         return body
 
     # ================================================================== control plane backend
@@ -896,6 +1001,10 @@ class ProjectsExtension:
                     "width": plan.width,
                     "height": plan.height,
                     "output_format": plan.fmt,
+                    "media": plan.media,
+                    "frames": plan.av.frames if plan.av is not None else None,
+                    "fps": plan.av.fps if plan.av is not None else None,
+                    "duration": float(plan.av.duration) if plan.av is not None else None,
                     "prompt": plan.prompt,
                     "cost": _costs.dec_str(p.quote.project_cost()),
                     "held": _costs.dec_str(p.held),
