@@ -88,4 +88,10 @@ def check_flac(data: bytes) -> dict[str, int]:
     return {"rate": sample_rate, "channels": channels, "bits": bits}
 
 
-CHECKS = {"wav": check_wav, "mp4": check_mp4, "mov": check_mp4, "mp3": check_mp3, "flac": check_flac}
+CHECKS = {
+    "wav": check_wav,
+    "mp4": check_mp4,
+    "mov": check_mp4,
+    "mp3": check_mp3,
+    "flac": check_flac,
+}
