@@ -22,7 +22,8 @@ Every reply is a pure function of the request, so tests can predict it:
    text, in the order offered; otherwise the first tool. Arguments are generated from the
    tool's ``parameters`` schema (rule 7) and streamed in pieces, interleaved across calls.
 4. After tool results (the last message is a ``tool`` message), the answer is text:
-   ``"The tools returned: <name>: <content>; ..."`` over the trailing tool messages.
+   ``"The tools returned: <name>: <content>; ..."`` over the trailing tool messages (``<name>``:
+   the message's ``name``, else the function its ``tool_call_id`` called, else that id).
 5. ``response_format``: ``json_schema`` → a JSON document generated from the schema (rule 7);
    ``json_object`` → ``{"reply": <the rule 6 text>}``.
 6. Otherwise: ``'You said: "<last user text>".'``, then ``" I see N image(s): WxH PNG, ..."``
@@ -759,11 +760,19 @@ def _chosen_tools(tools: list[dict[str, Any]], choice: Any, text: str) -> list[d
 
 
 def _tool_summary(messages: list[dict[str, Any]]) -> str:
+    # A tool message names its call; the call's function name comes from the assistant turn.
+    names: dict[str, str] = {}
+    for message in messages:
+        for call in message.get("tool_calls") or ():
+            if isinstance(call, dict) and isinstance(call.get("function"), dict):
+                names[str(call.get("id"))] = str(call["function"].get("name"))
     results: list[str] = []
     for message in reversed(messages):
         if message["role"] != "tool":
             break
-        results.append(f"{message.get('name') or message['tool_call_id']}: {message['content']}")
+        call_id = message["tool_call_id"]
+        name = message.get("name") or names.get(str(call_id), call_id)
+        results.append(f"{name}: {message['content']}")
     return "The tools returned: " + "; ".join(reversed(results))
 
 

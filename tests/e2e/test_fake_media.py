@@ -21,7 +21,7 @@ import requests
 
 from sogni.testing import FakeSupernet, read_media_metadata
 
-from .test_fake_projects import Artist, api, new_project_id, socket_rest
+from ..raw_artist import Artist, api, new_project_id, socket_rest
 
 DATA = Path(__file__).resolve().parent.parent / "unit" / "data"
 WAN_T2V = "wan_v2.2-14b-fp8_t2v_lightx2v"
