@@ -14,9 +14,25 @@ __all__ = ["MediaFile", "MediaRef", "ParityCase", "media"]
 _PIL_FORMATS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
 
 
+def _wav(seconds: float) -> bytes:
+    import math
+    import struct
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        samples = (int(8000 * math.sin(i / 5)) for i in range(int(seconds * 8000)))
+        out.writeframes(b"".join(struct.pack("<h", v) for v in samples))
+    return buffer.getvalue()
+
+
 @dataclass(frozen=True)
 class MediaFile:
-    """A small image the harness writes to a temporary file for both SDKs."""
+    """A small file the harness writes to a temporary file for both SDKs: an image (png, jpg,
+    webp; ``width`` x ``height``), a WAV (``width`` tenths of a second) or the fake's sample MP4."""
 
     kind: str = "png"
     width: int = 32
@@ -24,6 +40,12 @@ class MediaFile:
     color: str = "red"
 
     def render(self) -> bytes:
+        if self.kind == "wav":
+            return _wav(seconds=self.width / 10)
+        if self.kind == "mp4":
+            from importlib import resources
+
+            return resources.files("sogni.testing").joinpath("data/sample.mp4").read_bytes()
         from PIL import Image
 
         buffer = io.BytesIO()
