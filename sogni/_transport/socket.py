@@ -191,7 +191,8 @@ class SocketTransport:
         if self._closing.is_set():
             raise ClientClosedError("the client is closed")
         blocked = self._blocked
-        if blocked is not None and isinstance(blocked, (AuthenticationError, AppIdConflictError)):
+        if blocked is not None:
+            # A terminal close (4015, 4010, 4021, ...) holds until connect() or new credentials.
             raise blocked
         text = encode_frame(frame_type, payload)
         wait = self._config.timeouts.send_ready if timeout is None else timeout
