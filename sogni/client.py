@@ -379,6 +379,8 @@ class _Core:
             self.closing.set()
         if os.getpid() != self.pid:
             return  # the threads belong to the parent process
+        # Wake a connect() blocked on another thread at once.
+        self.emit("closing", None)
         deadline = time.monotonic() + self.config.timeouts.close
         clean = True
         if self.transport is not None:
@@ -562,6 +564,7 @@ class SogniClient:
         removers = [
             self._core.on_raw("authenticated", lambda _: ready.set()),
             self._core.on_raw("disconnected", on_disconnected),
+            self._core.on_raw("closing", lambda _: ready.set()),
         ]
         try:
             transport.connect()
@@ -569,6 +572,8 @@ class SogniClient:
                 limit = self._config.timeouts.send_ready if timeout is None else timeout
                 if not ready.wait(limit) and transport.state.value != "ready":
                     raise SogniTimeoutError(f"the socket did not authenticate within {limit:g}s")
+                if self._core.closed:
+                    raise ClientClosedError("the client was closed while connecting")
                 if ended and transport.state.value != "ready":
                     error = ended[0].get("error")
                     if isinstance(error, SogniError):

@@ -446,7 +446,11 @@ class SocketTransport:
             headers = self._headers()
             sock = self._open_tcp(host, port, timeouts.connect)
             if secure:
+                # wrap_socket detaches the plain socket: publish the wrapped one for close().
                 sock = self._ssl_context().wrap_socket(sock, server_hostname=host)
+                self._connect_sock = sock
+                if self._closing.is_set():
+                    raise OSError(errno.ECANCELED, "closing")
             ws = websocket.WebSocket(skip_utf8_validation=True)
             connect: Any = ws.connect  # websocket-client's connect() is untyped
             connect(
@@ -487,6 +491,11 @@ class SocketTransport:
         ):
             sock = socket.socket(family, kind, proto)
             self._connect_sock = sock
+            if self._closing.is_set():
+                # close() may have looked for a socket to shut down just before it was
+                # published: it saw none, so stop here instead of blocking in connect.
+                _close_quietly(sock)
+                raise OSError(errno.ECANCELED, "closing")
             sock.settimeout(timeout)
             try:
                 sock.connect(address)

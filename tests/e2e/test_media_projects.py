@@ -183,6 +183,35 @@ WORKFLOWS: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
         {"hasReferenceImage": True, "hasReferenceAudio": True},
         "mp4",
     ),
+    "ltx_v2v_canny": (
+        "video",
+        {
+            "model_id": LTX.format("v2v"),
+            "duration": 2,
+            "fps": 24,
+            "width": 768,
+            "height": 512,
+            "reference_video": SAMPLE_MP4,
+            "control_net": {"name": "canny", "strength": 0.7},
+        },
+        {"frames": 49, "hasReferenceVideo": True},
+        "mp4",
+    ),
+    "ltx_v2v_detailer": (
+        "video",
+        {
+            "model_id": LTX.format("v2v"),
+            "duration": 2,
+            "fps": 24,
+            "width": 768,
+            "height": 512,
+            "reference_video": SAMPLE_MP4,
+            "control_net": {"name": "detailer", "strength": 0.5},
+            "detailer_strength": 0.4,
+        },
+        {"hasReferenceVideo": True},
+        "mp4",
+    ),
     "ltx25_t2v": (
         "video",
         {
@@ -257,6 +286,62 @@ WORKFLOWS: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
         {"frames": 121},
         "mp4",
     ),
+    "seedance_url_references": (
+        "video",
+        {
+            "model_id": "seedance-2-0",
+            "duration": 5,
+            "width": 1280,
+            "height": 720,
+            "token_type": "spark",
+            "reference_image_urls": ["https://example.com/a.png", "https://example.com/b.png"],
+            "reference_video_urls": ["https://example.com/clip.mp4"],
+            "reference_audio_urls": ["https://example.com/a.mp3"],
+        },
+        {},
+        "mp4",
+    ),
+    "h3_flf2v_keyframes": (
+        "video",
+        {
+            "model_id": "minimax-h3-fl2va-fp8_flf2v",
+            "duration": 10,
+            "width": 768,
+            "height": 448,
+            "reference_image": png((768, 448)),
+            "reference_image_end": png((768, 448)),
+            "keyframes": [{"image": png((768, 448)), "frame_index": 60}],
+        },
+        {"hasKeyframeImage1": True, "keyframeFrameIndices": [60]},
+        "mp4",
+    ),
+    "h3_ia2v_audio_guide_two_stage": (
+        "video",
+        {
+            "model_id": "minimax-h3-fastvideo-int8_ia2v_turbo_2stage",
+            "duration": 6,
+            "width": 768,
+            "height": 448,
+            "reference_image": png((768, 448)),
+            "reference_audio": wav(6.0, 8000),
+            "audio_start": 0,
+        },
+        {"hasReferenceImage": True, "hasReferenceAudio": True, "fps": 24},
+        "mp4",
+    ),
+    "h3_r2v_context": (
+        "video",
+        {
+            "model_id": "minimax-h3-ref2va-fp8_r2v_balanced",
+            "duration": 6,
+            "width": 768,
+            "height": 448,
+            "reference_image": png((768, 448)),
+            "context_images": [png((768, 448))],
+        },
+        {"hasReferenceImage": True, "hasContextImage2": True},
+        "mp4",
+    ),
     "ace_step_turbo_mp3": (
         "audio",
         {
@@ -294,6 +379,17 @@ WORKFLOWS: dict[str, tuple[str, dict[str, Any], dict[str, Any], str]] = {
         },
         {},
         "flac",
+    ),
+    "ace_step_xl": (
+        "audio",
+        {
+            "model_id": "ace_step_1.5_xl_turbo",
+            "duration": 30,
+            "keyscale": "F# major",
+            "time_signature": "3",
+        },
+        {},
+        "mp3",
     ),
 }
 

@@ -389,6 +389,52 @@ def test_close_inside_a_slow_callback(
     _assert_closes_fast(client)
 
 
+def test_close_called_from_inside_a_callback(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    client = make_client(app_id="close-in-callback")
+    returned: list[float] = []
+
+    def close_here(_: object) -> None:
+        started = time.monotonic()
+        client.close()  # the callback thread must not wait for itself
+        returned.append(time.monotonic() - started)
+
+    client.connect()
+    client.on("account_updated", close_here)
+    fake.set_balance("4", token_type="spark")
+    wait_until(lambda: bool(returned), timeout=5)
+    assert returned[0] < 2.0
+    wait_until(lambda: not sogni_threads(), timeout=2.0)
+    client.close()
+
+
+def test_close_wakes_a_connect_waiting_for_authentication(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    from sogni import ClientClosedError
+
+    fake.withhold_authenticated()
+    client = make_client(app_id="close-during-connect")
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            client.connect(timeout=30)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=connect)
+    waiter.start()
+    wait_until(lambda: fake.connection_count >= 1)
+    started = time.monotonic()
+    client.close()
+    waiter.join(5)
+    assert time.monotonic() - started < 2.0
+    assert len(outcome) == 1 and isinstance(outcome[0], ClientClosedError)
+
+
 def test_close_with_work_in_flight(
     fake: FakeSupernet, make_client: Callable[..., SogniClient]
 ) -> None:
