@@ -4,16 +4,16 @@ The credential store is the one place that reads secret values; it hands out req
 and never lets a secret into a repr, a log line or an exception message.
 
 Token sign-in (protocol/01 §5.5): requests carry ``Authorization: <access JWT>`` (no ``Bearer``).
-An access token whose ``exp`` has passed is renewed first with ``POST /v1/account/refresh-token``;
-concurrent callers share one renewal. The server may rotate the refresh token, so both tokens are
-replaced and reported to ``on_tokens_refreshed`` listeners for persisting.
+An access token whose ``exp`` is near (``Timeouts.token_refresh_margin``) or past is renewed
+first with ``POST /v1/account/refresh-token``; concurrent callers share one renewal. The server
+may rotate the refresh token, so both tokens are replaced and reported to
+``on_tokens_refreshed`` listeners for persisting.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -23,6 +23,7 @@ import attrs
 
 from ._log import get_logger, register_secret
 from ._secret import Secret, as_secret
+from ._wire.envelope import parse_json
 from .errors import (
     APIError,
     AuthenticationError,
@@ -114,15 +115,18 @@ def jwt_claims(token: str) -> dict[str, Any]:
     try:
         body = token.split(".")[1]
         body += "=" * (-len(body) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(body))
+        claims = parse_json(base64.urlsafe_b64decode(body))
     except (IndexError, ValueError, binascii.Error):
         return {}
     return claims if isinstance(claims, dict) else {}
 
 
 def jwt_expiry(token: str) -> float | None:
-    exp = jwt_claims(token).get("exp")
-    return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+    return _seconds(jwt_claims(token).get("exp"))
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _token_pair(data: Any) -> Tokens | None:
@@ -143,7 +147,11 @@ class CredentialStore:
     """
 
     def __init__(
-        self, api_key: Secret | None, *, wall_clock: Callable[[], float] = time.time
+        self,
+        api_key: Secret | None,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+        refresh_margin: float = 0.0,
     ) -> None:
         self._lock = threading.RLock()
         self._refresh_lock = threading.Lock()
@@ -153,6 +161,7 @@ class CredentialStore:
         # finishes late neither restores a signed-out session nor clears a newer one.
         self._generation = 0
         self._wall_clock = wall_clock
+        self._refresh_margin = refresh_margin
         self._rest: RestClient | None = None
         self._listeners: list[Callable[[bool], None]] = []
         self._token_listeners: list[Callable[[Tokens], None]] = []
@@ -200,6 +209,18 @@ class CredentialStore:
 
     def _expired(self, exp: float | None) -> bool:
         return exp is not None and exp <= self._wall_clock()
+
+    def _renewal_due(self, tokens: Tokens) -> bool:
+        """The access token expires within the margin (capped at half its lifetime, so a
+        short-lived token is not renewed on every request)."""
+        claims = jwt_claims(tokens.access_token.reveal())
+        exp, iat = _seconds(claims.get("exp")), _seconds(claims.get("iat"))
+        if exp is None:
+            return False
+        margin = self._refresh_margin
+        if iat is not None and exp > iat:
+            margin = min(margin, (exp - iat) / 2)
+        return exp - margin <= self._wall_clock()
 
     def set_api_key(self, api_key: str | Secret) -> None:
         secret = as_secret(api_key)
@@ -268,12 +289,13 @@ class CredentialStore:
             return {"api-key": api_key.reveal()}
         if tokens is None:
             return {}
-        if self._expired(tokens.access_expires_at):
+        if self._renewal_due(tokens):
             tokens = self.refresh()
         return {"Authorization": tokens.access_token.reveal()}
 
     def refresh(self) -> Tokens:
-        """Renew an expired access token with the refresh token.
+        """Renew the access token (expired, or expiring within the margin) with the refresh
+        token.
 
         Single-flight: callers that arrive while a renewal runs wait for it and use its result.
         """
@@ -283,7 +305,7 @@ class CredentialStore:
                 generation = self._generation
             if current is None:
                 raise AuthenticationError("Not signed in")
-            if not self._expired(current.access_expires_at):
+            if not self._renewal_due(current):
                 return current  # renewed by the caller we waited for
             if self._expired(current.refresh_expires_at):
                 self._clear_if_current(generation)
@@ -370,7 +392,7 @@ def set_tokens(
     if store._expired(pair.refresh_expires_at):
         store.clear()
         raise AuthenticationError("The refresh token has expired; sign in again")
-    if store._expired(pair.access_expires_at):
+    if store._renewal_due(pair):
         store.set_tokens(pair, notify=False)
         store.refresh()
         store.notify_signed_in()

@@ -29,6 +29,7 @@ from .account import (
 from .auth import CredentialStore, Tokens, coerce_tokens
 from .config import ClientConfig
 from .errors import (
+    AuthenticationError,
     ClientClosedError,
     ConnectionLostError,
     ForkedProcessError,
@@ -60,7 +61,9 @@ class _Core:
         self.closed = False
         self.closing = threading.Event()  # set at close(): interruptible waits use it
         self._close_lock = threading.Lock()
-        self.credentials = CredentialStore(config.api_key)
+        self.credentials = CredentialStore(
+            config.api_key, refresh_margin=config.timeouts.token_refresh_margin
+        )
         self.rest = RestClient(config, self.credentials)
         self.credentials.bind(self.rest)
         self.callbacks = CallbackWorker(maxsize=config.callback_queue_size)
@@ -69,7 +72,9 @@ class _Core:
         self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
         self._raw_listeners: dict[str, list[Callable[[Any], Any]]] = {}
         self._listeners_lock = threading.Lock()
-        self._frame_handlers: dict[str, list[Callable[[Frame], None]]] = {}
+        # Copy-on-write tuples: the transport thread iterates them while callers add and remove.
+        self._frame_handlers: dict[str, tuple[Callable[[Frame], None], ...]] = {}
+        self._frame_handlers_lock = threading.Lock()
         self._latest_frames: dict[str, Frame] = {}
         self._extensions: dict[str, Any] = {}
         self._extensions_lock = threading.Lock()
@@ -205,7 +210,13 @@ class _Core:
 
     def add_frame_handler(self, frame_type: str, handler: Callable[[Frame], None]) -> None:
         """Internal consumers of a frame type (run on the transport thread: must not block)."""
-        self._frame_handlers.setdefault(frame_type, []).append(handler)
+        with self._frame_handlers_lock:
+            self._frame_handlers[frame_type] = (*self._frame_handlers.get(frame_type, ()), handler)
+
+    def remove_frame_handler(self, frame_type: str, handler: Callable[[Frame], None]) -> None:
+        with self._frame_handlers_lock:
+            handlers = self._frame_handlers.get(frame_type, ())
+            self._frame_handlers[frame_type] = tuple(h for h in handlers if h is not handler)
 
     # ------------------------------------------------------------------ transport events
 
@@ -222,7 +233,7 @@ class _Core:
                 self.emit("connected", data)
             elif name == "lost":
                 for entry in self.registry.entries():
-                    entry.on_connection_lost()
+                    entry._on_connection_lost()
                 self.emit("connection_lost", data)
             elif name == "disconnected":
                 error = data.get("error")
@@ -246,7 +257,7 @@ class _Core:
         if isinstance(job_id, str):
             entry = self.registry.get(job_id)
             if entry is not None:
-                entry.on_frame(frame)
+                entry._on_frame(frame)
             else:
                 log.debug("Ignored a %s frame for an unknown job", frame.type)
         elif handler is None and frame.type not in self._frame_handlers:
@@ -273,7 +284,7 @@ class _Core:
             self.apply_socket_subscription(payload.subscription_entitlement)
         generation = self.transport.generation if self.transport else 0
         for entry in self.registry.entries():
-            entry.on_authenticated(generation, frame.payload)
+            entry._on_authenticated(generation, frame.payload)
         self.emit("authenticated", {"username": payload.username, "generation": generation})
 
     def _frame_balanceUpdate(self, frame: Frame) -> None:
@@ -364,7 +375,7 @@ class _Core:
             except concurrent.futures.TimeoutError:
                 raise SogniTimeoutError("the server did not confirm the network switch") from None
         finally:
-            self._frame_handlers["changeNetwork"].remove(on_change)
+            self.remove_frame_handler("changeNetwork", on_change)
         transport.set_network(result)
         self.apply_account_changes(network=result, network_status="connected")
         return result
@@ -567,6 +578,11 @@ class SogniClient:
             self._core.on_raw("closing", lambda _: ready.set()),
         ]
         try:
+            # Checked after the listeners are in place, so neither can be missed.
+            if self._core.closed:
+                raise ClientClosedError("the client is closed")
+            if not self._core.credentials.is_authenticated():
+                raise AuthenticationError("Not signed in: no credentials", status=401)
             transport.connect()
             if wait and transport.state.value != "ready":
                 limit = self._config.timeouts.send_ready if timeout is None else timeout

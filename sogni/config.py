@@ -29,6 +29,11 @@ def _positive(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
         raise ValueError(f"Timeouts.{attribute.name} must be a positive number of seconds")
 
 
+def _not_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not value >= 0:
+        raise ValueError(f"Timeouts.{attribute.name} must be zero or a positive number of seconds")
+
+
 @attrs.frozen(kw_only=True)
 class Timeouts:
     """Every time limit of the SDK, in seconds.
@@ -83,6 +88,10 @@ class Timeouts:
     job_runtime_floor_relaxed_video: float = attrs.field(default=8 * 3600.0, validator=_positive)
     close: float = attrs.field(default=1.5, validator=_positive)
     """How long ``close()`` waits for the SDK's threads to finish."""
+    token_refresh_margin: float = attrs.field(default=30.0, validator=_not_negative)
+    """Renew an access token this long before its ``exp`` (at most half its lifetime), so no
+    request arrives with a token that expired on the way: a 401 would sign the client out.
+    The official clients renew only once ``exp`` has passed (0 here)."""
 
     def scaled(self, factor: float) -> Timeouts:
         """Every protocol time constant multiplied by ``factor`` (handy in tests)."""

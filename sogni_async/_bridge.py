@@ -91,8 +91,15 @@ def _consume(fut: asyncio.Future[Any]) -> None:
 class QueueBridge(Generic[T]):
     """A thread-safe ``put_nowait`` into an ``asyncio.Queue`` owned by one loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, maxsize: int = 10_000) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        maxsize: int = 10_000,
+        *,
+        keep: Callable[[T], bool] | None = None,
+    ) -> None:
         self._loop = loop
+        self._keep = keep  # items that must arrive even into a full queue (e.g. the last one)
         self.queue: asyncio.Queue[T] = asyncio.Queue(maxsize)
 
     def put_nowait(self, item: T) -> None:
@@ -105,4 +112,7 @@ class QueueBridge(Generic[T]):
         try:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
+            if self._keep is not None and self._keep(item):
+                self.queue.get_nowait()  # drop the oldest instead
+                self.queue.put_nowait(item)
             log.warning("An async event iterator is not being read; dropping an event")

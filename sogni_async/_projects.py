@@ -167,7 +167,9 @@ class AsyncProject:
 
     async def events(self, timeout: float | None = None) -> AsyncIterator[ProjectEvent]:
         """``async for event in project.events()``, ending after the final event."""
-        bridge: QueueBridge[ProjectEvent] = QueueBridge(asyncio.get_running_loop())
+        bridge: QueueBridge[ProjectEvent] = QueueBridge(
+            asyncio.get_running_loop(), keep=lambda event: event.is_final
+        )
         tracker = self._project._tracker
         tracker.add_subscriber(bridge)  # type: ignore[arg-type]
         try:
@@ -179,7 +181,7 @@ class AsyncProject:
                         f"no event from project {self.id} within {timeout}s"
                     ) from None
                 yield event
-                if event.type in ("completed", "failed", "canceled"):
+                if event.is_final:
                     return
         finally:
             tracker.remove_subscriber(bridge)  # type: ignore[arg-type]

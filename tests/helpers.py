@@ -49,6 +49,27 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: flo
         time.sleep(interval)
 
 
+def run_threads(work: Callable[[int], None], count: int, *, timeout: float = 60.0) -> None:
+    """Run ``work(0)`` … ``work(count - 1)`` on ``count`` threads at once; re-raise the first
+    error one of them hit."""
+    errors: list[BaseException] = []
+
+    def guarded(n: int) -> None:
+        try:
+            work(n)
+        except BaseException as exc:  # pragma: no cover - re-raised below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(t.is_alive() for t in threads), "a thread did not finish"
+    if errors:
+        raise errors[0]
+
+
 class FakeProcess:
     """A FakeSupernet in a subprocess (``python -m sogni.testing``), for tests that must keep
     the server's own logs and threads out of the test process."""
@@ -60,6 +81,7 @@ class FakeProcess:
         port: int = 0,
         socket_port: int = 0,
         time_scale: float = 0.01,
+        log_level: str = "warning",
     ) -> None:
         import json
         import subprocess
@@ -74,7 +96,7 @@ class FakeProcess:
             "--socket-port",
             str(socket_port),
         ]
-        args += ["--time-scale", str(time_scale)]
+        args += ["--time-scale", str(time_scale), "--log-level", log_level]
         if api_key:
             args += ["--api-key", api_key]
         self.proc = subprocess.Popen(
@@ -91,6 +113,15 @@ class FakeProcess:
         self.rest_url: str = info["rest_url"]
         self.socket_url: str = info["socket_url"]
         self.api_key: str = info["api_key"]
+        # The fake's own log, read as it comes so a full pipe never blocks the server.
+        self.log_lines: list[str] = []
+        self._drain = threading.Thread(target=self._read_log, daemon=True)
+        self._drain.start()
+
+    def _read_log(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.log_lines.append(line)
 
     @property
     def ports(self) -> tuple[int, int]:
@@ -104,6 +135,7 @@ class FakeProcess:
             except Exception:
                 self.proc.kill()
                 self.proc.wait(10)
+        self._drain.join(10)  # ends at the end of the output
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()

@@ -85,7 +85,44 @@ def check_flac(data: bytes) -> dict[str, int]:
     channels = ((info[12] >> 1) & 7) + 1
     bits = (((info[12] & 1) << 4) | (info[13] >> 4)) + 1
     assert sample_rate > 0 and 1 <= channels <= 8 and 4 <= bits <= 32
+    # Walk the metadata blocks to the last one; the first audio frame follows.
+    pos = 4
+    while True:
+        assert pos + 4 <= len(data), "metadata runs past the end of the file"
+        last = data[pos] & 0x80
+        pos += 4 + int.from_bytes(data[pos + 1 : pos + 4], "big")
+        if last:
+            break
+    _check_flac_frame_header(data, pos, channels)
     return {"rate": sample_rate, "channels": channels, "bits": bits}
+
+
+def _crc8(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
+
+
+def _check_flac_frame_header(data: bytes, pos: int, channels: int) -> None:
+    header = data[pos : pos + 16]
+    assert len(header) >= 6, "no audio frame after the metadata"
+    assert header[0] == 0xFF and header[1] in (0xF8, 0xF9), "no FLAC frame sync code"
+    block_size_code, rate_code = header[2] >> 4, header[2] & 0x0F
+    assert block_size_code != 0 and rate_code != 0x0F, "reserved block size or sample rate"
+    assignment = header[3] >> 4
+    assert assignment <= 10, "reserved channel assignment"
+    assert (assignment + 1 if assignment < 8 else 2) == channels
+    assert header[3] & 1 == 0, "reserved bit set"
+    # The frame number is UTF-8-style coded: the leading ones give the byte count.
+    first = header[4]
+    extra = 0 if first < 0x80 else (8 - (~first & 0xFF).bit_length()) - 1
+    end = 5 + extra
+    end += {6: 1, 7: 2}.get(block_size_code, 0)
+    end += {12: 1, 13: 2, 14: 2}.get(rate_code, 0)
+    assert header[end] == _crc8(header[:end]), "frame header CRC-8 mismatch"
 
 
 CHECKS = {

@@ -54,15 +54,16 @@ class CallbackWorker:
                 thread = threading.Thread(target=self._run, name=name, daemon=True)
                 self._threads.append(thread)
                 thread.start()
-        try:
-            self._queue.put_nowait((fn, args))
-        except queue.Full:
-            self._dropped += 1
-            log.warning(
-                "Callback queue full (%d dropped so far): a callback is too slow", self._dropped
-            )
-            return False
-        return True
+            # Queued under the lock, so it can never land behind close()'s stop sentinels.
+            try:
+                self._queue.put_nowait((fn, args))
+            except queue.Full:
+                self._dropped += 1
+                dropped = self._dropped
+            else:
+                return True
+        log.warning("Callback queue full (%d dropped so far): a callback is too slow", dropped)
+        return False
 
     def _run(self) -> None:
         while True:

@@ -14,16 +14,16 @@ __all__ = ["InflightEntry", "InflightRegistry"]
 class InflightEntry(Protocol):
     """Something the transport thread feeds: a project tracker or a chat stream."""
 
-    def on_frame(self, frame: Frame) -> None:
+    def _on_frame(self, frame: Frame) -> None:
         """Handle one frame naming this entry's id. Runs on the transport thread: no blocking."""
 
-    def on_connection_lost(self) -> None:
+    def _on_connection_lost(self) -> None:
         """The socket dropped; a reconnect is under way."""
 
-    def on_authenticated(self, generation: int, payload: Any) -> None:
+    def _on_authenticated(self, generation: int, payload: Any) -> None:
         """A (re)connection authenticated; ``payload`` is the ``authenticated`` frame."""
 
-    def fail(self, error: SogniError) -> None:
+    def _fail(self, error: SogniError) -> None:
         """End with ``error`` (terminal close, client closed)."""
 
 
@@ -62,4 +62,4 @@ class InflightRegistry:
 
     def fail_all(self, error: SogniError) -> None:
         for entry in self.entries():
-            entry.fail(error)
+            entry._fail(error)

@@ -35,6 +35,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .._log import get_logger
 from .._version import __version__
+from .._wire.envelope import parse_json
 from ..config import ClientConfig, Timeouts
 from ..errors import (
     APIError,
@@ -226,7 +227,7 @@ def parse_error(
     payload: Any = None
     if text.strip():
         try:
-            payload = json.loads(text)
+            payload = parse_json(text)
         except ValueError:
             payload = None
     if not isinstance(payload, dict):
@@ -524,7 +525,7 @@ class RestClient:
         if not content.strip():
             return None
         try:
-            payload = json.loads(content)
+            payload = parse_json(content)
         except ValueError as exc:
             raise _AttemptError(
                 ProtocolError(f"Failed to parse response body (HTTP {status})"),

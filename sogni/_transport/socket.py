@@ -33,7 +33,7 @@ import websocket
 from .._futures import SogniFuture
 from .._log import get_logger
 from .._version import __version__
-from .._wire.envelope import FrameError, decode_frame, encode_frame
+from .._wire.envelope import decode_frame, encode_frame
 from ..config import ClientConfig
 from ..errors import (
     AppIdBlockedError,
@@ -143,6 +143,7 @@ class SocketTransport:
         self._state = TransportState.IDLE
         self._wanted = False  # a connection is wanted (auto-connect, send, connect())
         self._blocked: SogniError | None = None  # terminal reason refusing lazy reconnects
+        self._closed_error: SogniError = ClientClosedError("the client is closed")
         self.generation = 0
         self._attempt = 0
         self._next_attempt_at = 0.0
@@ -177,6 +178,9 @@ class SocketTransport:
 
     def connect(self) -> None:
         """Ask for a connection; clears a terminal 4015/1000 block."""
+        # Cleared here, not only on the thread: a send right after connect() must not meet
+        # the old terminal error.
+        self._blocked = None
         self._command("connect", None)
 
     def disconnect(self) -> None:
@@ -189,7 +193,7 @@ class SocketTransport:
         """Queue a frame. The returned future resolves with the connection generation the frame
         was written on, or fails (not connected in time, terminal close, client closed)."""
         if self._closing.is_set():
-            raise ClientClosedError("the client is closed")
+            raise self._closed_error
         blocked = self._blocked
         if blocked is not None:
             # A terminal close (4015, 4010, 4021, ...) holds until connect() or new credentials.
@@ -200,6 +204,10 @@ class SocketTransport:
         future.set_running_or_notify_cancel()
         item = Outbound(frame_type, text, time.monotonic() + wait, future)
         with self._lock:
+            # Checked again under the lock that the teardown takes to fail what is queued, so
+            # a send racing close() either raises or is failed by it: never left waiting.
+            if self._closing.is_set():
+                raise self._closed_error
             if len(self._pending) + len(self._commands) >= self._config.max_send_queue:
                 raise SendQueueFullError(
                     f"send queue full ({self._config.max_send_queue} messages waiting)"
@@ -284,6 +292,9 @@ class SocketTransport:
         except Exception:  # pragma: no cover - a bug; never leave callers hanging
             log.exception("Transport thread crashed")
             error = ConnectionLostError("the SDK's transport thread stopped unexpectedly")
+            # Nobody is left to serve the queue: later sends raise instead of waiting.
+            self._closed_error = error
+            self._closing.set()
             self._fail_pending(error)
             self._emit(
                 "disconnected", {"code": None, "reason": "transport crashed", "error": error}
@@ -341,8 +352,14 @@ class SocketTransport:
         if self._blocked is not None and not self._wanted:
             return False
         if not self._is_authenticated():
-            self._fail_pending(AuthenticationError("Not signed in: no credentials", status=401))
-            self._wanted = False
+            # E.g. the refresh token expired while the socket was down: the session is over,
+            # so work in flight fails now (once) instead of waiting for a connection.
+            error = AuthenticationError("Not signed in: no credentials", status=401)
+            self._fail_pending(error)
+            if self._wanted:
+                self._wanted = False
+                ended = {"code": None, "reason": "not signed in", "error": error}
+                self._emit("disconnected", ended)
             return False
         return now >= self._next_attempt_at
 
@@ -401,16 +418,25 @@ class SocketTransport:
                     return
                 name, arg = self._commands.popleft()
             if name == "send":
-                self._pending.append(arg)
+                if self._blocked is not None and not self._wanted:
+                    # Queued just before a terminal close: fail with its reason, not a timeout.
+                    arg.future.fail(self._blocked)
+                else:
+                    self._pending.append(arg)
             elif name == "connect":
                 self._blocked = None
                 self._wanted = True
                 self._next_attempt_at = 0.0
             elif name == "disconnect":
+                # Only sent when the credentials are cleared (logout, 401, a refused renewal):
+                # work in flight can no longer be followed, so it fails now instead of hanging.
                 self._wanted = False
                 self._drop(1000, "Client disconnected", send_close=True)
-                self._fail_pending(ConnectionLostError("disconnected by the client"))
-                self._emit("disconnected", {"code": 1000, "reason": "Client disconnected"})
+                error = AuthenticationError("Signed out: the credentials were cleared", status=401)
+                self._fail_pending(error)
+                self._emit(
+                    "disconnected", {"code": 1000, "reason": "Client disconnected", "error": error}
+                )
 
     # ------------------------------------------------------------------ connecting
 
@@ -446,11 +472,15 @@ class SocketTransport:
             headers = self._headers()
             sock = self._open_tcp(host, port, timeouts.connect)
             if secure:
-                # wrap_socket detaches the plain socket: publish the wrapped one for close().
-                sock = self._ssl_context().wrap_socket(sock, server_hostname=host)
+                # wrap_socket detaches the plain socket: publish the wrapped one before the
+                # handshake, so close() can interrupt a server that never completes TLS.
+                sock = self._ssl_context().wrap_socket(
+                    sock, server_hostname=host, do_handshake_on_connect=False
+                )
                 self._connect_sock = sock
                 if self._closing.is_set():
                     raise OSError(errno.ECANCELED, "closing")
+                sock.do_handshake()
             ws = websocket.WebSocket(skip_utf8_validation=True)
             connect: Any = ws.connect  # websocket-client's connect() is untyped
             connect(
@@ -584,7 +614,7 @@ class SocketTransport:
     def _on_message(self, data: bytes | str) -> None:
         try:
             decoded = decode_frame(data, max_bytes=self._config.max_frame_bytes)
-        except FrameError as exc:
+        except Exception as exc:  # FrameError, or anything a hostile frame provokes
             log.debug("Dropped a malformed frame (%s)", exc)
             return
         if decoded.type == "authenticated" and self._state is TransportState.OPEN:
@@ -758,6 +788,7 @@ class SocketTransport:
 
     def want_connection(self) -> None:
         """Auto-connect: keep a connection up while authenticated."""
+        self._blocked = None
         self._command("connect", None)
 
 

@@ -8,13 +8,19 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any, NamedTuple
 
-__all__ = ["Frame", "FrameError", "decode_frame", "encode_frame", "encode_payload"]
+__all__ = ["Frame", "FrameError", "decode_frame", "encode_frame", "encode_payload", "parse_json"]
 
 _COMPACT = (",", ":")
 # Top-level ids the official clients upper-case on receipt (nested ids are left alone).
 _UPPERCASED_IDS = ("jobID", "imgID")
+# Real payloads nest a dozen levels. The limit is checked before parsing: the C parser recurses
+# per level, and with a raised recursion limit (the wallet extra's py_ecc sets 100,000) a
+# hostile frame of nested brackets would overflow the thread's stack and crash the process.
+_MAX_DEPTH = 500
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class FrameError(ValueError):
@@ -41,6 +47,27 @@ def encode_frame(frame_type: str, payload: Any) -> str:
     return json.dumps({"type": frame_type, "data": encode_payload(payload)}, separators=_COMPACT)
 
 
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads`` for text from the network. Raises ``ValueError`` (never
+    ``RecursionError``) when it is not JSON or nests deeper than ``_MAX_DEPTH`` levels."""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8")  # UnicodeDecodeError is a ValueError
+    if text.count("[") + text.count("{") > _MAX_DEPTH:  # else it cannot nest too deep
+        depth = 0
+        for match in _JSON_TOKENS.finditer(text):
+            token = match.group()
+            if token in "[{":
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    raise ValueError(f"JSON nests deeper than {_MAX_DEPTH} levels")
+            elif token in "]}":
+                depth -= 1
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nests too deeply") from exc
+
+
 def decode_frame(raw: str | bytes, *, max_bytes: int | None = None) -> Frame:
     """Parse one frame. Raises :class:`FrameError` for anything malformed."""
     if max_bytes is not None and len(raw) > max_bytes:
@@ -51,9 +78,9 @@ def decode_frame(raw: str | bytes, *, max_bytes: int | None = None) -> Frame:
         except UnicodeDecodeError as exc:
             raise FrameError("frame is not UTF-8") from exc
     try:
-        envelope = json.loads(raw)
+        envelope = parse_json(raw)
     except ValueError as exc:
-        raise FrameError("frame is not JSON") from exc
+        raise FrameError(f"frame is not JSON ({exc})") from exc
     if not isinstance(envelope, dict):
         raise FrameError("frame is not a JSON object")
     frame_type = envelope.get("type")
@@ -65,10 +92,10 @@ def decode_frame(raw: str | bytes, *, max_bytes: int | None = None) -> Frame:
         if not isinstance(data, str):
             raise FrameError("frame 'data' is not a string", frame_type)
         try:
-            text = base64.b64decode(data, validate=True).decode("utf-8")
-            payload = json.loads(text)
+            payload = parse_json(base64.b64decode(data, validate=True))
         except (binascii.Error, ValueError) as exc:
-            raise FrameError("frame 'data' is not base64 of UTF-8 JSON", frame_type) from exc
+            message = f"frame 'data' is not base64 of UTF-8 JSON ({exc})"
+            raise FrameError(message, frame_type) from exc
     if isinstance(payload, dict):
         for key in _UPPERCASED_IDS:
             value = payload.get(key)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from .._wire.envelope import parse_json
 from .._wire.fields import wire
 
 __all__ = [
@@ -234,7 +234,7 @@ class LLMModelInfo:
 
 def parse_arguments(text: str | None) -> dict[str, Any]:
     try:
-        value = json.loads(text or "")
+        value = parse_json(text or "")
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}

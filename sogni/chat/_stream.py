@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import json
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._log import get_logger
-from .._wire.envelope import Frame
+from .._wire.envelope import Frame, parse_json
 from .._wire.messages import JobState, JobTokens, LLMJobError, LLMJobResult
 from ..errors import ChatError, ClientClosedError, ProtocolError, SogniError, SogniTimeoutError
 from ._models import (
@@ -257,7 +256,7 @@ class ChatStream:
             self._sent = future
             self._check_lost_locked()
 
-    def on_frame(self, frame: Frame) -> None:
+    def _on_frame(self, frame: Frame) -> None:
         """Transport thread: apply one frame for this job. Never blocks."""
         handler = _HANDLERS.get(frame.type)
         if handler is None or self._done:
@@ -271,12 +270,12 @@ class ChatStream:
                 self.job_id,
                 type(exc).__name__,
             )
-            self.fail(ProtocolError(f"malformed {frame.type} frame for chat job {self.job_id}"))
+            self._fail(ProtocolError(f"malformed {frame.type} frame for chat job {self.job_id}"))
             return
         if event is not None:
             self._core.emit(*event)
 
-    def on_connection_lost(self) -> None:
+    def _on_connection_lost(self) -> None:
         transport = self._core.transport
         generation = transport.generation if transport is not None else 0
         with self._cond:
@@ -284,7 +283,7 @@ class ChatStream:
                 self._lost = (generation, self._clock())
                 self._check_lost_locked()
 
-    def on_authenticated(self, generation: int, payload: Any) -> None:
+    def _on_authenticated(self, generation: int, payload: Any) -> None:
         live = payload.get("activeLLMJobIDs") if isinstance(payload, dict) else None
         with self._cond:
             if self._awaiting_since is None or self._done or not isinstance(live, list):
@@ -294,7 +293,7 @@ class ChatStream:
             else:
                 self._fail_locked(_transport_lost(self.job_id))
 
-    def fail(self, error: SogniError) -> None:
+    def _fail(self, error: SogniError) -> None:
         with self._cond:
             if self._done:
                 return
@@ -527,6 +526,6 @@ def _parse_json(content: str) -> Any:
     if fenced:
         text = fenced.group(1)
     try:
-        return json.loads(text)
+        return parse_json(text)
     except ValueError:
         return None

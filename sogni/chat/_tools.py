@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._log import get_logger
+from .._wire.envelope import parse_json
 from ..errors import ToolLoopError, ValidationError
 from ._models import ChatCompletionResult, ToolCall, ToolResult, ToolRound, parse_arguments
 from ._params import OPTION_NAMES, check_keywords
@@ -109,7 +110,7 @@ def _call(call: ToolCall, table: Mapping[str, Callable[..., Any]]) -> ToolResult
     if fn is None:
         return _failed(call, f"unknown tool {call.name!r}")
     try:
-        arguments = json.loads(call.arguments or "{}")
+        arguments = parse_json(call.arguments or "{}")
     except ValueError:
         return _failed(call, "the arguments are not valid JSON")
     if not isinstance(arguments, dict):

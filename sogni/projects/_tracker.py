@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
-import json
+import contextlib
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .._futures import SogniFuture
 from .._log import get_logger
-from .._wire.envelope import Frame
+from .._wire.envelope import Frame, parse_json
 from .._wire.messages import (
     EVENT_TYPES,
     ArtistCancelConfirmation,
@@ -48,8 +49,6 @@ from ..errors import (
 from .handles import Job, JobStatus, Project, ProjectEvent, ProjectStatus
 
 if TYPE_CHECKING:
-    import queue
-
     from ._service import ProjectsService
 
 log = get_logger("sogni.projects")
@@ -178,7 +177,9 @@ class ProjectTracker:
         self._subscribers: list[queue.Queue[ProjectEvent]] = []
         self._last_progress: int | None = None
         self._admitted = recovered
-        self._written_generation: int | None = None
+        # A project created elsewhere counts as written before our first connection, so a
+        # reconnect that does not list it looks it up over REST (never resends: no request).
+        self._written_generation: int | None = 0 if recovered else None
         self._resent = False
         self._refused_1001 = False
         self._restart_timer: Any = None
@@ -206,6 +207,13 @@ class ProjectTracker:
         self.core.registry.add(self.project_id, self)
         self._arm_staleness()
         self._send_request()
+
+    def follow(self) -> None:
+        """Follow a project created elsewhere (``projects.get``): its frames, and the
+        staleness watchdog that looks it up over REST when they do not come (they go to the
+        connection of the app that created it)."""
+        self.core.registry.add(self.project_id, self)
+        self._arm_staleness()
 
     def _send_request(self) -> None:
         assert self.request is not None
@@ -262,10 +270,7 @@ class ProjectTracker:
             for fn in listeners.get(name, ()):
                 self.core.callbacks.submit(fn, arg)
             for sub in subscribers:
-                try:
-                    sub.put_nowait(event)
-                except Exception:
-                    log.warning("An events() iterator is not being read; dropping %s", name)
+                _deliver(sub, event)
             self.service.emit_api_event(name, self.handle, event)
 
     def _event(self, name: str, arg: Any, **fields: Any) -> Emission:
@@ -273,7 +278,7 @@ class ProjectTracker:
 
     # ------------------------------------------------------------------ frames (transport thread)
 
-    def on_frame(self, frame: Frame) -> None:
+    def _on_frame(self, frame: Frame) -> None:
         handler = getattr(self, "_on_" + frame.type, None)
         if handler is None:
             return
@@ -737,14 +742,14 @@ class ProjectTracker:
 
     # ------------------------------------------------------------------ transport events
 
-    def on_connection_lost(self) -> None:
+    def _on_connection_lost(self) -> None:
         with self.lock:
             self._last_activity = time.monotonic()
 
-    def fail(self, error: SogniError) -> None:
+    def _fail(self, error: SogniError) -> None:
         self._finish_failed(error)
 
-    def on_authenticated(self, generation: int, payload: Any) -> None:
+    def _on_authenticated(self, generation: int, payload: Any) -> None:
         """Reconcile with the server's snapshot after a (re)connection (protocol/03 §5.10)."""
         records = self.service.snapshot_records(payload)
         self.reconcile(records, generation)
@@ -1016,6 +1021,22 @@ class ProjectTracker:
         self._finish_failed(ClientClosedError("the client was closed"))
 
 
+def _deliver(subscriber: queue.Queue[ProjectEvent], event: ProjectEvent) -> None:
+    """Into an ``events()`` queue. A reader that fell 10,000 events behind loses old ones, but
+    never the final event, which is what ends its loop."""
+    try:
+        subscriber.put_nowait(event)
+        return
+    except queue.Full:
+        pass
+    log.warning("An events() iterator is not being read; dropping an event")
+    if event.is_final:
+        with contextlib.suppress(queue.Empty):
+            subscriber.get_nowait()  # make room by dropping the oldest
+        with contextlib.suppress(queue.Full):
+            subscriber.put_nowait(event)
+
+
 def _int_or_none(value: Any) -> int | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -1043,7 +1064,7 @@ def decode_client_request(data: str | None) -> dict[str, Any] | None:
     if not data:
         return None
     try:
-        decoded = json.loads(base64.b64decode(data))
+        decoded = parse_json(base64.b64decode(data))
     except (ValueError, TypeError):
         return None
     return decoded if isinstance(decoded, dict) else None

@@ -150,7 +150,7 @@ class ProjectsAPI:
         if record.status not in ("completed", "failed", "canceled", "cancelled", "errored"):
             self._core.require_transport()
             self._core.start_socket_for_work()
-            self._core.registry.add(tracker.project_id, tracker)
+            tracker.follow()
         tracker.apply_record(record)
         return tracker.handle
 

@@ -79,6 +79,11 @@ class ProjectEvent:
     result_urls: list[str] | None = None
     error: SogniError | None = None
 
+    @property
+    def is_final(self) -> bool:
+        """``completed``, ``failed`` or ``canceled``: the last event of the project."""
+        return self.type in ProjectStatus.FINISHED
+
 
 def _utc(timestamp: float | None) -> datetime | None:
     return None if timestamp is None else datetime.fromtimestamp(timestamp, tz=timezone.utc)
@@ -458,7 +463,7 @@ class Project:
                         f"no event from project {self.id} within {timeout}s"
                     ) from None
                 yield event
-                if event.type in ("completed", "failed", "canceled"):
+                if event.is_final:
                     return
         finally:
             self._tracker.remove_subscriber(subscription)

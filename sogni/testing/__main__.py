@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
@@ -28,7 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=None, help="API key to accept (default: random)")
     parser.add_argument("--time-scale", type=float, default=0.05, help="simulated time factor")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="the fake's own log (requests, connections, frames; never credentials) on stderr",
+    )
     args = parser.parse_args(argv)
+    # Only the fake's logger: the server library's own logs stay quiet.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    fake_log = logging.getLogger("sogni.testing")
+    fake_log.addHandler(handler)
+    fake_log.setLevel(args.log_level.upper())
     socket_port = args.socket_port
     if socket_port is None:
         socket_port = args.port + 1 if args.port else 0

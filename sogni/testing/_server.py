@@ -264,6 +264,8 @@ class FakeServer:
                 status = response.status
                 return response
             finally:
+                # The path only: queries and headers are not logged (credentials travel there).
+                log.debug("%s %s %s -> %s", origin, request.method, request.path, status)
                 self.fake.received.append(
                     Received(
                         kind="http",
@@ -340,6 +342,7 @@ class FakeServer:
             app_id=query.get("appId"),
         )
         self.fake.received.append(record)
+        log.debug("socket upgrade from app %r", query.get("appId"))
         if self.refuse_connections or (
             self.refuse_until is not None and time.monotonic() < self.refuse_until
         ):
@@ -481,6 +484,7 @@ class FakeServer:
             )
             return
         dropped = not session.authenticated
+        log.debug("%s frame from app %r%s", frame.type, session.app_id, " (dropped)" * dropped)
         self.fake.received.append(
             Received(
                 kind="frame",

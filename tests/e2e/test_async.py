@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import gc
 import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import attrs
 import pytest
 import pytest_asyncio
 
@@ -17,10 +20,11 @@ import sogni
 import sogni_async
 from sogni import ClientConfig, ProjectCanceledError, SogniTimeoutError
 from sogni._transport import rest as rest_module
-from sogni.account import AccountAPI
-from sogni.projects import Job, Project, ProjectsAPI
+from sogni.chat import ChatStream
+from sogni.projects import Job, Project
 from sogni_async import AsyncSogniClient
-from sogni_async._projects import AsyncJob, AsyncProject, AsyncProjectsAPI
+from sogni_async._chat import AsyncChatStream
+from sogni_async._projects import AsyncJob, AsyncProject
 
 from ..helpers import FAST, FakeProcess, sogni_threads
 
@@ -95,12 +99,18 @@ def blocking_on_loop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.mark.asyncio
 async def test_account_and_errors_are_the_same_classes(client: AsyncSogniClient) -> None:
     me = await client.account.me()
-    assert me.username == "alice"
+    assert type(me) is sogni.account.AccountInfo and me.username == "alice"
     balance = await client.account.refresh_balance()
-    assert balance.spark.net > 0
+    assert type(balance) is sogni.account.Balances and balance.spark.net > 0
     assert sogni_async.AsyncSogniClient is AsyncSogniClient
-    with pytest.raises(sogni.ValidationError):
+    with pytest.raises(sogni.ValidationError) as info:
         await client.projects.create(type="image", model_id=MODEL, steps=10_000)
+    assert info.type is sogni.ValidationError
+    project = await client.projects.create(type="image", model_id=MODEL)
+    await project.wait(30)
+    assert type(project.jobs[0].sync) is sogni.projects.Job
+    reply = await client.chat.completions.create(messages=[{"role": "user", "content": "hi"}])
+    assert type(reply) is sogni.chat.ChatCompletionResult
 
 
 @pytest.mark.asyncio
@@ -135,29 +145,60 @@ async def test_200_concurrent_projects_on_one_loop(
     assert blocking_on_loop == []
 
 
+async def _until_rendering(project: AsyncProject) -> None:
+    async with contextlib.aclosing(project.events(timeout=30)) as events:
+        async for event in events:
+            if event.type == "progress":
+                return
+
+
+def _asyncio_complaints(caplog: pytest.LogCaptureFixture) -> list[str]:
+    gc.collect()  # an abandoned task or future only complains when it is collected
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if "never retrieved" in r.getMessage() or "destroyed" in r.getMessage()
+    ]
+
+
 @pytest.mark.asyncio
 async def test_cancelling_the_task_leaves_the_project_running(
     slow_fake_process: FakeProcess, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="asyncio")
-    async with _client(slow_fake_process, "async-cancel") as c:
-        project = await c.projects.create(type="image", model_id=MODEL, steps=8)
+    async with _client(slow_fake_process, "async-cancel-task") as c:
+        project = await c.projects.create(type="image", model_id=MODEL, steps=4)
         waiter = asyncio.create_task(project.wait())
-        await asyncio.sleep(0.05)
-        waiter.cancel()
+        await _until_rendering(project)
+        assert waiter.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiter
         assert not project.finished  # only the waiting stopped
-        await project.cancel()
+        # The paid work goes on to the end and its result is still delivered.
+        urls = await project.wait(30)
+        assert len(urls) == 1
+        assert project.status == "completed"
+    await asyncio.sleep(0)
+    assert _asyncio_complaints(caplog) == []
+
+
+@pytest.mark.asyncio
+async def test_project_cancel_stops_the_paid_work(
+    slow_fake_process: FakeProcess, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="asyncio")
+    async with _client(slow_fake_process, "async-cancel-project") as c:
+        project = await c.projects.create(type="image", model_id=MODEL, steps=8)
+        waiter = asyncio.create_task(project.wait())
+        await _until_rendering(project)
+        await project.cancel()  # confirmed by the server before it returns
         assert project.status == "canceled"
+        with pytest.raises(ProjectCanceledError):
+            await waiter
         with pytest.raises(ProjectCanceledError):
             await project.wait(5)
     await asyncio.sleep(0)
-    assert not [
-        r
-        for r in caplog.records
-        if "never retrieved" in r.getMessage() or "destroyed" in r.getMessage()
-    ]
+    assert _asyncio_complaints(caplog) == []
 
 
 @pytest.mark.asyncio
@@ -208,42 +249,58 @@ def _public_methods(cls: type[Any]) -> set[str]:
 RENAMED = {"close": "aclose"}
 
 
-@pytest.mark.parametrize(
-    ("sync_cls", "async_cls", "exempt"),
-    [
-        (sogni.SogniClient, AsyncSogniClient, set()),
-        (AccountAPI, sogni_async.AsyncAccountAPI, set()),
-        (ProjectsAPI, AsyncProjectsAPI, set()),
-        (Project, AsyncProject, set()),
-        (Job, AsyncJob, set()),
-    ],
-)
-def test_every_sync_method_has_an_async_twin(
-    sync_cls: type, async_cls: type, exempt: set[str]
-) -> None:
-    missing = {
-        name
-        for name in _public_methods(sync_cls) - exempt
-        if not hasattr(async_cls, RENAMED.get(name, name))
-    }
-    if async_cls is AsyncJob:  # AsyncJob forwards read-only state; check its methods
-        missing = {n for n in missing if inspect.isfunction(getattr(sync_cls, n))}
-    assert missing == set()
-    for name in _public_methods(sync_cls) - exempt:
-        sync_member = getattr(sync_cls, name)
-        async_member = getattr(async_cls, RENAMED.get(name, name), None)
-        blocking = inspect.isfunction(sync_member) and name not in (
-            "on",
-            "job",
-            "with_options",
-            "get_tokens",
-            "on_tokens_refreshed",
-            "events",
-        )
-        if blocking and async_member is not None:
-            assert inspect.iscoroutinefunction(async_member), (
-                f"{async_cls.__name__}.{name} must be awaitable"
-            )
+def _is_namespace(value: Any) -> bool:
+    cls = type(value)
+    return (
+        cls.__module__.startswith("sogni.")
+        and not attrs.has(cls)
+        and any(inspect.isfunction(v) for n, v in inspect.getmembers(cls) if not n.startswith("_"))
+    )
+
+
+def _namespaces(
+    sync_obj: Any, async_obj: Any, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, type, type]]:
+    """Walk a live client: every public attribute (not property) holding an SDK namespace,
+    paired with the async client's attribute of the same name."""
+    yield ".".join(path) or "client", type(sync_obj), type(async_obj)
+    for name in sorted(set(dir(type(sync_obj))) | set(vars(sync_obj))):
+        static = inspect.getattr_static(sync_obj, name)
+        if name.startswith("_") or isinstance(static, property) or inspect.isfunction(static):
+            continue
+        value = getattr(sync_obj, name)
+        if _is_namespace(value):
+            twin = getattr(async_obj, name, None)
+            assert twin is not None, f"{'.'.join((*path, name))} has no async twin"
+            yield from _namespaces(value, twin, (*path, name))
+
+
+# The handles the namespaces return, with their async twins.
+HANDLES = [(Project, AsyncProject), (Job, AsyncJob), (ChatStream, AsyncChatStream)]
+# Members that do not block, so their twins are plain methods.
+NON_BLOCKING = {"on", "job", "with_options", "get_tokens", "on_tokens_refreshed", "events"}
+
+
+def test_every_sync_method_has_an_async_twin(fake_process: FakeProcess) -> None:
+    client = _client(fake_process, "async-twins")
+    pairs = list(_namespaces(client.sync, client))
+    found = {path for path, _, _ in pairs}
+    # The walk must see the namespaces we know of; a new one is then found by itself.
+    assert {"client", "account", "projects", "chat", "chat.completions", "chat.tools"} <= found
+    problems: list[str] = []
+    for sync_cls, async_cls in [(s, a) for _, s, a in pairs] + HANDLES:
+        for name in _public_methods(sync_cls):
+            twin_name = RENAMED.get(name, name)
+            if not hasattr(async_cls, twin_name):
+                if not (async_cls is AsyncJob and not inspect.isfunction(getattr(sync_cls, name))):
+                    problems.append(f"{async_cls.__name__}.{twin_name} is missing")
+                continue
+            member, twin = getattr(sync_cls, name), getattr(async_cls, twin_name)
+            blocking = inspect.isfunction(member) and name not in NON_BLOCKING
+            if blocking and not inspect.iscoroutinefunction(twin):
+                problems.append(f"{async_cls.__name__}.{twin_name} must be awaitable")
+    client.sync.close()
+    assert problems == []
 
 
 @pytest.mark.asyncio
@@ -272,31 +329,3 @@ async def test_an_abandoned_stream_frees_the_registry_and_threads(client: AsyncS
             break
     assert len(client.sync._core.registry) == 0
     assert threading.active_count() <= baseline
-
-
-@pytest.mark.parametrize(
-    ("sync_path", "async_path"),
-    [
-        (("chat",), ("chat",)),
-        (("chat", "completions"), ("chat", "completions")),
-        (("chat", "tools"), ("chat", "tools")),
-    ],
-)
-def test_chat_namespaces_have_async_twins(
-    fake_process: FakeProcess, sync_path: tuple[str, ...], async_path: tuple[str, ...]
-) -> None:
-    from sogni.chat import ChatAPI, Completions, ToolsAPI
-    from sogni_async import AsyncChatAPI, AsyncCompletions, AsyncToolsAPI
-
-    pairs = {ChatAPI: AsyncChatAPI, Completions: AsyncCompletions, ToolsAPI: AsyncToolsAPI}
-    sync_cls = {
-        ("chat",): ChatAPI,
-        ("chat", "completions"): Completions,
-        ("chat", "tools"): ToolsAPI,
-    }[sync_path]
-    async_cls = pairs[sync_cls]
-    for name in _public_methods(sync_cls):
-        assert hasattr(async_cls, name) or name in ("completions", "tools"), name
-        member = getattr(sync_cls, name)
-        if inspect.isfunction(member) and name != "on":
-            assert inspect.iscoroutinefunction(getattr(async_cls, name)), name

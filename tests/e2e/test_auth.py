@@ -385,13 +385,14 @@ def test_the_socket_renews_an_expired_token_before_connecting(
 def test_a_reconnect_after_expiry_uses_a_renewed_token(
     fake: FakeSupernet, token_client: Callable[..., SogniClient], secrets: Secrets
 ) -> None:
-    saved = fake.issue_tokens(access_ttl=1)
+    # 3 s: the renewal margin (half the lifetime here) leaves it good for the first upgrade.
+    saved = fake.issue_tokens(access_ttl=3)
     secrets.add(saved)
     client = token_client(tokens=saved)
     client.connect()
     first = Tokens.from_dict(saved)
     assert first.access_expires_at is not None
-    wait_until(lambda: time.time() > first.access_expires_at, timeout=3)  # type: ignore[operator]
+    wait_until(lambda: time.time() > first.access_expires_at, timeout=5)  # type: ignore[operator]
     auths: list[Any] = []
     client.on("authenticated", auths.append)
     fake.restart(downtime=0.05)  # 1001: the client reconnects on its own
@@ -403,6 +404,27 @@ def test_a_reconnect_after_expiry_uses_a_renewed_token(
     assert auth_headers(upgrades)[0] == saved["token"]
     assert set(auth_headers(upgrades)[1:]) == {renewed.access_token.reveal()}
     assert len(fake.requests("/v1/account/refresh-token")) == 1
+
+
+def test_a_token_close_to_expiry_is_renewed_before_it_expires(
+    fake: FakeSupernet, token_client: Callable[..., SogniClient], secrets: Secrets
+) -> None:
+    saved = fake.issue_tokens(access_ttl=4)  # the margin is capped at half its life: 2 s
+    secrets.add(saved)
+    client = token_client(auto_connect=False)
+    client.set_tokens(saved)
+    assert not fake.requests("/v1/account/refresh-token")
+    exp = Tokens.from_dict(saved).access_expires_at
+    assert exp is not None
+    wait_until(lambda: time.time() > exp - 1.9, timeout=5)
+    client.account.me()
+    assert time.time() < exp  # the old token was still valid when it was replaced
+    assert len(fake.requests("/v1/account/refresh-token")) == 1
+    renewed = client.get_tokens()
+    assert renewed is not None and renewed.access_token.reveal() != saved["token"]
+    secrets.add(renewed)
+    last_me = fake.requests("/v1/account/me")[-1]
+    assert last_me.headers["Authorization"] == renewed.access_token.reveal()
 
 
 def test_sixteen_threads_share_one_renewal(
@@ -458,6 +480,25 @@ def test_expired_refresh_token_signs_out(
     raises(secrets, AuthenticationError, client.account.me)
     assert client.get_tokens() is None
     assert fake.requests() == []
+
+
+def test_a_session_that_ends_while_the_socket_is_down_fails_work_in_flight(
+    fake: FakeSupernet, token_client: Callable[..., SogniClient], secrets: Secrets
+) -> None:
+    saved = fake.issue_tokens(refresh_ttl=2)
+    secrets.add(saved)
+    client = token_client(tokens=saved)
+    client.connect()
+    fake.pause_workers()
+    project = client.projects.create(type="image", model_id="flux1-schnell-fp8")
+    fake.wait_for_project(project.id)
+    refresh_exp = Tokens.from_dict(saved).refresh_expires_at
+    assert refresh_exp is not None
+    wait_until(lambda: time.time() > refresh_exp, timeout=5)
+    fake.drop_connections()  # the reconnect finds the session over
+    with pytest.raises(AuthenticationError, match="Not signed in"):
+        project.wait(5)
+    fake.resume_workers()
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from PIL import Image
 
 from sogni import (
     AppIdConflictError,
+    AuthenticationError,
     CancellationError,
     ClientClosedError,
     ImageProjectParams,
@@ -31,7 +32,7 @@ from sogni import (
 )
 from sogni.testing import FakeSupernet, read_image_metadata
 
-from ..helpers import FAST, wait_until
+from ..helpers import FAST, run_threads, wait_until
 
 MODEL = "flux1-schnell-fp8"
 
@@ -281,10 +282,12 @@ def test_insufficient_balance(client: SogniClient, fake: FakeSupernet) -> None:
     fake.set_balance("0", token_type="spark")
     fake.set_balance("0", token_type="sogni")
     project = client.projects.create(type="image", model_id=MODEL, token_type="spark")
-    with pytest.raises(ProjectError) as info:
+    with pytest.raises(ProjectError, match="Insufficient balance") as info:
         project.wait(30)
     assert info.value.retryable is False
-    assert info.value.error_code is not None
+    assert info.value.error_code == 123  # the fake's INSUFFICIENT_BALANCE
+    assert project.status == "failed"
+    assert client.account.refresh_balance().spark.net == 0  # nothing was held or debited
 
 
 def test_balance_falls_by_the_estimated_cost(client: SogniClient, fake: FakeSupernet) -> None:
@@ -361,6 +364,20 @@ def test_a_local_timeout_does_not_cancel(client: SogniClient, fake: FakeSupernet
     assert fake.frames("jobError") == []
     fake.resume_workers()
     assert len(project.wait(30)) == 1
+
+
+def test_signing_out_fails_in_flight_projects(
+    make_client: Callable[..., SogniClient], fake: FakeSupernet
+) -> None:
+    client = make_client()
+    client.connect()
+    fake.pause_workers()
+    project = client.projects.create(type="image", model_id=MODEL)
+    fake.wait_for_project(project.id)
+    client.logout()  # as a REST 401 or a refused token renewal: the credentials are cleared
+    with pytest.raises(AuthenticationError, match="Signed out"):
+        project.wait(5)
+    fake.resume_workers()
 
 
 def test_close_fails_in_flight_projects(
@@ -482,6 +499,25 @@ def test_runtime_budget_ends_a_stuck_job(
     fake.hold_results(False)
 
 
+def test_get_follows_a_project_whose_frames_go_to_another_app(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    owner = make_client(app_id="owner")
+    fake.pause_workers()
+    project = owner.projects.create(type="image", model_id=MODEL)
+    fake.wait_for_project(project.id)
+    # Same account, another app_id: the project's frames keep going to the owner's socket.
+    observer = make_client(app_id="observer")
+    observer.connect()
+    handle = observer.projects.get(project.id)
+    assert not handle.finished
+    fake.resume_workers()
+    assert len(project.wait(30)) == 1
+    # The staleness watchdog looks it up over REST and finds it finished.
+    assert len(handle.wait(15)) == 1
+    assert handle.status == "completed"
+
+
 def test_get_reattaches_from_another_process(
     fake: FakeSupernet, make_client: Callable[..., SogniClient]
 ) -> None:
@@ -521,44 +557,35 @@ def test_200_projects_from_16_threads_get_their_own_results(
     client: SogniClient, fake: FakeSupernet
 ) -> None:
     results: dict[str, list[str]] = {}
-    errors: list[BaseException] = []
+    images: dict[str, dict[str, Any]] = {}
+    seeds: dict[str, int] = {}
     lock = threading.Lock()
 
     def worker(n: int) -> None:
-        try:
-            mine = []
-            for i in range(n * 13, n * 13 + 13):
-                if i >= 200:
-                    break
-                mine.append(
-                    client.projects.create(
-                        type="image", model_id=MODEL, positive_prompt=f"p{i}", seed=i
-                    )
-                )
-            for project in mine:
-                urls = project.wait(60)
-                with lock:
-                    results[project.id] = urls
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        mine = []
+        for i in range(n * 13, min(n * 13 + 13, 200)):
+            project = client.projects.create(
+                type="image", model_id=MODEL, positive_prompt=f"p{i}", seed=i
+            )
+            mine.append(project)
+            with lock:
+                seeds[project.id] = i
+        for project in mine:
+            urls = project.wait(60)
+            # Each thread reads its own results back through the public API.
+            meta = read_image_metadata(project.jobs[0].get_result_data())
+            with lock:
+                results[project.id] = urls
+                images[project.id] = meta
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors
+    run_threads(worker, 16, timeout=120)
     assert len(results) == 200
-    # Every result belongs to its own project: checked through the ids embedded in the images.
     assert all(len(urls) == 1 for urls in results.values())
-    seen_seeds = set()
-    for project_id, urls in list(results.items())[::5]:
-        buffer = io.BytesIO()
-        client._core.rest.download(urls[0], buffer)
-        meta = read_image_metadata(buffer.getvalue())
+    # Every result belongs to its own project: checked through the ids embedded in the images.
+    for project_id, meta in images.items():
         assert meta["project_id"] == project_id
-        seen_seeds.add(meta["seed"])
-    assert len(seen_seeds) == 40
+        assert int(meta["seed"]) == seeds[project_id]
+    assert len(images) == 200
 
 
 def test_estimate_cost_matches_the_debit(client: SogniClient, fake: FakeSupernet) -> None:

@@ -57,7 +57,8 @@ def _scan(texts: list[str]) -> list[str]:
 
 def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
     errors: list[BaseException] = []
-    fake = FakeProcess(api_key=CANARY)
+    fake_logs: list[str] = []
+    fake = FakeProcess(api_key=CANARY, log_level="debug")
     try:
         config = ClientConfig(
             app_id="canary",
@@ -79,7 +80,10 @@ def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
         # A server restart: the socket drops and the client reconnects with the same key.
         api_port, socket_port = fake.ports
         fake.stop()
-        fake = FakeProcess(api_key=CANARY, port=api_port, socket_port=socket_port)
+        fake_logs += fake.log_lines
+        fake = FakeProcess(
+            api_key=CANARY, port=api_port, socket_port=socket_port, log_level="debug"
+        )
         wait_until(lambda: len(auths) >= 2, timeout=15)
         client.account.me()
         repr_texts = [
@@ -91,7 +95,7 @@ def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
         client.close()
 
         # Authentication failures with the canary as the (wrong) key of another server.
-        other = FakeProcess()
+        other = FakeProcess(log_level="debug")
         try:
             bad = SogniClient(
                 config=ClientConfig(
@@ -113,8 +117,10 @@ def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
             bad.close()
         finally:
             other.stop()
+            fake_logs += other.log_lines
     finally:
         fake.stop()
+        fake_logs += fake.log_lines
 
     assert len(errors) == 2
     records = debug_everything.records
@@ -135,6 +141,10 @@ def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
             cause = cause.__cause__ or cause.__context__
     texts += repr_texts
     assert _scan(texts) == []
+    # The fake's own log (a server library's logs are out of scope, and not enabled there).
+    assert any("/v1/account/me" in line for line in fake_logs), "the fake logged nothing"
+    assert any("socket upgrade from app 'canary'" in line for line in fake_logs)
+    assert _scan(fake_logs) == []
 
 
 def test_credentials_travel_in_headers_never_in_urls(fake: Any, make_client: Any) -> None:

@@ -24,7 +24,7 @@ from sogni import (
 )
 from sogni.testing import FakeSupernet
 
-from ..helpers import FAST, sogni_threads, wait_until
+from ..helpers import FAST, run_threads, sogni_threads, wait_until
 
 
 def ws_connects(fake: FakeSupernet, app_id: str) -> list[Any]:
@@ -189,6 +189,22 @@ def test_4015_fails_in_flight_work_and_waits_for_connect(
     assert client.is_connected
 
 
+def test_a_send_right_after_connect_does_not_meet_the_old_4015(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    client = make_client(app_id="retake")
+    client.connect()
+    closes: list[Any] = []
+    client.on("disconnected", closes.append)
+    for n in range(1, 4):
+        fake.close_connections(4015, "taken")
+        wait_until(lambda n=n: len(closes) == n)  # the terminal close has been handled
+        client.connect(wait=False)
+        # Queued for the new connection; before the fix this raised AppIdConflictError.
+        client.set_socket_event_subscriptions({"appAlert": True})
+        client.connect()
+
+
 def test_4021_clears_credentials(
     fake: FakeSupernet, make_client: Callable[..., SogniClient]
 ) -> None:
@@ -239,12 +255,16 @@ def test_malformed_frames_never_kill_the_transport(
         '{"data":"e30="}',
         '{"type":"jobState","data":"eyJ0eXBlIjoxfQ=="}',
         "[]",
+        "[" * 100_000,  # nesting deeper than the JSON parser's recursion limit
     ):
         fake.inject_frame(raw=raw)
     fake.inject_frame("someFutureEvent", {"hello": "world"})
     fake.set_balance("77", token_type="spark")
     wait_until(lambda: client.current_account.balance.spark.net == 77)
     assert client.is_connected
+    assert client._core.transport is not None and client._core.transport.thread is not None
+    assert client._core.transport.thread.is_alive()
+    client.set_socket_event_subscriptions({"appAlert": True})  # the socket still sends
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -302,47 +322,62 @@ def _assert_closes_fast(client: SogniClient) -> None:
     client.close()  # idempotent
 
 
-@pytest.fixture
-def black_hole() -> Iterator[str]:
+@attrs.define
+class BlackHole:
     """Accepts TCP connections and never answers (a server that hangs in the handshake)."""
+
+    url: str
+    conns: list[socket.socket]
+
+    def heard_from_client(self) -> bool:
+        """The client has sent its first bytes (an HTTP upgrade or a TLS ClientHello), so it
+        is now blocked waiting for the answer."""
+        for conn in list(self.conns):
+            try:
+                if conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                    return True
+            except BlockingIOError:
+                continue
+        return False
+
+
+@pytest.fixture
+def black_hole() -> Iterator[BlackHole]:
     listener = socket.create_server(("127.0.0.1", 0))
-    conns: list[socket.socket] = []
+    hole = BlackHole(f"ws://127.0.0.1:{listener.getsockname()[1]}", [])
     stop = threading.Event()
 
     def accept() -> None:
         listener.settimeout(0.1)
         while not stop.is_set():
             try:
-                conns.append(listener.accept()[0])
+                hole.conns.append(listener.accept()[0])
             except OSError:
                 continue
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
+    yield hole
     stop.set()
     thread.join(2)
-    for c in conns:
+    for c in hole.conns:
         c.close()
     listener.close()
 
 
-def test_close_while_connecting(black_hole: str, fake: FakeSupernet) -> None:
+@pytest.mark.parametrize("scheme", ["ws", "wss"])
+def test_close_while_connecting(black_hole: BlackHole, fake: FakeSupernet, scheme: str) -> None:
+    # ws: stuck in the WebSocket upgrade; wss: stuck in the TLS handshake.
     client = SogniClient(
         config=ClientConfig(
             app_id="connecting",
             api_key="sk-x-123456",
             rest_endpoint=fake.rest_url,
-            socket_endpoint=black_hole,
+            socket_endpoint=black_hole.url.replace("ws://", f"{scheme}://"),
             timeouts=attrs.evolve(FAST, connect=30),
         )
     )
-    wait_until(
-        lambda: (
-            client._core.transport is not None
-            and client._core.transport.state.value == "connecting"
-        )
-    )
+    wait_until(black_hole.heard_from_client)
     _assert_closes_fast(client)
 
 
@@ -382,11 +417,23 @@ def test_close_inside_a_slow_callback(
 ) -> None:
     client = make_client(app_id="slow-close")
     entered = threading.Event()
-    client.on("account_updated", lambda _: (entered.set(), time.sleep(0.8)))
+    release = threading.Event()
+    # The callback outlives close(): close() must not wait for user code to return.
+    client.on("account_updated", lambda _: (entered.set(), release.wait(10)))
     client.connect()
     fake.set_balance("3", token_type="spark")
     assert entered.wait(5)
-    _assert_closes_fast(client)
+    started = time.monotonic()
+    try:
+        client.close()
+        assert time.monotonic() - started < 2.0
+        # Only the callback thread, still inside the user's code, is left.
+        assert [t.name.rsplit("-", 1)[0] for t in sogni_threads()] == ["sogni-callbacks"]
+    finally:
+        release.set()
+    # Once the user's code returns, nothing is left.
+    wait_until(lambda: not sogni_threads(), timeout=2.0)
+    client.close()
 
 
 def test_close_called_from_inside_a_callback(
@@ -440,14 +487,38 @@ def test_close_with_work_in_flight(
 ) -> None:
     from sogni import ClientClosedError
 
-    fake.refuse_connections()
     client = make_client(app_id="in-flight")
+    client.connect()
+    fake.pause_workers()
+    project = client.projects.create(type="image", model_id="flux1-schnell-fp8")
+    fake.wait_for_project(project.id)
+    fake.llm_pause()
+    stream = client.chat.completions.create(
+        messages=[{"role": "user", "content": "hello"}], stream=True
+    )
+    fake.llm_wait_held()
+    _assert_closes_fast(client)
+    with pytest.raises(ClientClosedError):
+        project.wait(1)
+    with pytest.raises(ClientClosedError):
+        list(stream)
+    with pytest.raises(ClientClosedError):
+        client.account.me()
+    fake.resume_workers()
+    fake.llm_resume()
+
+
+def test_close_with_a_send_queued_before_the_connection(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    from sogni import ClientClosedError
+
+    fake.refuse_connections()
+    client = make_client(app_id="queued")
     future = client._core.send("setSocketEventSubscriptions", {"subscriptions": {}})
     _assert_closes_fast(client)
     with pytest.raises(ClientClosedError):
         future.result(1)
-    with pytest.raises(ClientClosedError):
-        client.account.me()
 
 
 # --------------------------------------------------------------------------- threads and fork
@@ -461,32 +532,49 @@ def test_sixteen_threads_share_one_client(
         "alice": make_client(app_id="mt-a"),
         "bob": make_client(app_id="mt-b", api_key="sk-bob-0123456789"),
     }
-    errors: list[BaseException] = []
     results: list[tuple[str, str]] = []
     lock = threading.Lock()
 
-    def work(owner: str) -> None:
-        try:
-            for _ in range(10):
-                me = clients[owner].account.me()
-                bal = clients[owner].account.balance()
-                with lock:
-                    results.append((owner, f"{me.username}:{bal.spark.net}"))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+    def work(n: int) -> None:
+        owner = "alice" if n % 2 else "bob"
+        for _ in range(10):
+            me = clients[owner].account.me()
+            bal = clients[owner].account.balance()
+            with lock:
+                results.append((owner, f"{me.username}:{bal.spark.net}"))
 
     fake.set_balance("11", account=other)
-    threads = [
-        threading.Thread(target=work, args=("alice" if i % 2 else "bob",)) for i in range(16)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not errors
+    run_threads(work, 16)
     assert len(results) == 160
     assert {r for o, r in results if o == "alice"} == {"alice:400"}
     assert {r for o, r in results if o == "bob"} == {"bob:11"}
+
+
+def test_sixteen_threads_share_one_client_over_rest_and_the_socket(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    client = make_client(app_id="mt-one")
+    client.connect()
+    answers: dict[tuple[int, int], str] = {}
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        for turn in range(3):
+            assert client.account.me().username == "alice"
+            reply = client.chat.completions.create(
+                messages=[{"role": "user", "content": f"thread {n} turn {turn}"}]
+            )
+            with lock:
+                answers[(n, turn)] = reply.content
+
+    run_threads(work, 16)
+    # Each caller got the reply to its own message, over one socket and one registry.
+    assert answers == {
+        (n, turn): f'You said: "thread {n} turn {turn}". This is turn 1 of our conversation.'
+        for n in range(16)
+        for turn in range(3)
+    }
+    assert len(ws_connects(fake, "mt-one")) == 1
 
 
 def test_fork_child_gets_the_documented_error(fake: FakeSupernet) -> None:

@@ -103,3 +103,27 @@ def test_authentication_state_follows_the_refresh_token() -> None:
     assert store.is_authenticated()
     store.set_tokens(pair(NOW + 60, refresh_exp=NOW), notify=False)
     assert not store.is_authenticated()
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires", "renews"),
+    [
+        (NOW - 3600, NOW + 31, False),  # outside the 30 s margin
+        (NOW - 3600, NOW + 29, True),  # inside it: renewed while still valid
+        (NOW - 10, NOW + 20, False),  # a 30 s token: the margin shrinks to half its life (15 s)
+        (NOW - 16, NOW + 14, True),
+        (None, NOW + 29, True),  # no iat: the full margin
+        (NOW - 3600, NOW - 1, True),  # expired
+    ],
+)
+def test_renewal_comes_before_expiry(issued: float | None, expires: float, renews: bool) -> None:
+    claims: dict[str, Any] = {"exp": expires} if issued is None else {"exp": expires, "iat": issued}
+    tokens = Tokens(jwt(**claims), jwt(type="refresh", exp=NOW + 3600))
+    new = pair(NOW + 3600, tag="new")
+    store = CredentialStore(None, wall_clock=lambda: NOW, refresh_margin=30.0)
+    rest = StubRest(lambda: new.as_dict())
+    store.bind(rest)  # type: ignore[arg-type]
+    store.set_tokens(tokens, notify=False)
+    store.headers()
+    assert len(rest.calls) == (1 if renews else 0)
+    assert store.tokens == (new if renews else tokens)

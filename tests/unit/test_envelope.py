@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
+import textwrap
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sogni._wire.envelope import FrameError, decode_frame, encode_frame
+from sogni._wire.envelope import FrameError, decode_frame, encode_frame, parse_json
 
 json_values = st.recursive(
     st.none()
@@ -91,3 +94,47 @@ def test_malformed_frames_raise_frame_error(raw: str | bytes) -> None:
 def test_size_limit() -> None:
     with pytest.raises(FrameError, match="exceeds"):
         decode_frame(encode_frame("x", "a" * 100), max_bytes=50)
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_nesting_is_limited_before_parsing() -> None:
+    assert parse_json(_nested(500)) is not None
+    with pytest.raises(ValueError, match="deeper than 500"):
+        parse_json(_nested(501))
+    # Brackets inside strings are text, not nesting; escaped quotes do not end a string.
+    text = json.dumps({"s": "[{" * 2000 + '\\"', "list": [[1]]})
+    assert parse_json(text)["list"] == [[1]]
+    payload = base64.b64encode(_nested(600).encode()).decode()
+    with pytest.raises(FrameError, match="deeper than 500") as info:
+        decode_frame(json.dumps({"type": "x", "data": payload}))
+    assert info.value.frame_type == "x"
+
+
+def test_a_deeply_nested_frame_cannot_crash_the_process() -> None:
+    # The wallet extra's py_ecc raises the recursion limit to 100,000; past it, the C JSON
+    # parser would overflow a thread's stack (a segfault) on a frame of nested brackets.
+    script = textwrap.dedent(
+        """
+        import sys, threading
+        from sogni._wire.envelope import FrameError, decode_frame
+        sys.setrecursionlimit(100_000)
+        outcome = []
+        def decode():
+            try:
+                decode_frame("[" * 200_000)
+            except FrameError as exc:
+                outcome.append(str(exc))
+        thread = threading.Thread(target=decode)
+        thread.start()
+        thread.join()
+        print(outcome)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "deeper than 500" in result.stdout
