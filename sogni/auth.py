@@ -211,15 +211,14 @@ class CredentialStore:
         return exp is not None and exp <= self._wall_clock()
 
     def _renewal_due(self, tokens: Tokens) -> bool:
-        """The access token expires within the margin (capped at half its lifetime, so a
-        short-lived token is not renewed on every request)."""
+        """The access token expires within the margin. The margin is capped at half the
+        token's lifetime, so a short-lived token is not renewed on every request; without an
+        ``iat`` the lifetime is unknown and only an expired token is renewed."""
         claims = jwt_claims(tokens.access_token.reveal())
         exp, iat = _seconds(claims.get("exp")), _seconds(claims.get("iat"))
         if exp is None:
             return False
-        margin = self._refresh_margin
-        if iat is not None and exp > iat:
-            margin = min(margin, (exp - iat) / 2)
+        margin = min(self._refresh_margin, (exp - iat) / 2) if iat is not None and exp > iat else 0
         return exp - margin <= self._wall_clock()
 
     def set_api_key(self, api_key: str | Secret) -> None:

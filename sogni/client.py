@@ -233,7 +233,7 @@ class _Core:
                 self.emit("connected", data)
             elif name == "lost":
                 for entry in self.registry.entries():
-                    entry._on_connection_lost()
+                    entry._connection_lost()
                 self.emit("connection_lost", data)
             elif name == "disconnected":
                 error = data.get("error")
@@ -257,7 +257,7 @@ class _Core:
         if isinstance(job_id, str):
             entry = self.registry.get(job_id)
             if entry is not None:
-                entry._on_frame(frame)
+                entry._frame_arrived(frame)
             else:
                 log.debug("Ignored a %s frame for an unknown job", frame.type)
         elif handler is None and frame.type not in self._frame_handlers:
@@ -284,7 +284,7 @@ class _Core:
             self.apply_socket_subscription(payload.subscription_entitlement)
         generation = self.transport.generation if self.transport else 0
         for entry in self.registry.entries():
-            entry._on_authenticated(generation, frame.payload)
+            entry._authenticated(generation, frame.payload)
         self.emit("authenticated", {"username": payload.username, "generation": generation})
 
     def _frame_balanceUpdate(self, frame: Frame) -> None:

@@ -14,13 +14,13 @@ __all__ = ["InflightEntry", "InflightRegistry"]
 class InflightEntry(Protocol):
     """Something the transport thread feeds: a project tracker or a chat stream."""
 
-    def _on_frame(self, frame: Frame) -> None:
+    def _frame_arrived(self, frame: Frame) -> None:
         """Handle one frame naming this entry's id. Runs on the transport thread: no blocking."""
 
-    def _on_connection_lost(self) -> None:
+    def _connection_lost(self) -> None:
         """The socket dropped; a reconnect is under way."""
 
-    def _on_authenticated(self, generation: int, payload: Any) -> None:
+    def _authenticated(self, generation: int, payload: Any) -> None:
         """A (re)connection authenticated; ``payload`` is the ``authenticated`` frame."""
 
     def _fail(self, error: SogniError) -> None:

@@ -193,11 +193,12 @@ class SocketTransport:
         """Queue a frame. The returned future resolves with the connection generation the frame
         was written on, or fails (not connected in time, terminal close, client closed)."""
         if self._closing.is_set():
-            raise self._closed_error
+            raise self._closed_error.with_traceback(None)
         blocked = self._blocked
         if blocked is not None:
             # A terminal close (4015, 4010, 4021, ...) holds until connect() or new credentials.
-            raise blocked
+            # The one error object is raised again and again: drop the last traceback first.
+            raise blocked.with_traceback(None)
         text = encode_frame(frame_type, payload)
         wait = self._config.timeouts.send_ready if timeout is None else timeout
         future: SogniFuture[int] = SogniFuture(self._callbacks)
@@ -207,7 +208,7 @@ class SocketTransport:
             # Checked again under the lock that the teardown takes to fail what is queued, so
             # a send racing close() either raises or is failed by it: never left waiting.
             if self._closing.is_set():
-                raise self._closed_error
+                raise self._closed_error.with_traceback(None)
             if len(self._pending) + len(self._commands) >= self._config.max_send_queue:
                 raise SendQueueFullError(
                     f"send queue full ({self._config.max_send_queue} messages waiting)"
@@ -430,13 +431,16 @@ class SocketTransport:
             elif name == "disconnect":
                 # Only sent when the credentials are cleared (logout, 401, a refused renewal):
                 # work in flight can no longer be followed, so it fails now instead of hanging.
+                # After a terminal close (e.g. 4021) or a session that already ended, nothing
+                # is connected or wanted, and that close has already been reported.
+                active = self._wanted or self._ws is not None
                 self._wanted = False
                 self._drop(1000, "Client disconnected", send_close=True)
                 error = AuthenticationError("Signed out: the credentials were cleared", status=401)
                 self._fail_pending(error)
-                self._emit(
-                    "disconnected", {"code": 1000, "reason": "Client disconnected", "error": error}
-                )
+                if active:
+                    ended = {"code": 1000, "reason": "Client disconnected", "error": error}
+                    self._emit("disconnected", ended)
 
     # ------------------------------------------------------------------ connecting
 

@@ -20,7 +20,9 @@ _UPPERCASED_IDS = ("jobID", "imgID")
 # per level, and with a raised recursion limit (the wallet extra's py_ecc sets 100,000) a
 # hostile frame of nested brackets would overflow the thread's stack and crash the process.
 _MAX_DEPTH = 500
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# A string (unrolled, and its closing quote optional, so that an unterminated one cannot make
+# the scan quadratic) or a bracket.
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]')
 
 
 class FrameError(ValueError):
@@ -51,7 +53,8 @@ def parse_json(text: str | bytes) -> Any:
     """``json.loads`` for text from the network. Raises ``ValueError`` (never
     ``RecursionError``) when it is not JSON or nests deeper than ``_MAX_DEPTH`` levels."""
     if isinstance(text, (bytes, bytearray)):
-        text = bytes(text).decode("utf-8")  # UnicodeDecodeError is a ValueError
+        # As json.loads does for bytes (a BOM, UTF-16/32); UnicodeDecodeError is a ValueError.
+        text = bytes(text).decode(json.detect_encoding(text), "surrogatepass")
     if text.count("[") + text.count("{") > _MAX_DEPTH:  # else it cannot nest too deep
         depth = 0
         for match in _JSON_TOKENS.finditer(text):

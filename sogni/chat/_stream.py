@@ -256,7 +256,7 @@ class ChatStream:
             self._sent = future
             self._check_lost_locked()
 
-    def _on_frame(self, frame: Frame) -> None:
+    def _frame_arrived(self, frame: Frame) -> None:
         """Transport thread: apply one frame for this job. Never blocks."""
         handler = _HANDLERS.get(frame.type)
         if handler is None or self._done:
@@ -275,7 +275,7 @@ class ChatStream:
         if event is not None:
             self._core.emit(*event)
 
-    def _on_connection_lost(self) -> None:
+    def _connection_lost(self) -> None:
         transport = self._core.transport
         generation = transport.generation if transport is not None else 0
         with self._cond:
@@ -283,7 +283,7 @@ class ChatStream:
                 self._lost = (generation, self._clock())
                 self._check_lost_locked()
 
-    def _on_authenticated(self, generation: int, payload: Any) -> None:
+    def _authenticated(self, generation: int, payload: Any) -> None:
         live = payload.get("activeLLMJobIDs") if isinstance(payload, dict) else None
         with self._cond:
             if self._awaiting_since is None or self._done or not isinstance(live, list):

@@ -278,8 +278,9 @@ class ProjectTracker:
 
     # ------------------------------------------------------------------ frames (transport thread)
 
-    def _on_frame(self, frame: Frame) -> None:
-        handler = getattr(self, "_on_" + frame.type, None)
+    def _frame_arrived(self, frame: Frame) -> None:
+        # Only the project event types: a frame type is server data, not a method name.
+        handler = getattr(self, "_on_" + frame.type, None) if frame.type in EVENT_TYPES else None
         if handler is None:
             return
         cls = EVENT_TYPES[frame.type]
@@ -742,14 +743,14 @@ class ProjectTracker:
 
     # ------------------------------------------------------------------ transport events
 
-    def _on_connection_lost(self) -> None:
+    def _connection_lost(self) -> None:
         with self.lock:
             self._last_activity = time.monotonic()
 
     def _fail(self, error: SogniError) -> None:
         self._finish_failed(error)
 
-    def _on_authenticated(self, generation: int, payload: Any) -> None:
+    def _authenticated(self, generation: int, payload: Any) -> None:
         """Reconcile with the server's snapshot after a (re)connection (protocol/03 §5.10)."""
         records = self.service.snapshot_records(payload)
         self.reconcile(records, generation)

@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 import pytest
 import requests
 import websocket
@@ -92,8 +93,9 @@ def token_client(fake: FakeSupernet, secrets: Secrets) -> Iterator[Callable[...,
 
     def factory(tokens: Any = None, **options: Any) -> SogniClient:
         options.setdefault("app_id", f"token-app-{len(clients)}")
+        options.setdefault("timeouts", FAST)
         config = ClientConfig(
-            rest_endpoint=fake.rest_url, socket_endpoint=fake.socket_url, timeouts=FAST, **options
+            rest_endpoint=fake.rest_url, socket_endpoint=fake.socket_url, **options
         )
         client = SogniClient(config=config, tokens=tokens)
         clients.append(client)
@@ -385,10 +387,10 @@ def test_the_socket_renews_an_expired_token_before_connecting(
 def test_a_reconnect_after_expiry_uses_a_renewed_token(
     fake: FakeSupernet, token_client: Callable[..., SogniClient], secrets: Secrets
 ) -> None:
-    # 3 s: the renewal margin (half the lifetime here) leaves it good for the first upgrade.
+    # The fake's exp is whole seconds: a 3 s token has 2 to 3 s left. No early renewal here.
     saved = fake.issue_tokens(access_ttl=3)
     secrets.add(saved)
-    client = token_client(tokens=saved)
+    client = token_client(tokens=saved, timeouts=attrs.evolve(FAST, token_refresh_margin=0))
     client.connect()
     first = Tokens.from_dict(saved)
     assert first.access_expires_at is not None
@@ -409,14 +411,16 @@ def test_a_reconnect_after_expiry_uses_a_renewed_token(
 def test_a_token_close_to_expiry_is_renewed_before_it_expires(
     fake: FakeSupernet, token_client: Callable[..., SogniClient], secrets: Secrets
 ) -> None:
-    saved = fake.issue_tokens(access_ttl=4)  # the margin is capped at half its life: 2 s
+    # The margin (30 s) is capped at half the token's life: 4 s. The fake's exp is whole
+    # seconds, so the renewal falls due 3 to 4 s after it was issued.
+    saved = fake.issue_tokens(access_ttl=8)
     secrets.add(saved)
     client = token_client(auto_connect=False)
     client.set_tokens(saved)
     assert not fake.requests("/v1/account/refresh-token")
     exp = Tokens.from_dict(saved).access_expires_at
     assert exp is not None
-    wait_until(lambda: time.time() > exp - 1.9, timeout=5)
+    wait_until(lambda: time.time() > exp - 3.9, timeout=8)
     client.account.me()
     assert time.time() < exp  # the old token was still valid when it was replaced
     assert len(fake.requests("/v1/account/refresh-token")) == 1
@@ -485,7 +489,7 @@ def test_expired_refresh_token_signs_out(
 def test_a_session_that_ends_while_the_socket_is_down_fails_work_in_flight(
     fake: FakeSupernet, token_client: Callable[..., SogniClient], secrets: Secrets
 ) -> None:
-    saved = fake.issue_tokens(refresh_ttl=2)
+    saved = fake.issue_tokens(refresh_ttl=4)  # 3 to 4 s left: time to start the project
     secrets.add(saved)
     client = token_client(tokens=saved)
     client.connect()
@@ -494,7 +498,7 @@ def test_a_session_that_ends_while_the_socket_is_down_fails_work_in_flight(
     fake.wait_for_project(project.id)
     refresh_exp = Tokens.from_dict(saved).refresh_expires_at
     assert refresh_exp is not None
-    wait_until(lambda: time.time() > refresh_exp, timeout=5)
+    wait_until(lambda: time.time() > refresh_exp, timeout=8)
     fake.drop_connections()  # the reconnect finds the session over
     with pytest.raises(AuthenticationError, match="Not signed in"):
         project.wait(5)

@@ -66,9 +66,9 @@ def tokens(text: str) -> Frame:
 def test_a_drop_seen_before_the_send_future_is_known_still_counts() -> None:
     clock = _Clock()
     stream, core = make_stream(clock)
-    stream._on_connection_lost()  # the request went out on connection 1, then it dropped
+    stream._connection_lost()  # the request went out on connection 1, then it dropped
     stream._set_send_future(written_on(1))
-    stream._on_authenticated(2, {"activeLLMJobIDs": []})
+    stream._authenticated(2, {"activeLLMJobIDs": []})
     with pytest.raises(ChatError) as info:
         stream.wait()
     assert info.value.error_type == "transport_lost"
@@ -79,9 +79,9 @@ def test_a_request_still_queued_at_the_drop_goes_out_on_the_next_connection() ->
     stream, _ = make_stream()
     queued: concurrent.futures.Future[int] = concurrent.futures.Future()
     stream._set_send_future(queued)
-    stream._on_connection_lost()
+    stream._connection_lost()
     queued.set_result(2)  # written after the reconnect
-    stream._on_authenticated(2, {"activeLLMJobIDs": []})
+    stream._authenticated(2, {"activeLLMJobIDs": []})
     assert not stream.done
 
 
@@ -89,11 +89,11 @@ def test_a_frame_proves_the_job_alive_and_silence_beyond_the_grace_fails_it() ->
     clock = _Clock()
     stream, _ = make_stream(clock)
     stream._set_send_future(written_on(1))
-    stream._on_connection_lost()
-    stream._on_frame(tokens("still "))
+    stream._connection_lost()
+    stream._frame_arrived(tokens("still "))
     clock.now += 60
     assert next(stream).content == "still "  # no failure: the loss was cleared
-    stream._on_connection_lost()
+    stream._connection_lost()
     clock.now += 6
     with pytest.raises(ChatError, match="transport_lost"):
         next(stream)
@@ -106,8 +106,8 @@ def test_a_slow_reader_gets_merged_chunks_and_loses_nothing(
     stream, _ = make_stream()
     words = [f"w{i} " for i in range(10)]
     for word in words:
-        stream._on_frame(tokens(word))
-    stream._on_frame(Frame("llmJobResult", {"jobID": "JOB", "usage": None, "timeTaken": 1}))
+        stream._frame_arrived(tokens(word))
+    stream._frame_arrived(Frame("llmJobResult", {"jobID": "JOB", "usage": None, "timeTaken": 1}))
     chunks = list(stream)
     assert len(chunks) == 3
     assert "".join(c.content for c in chunks) == "".join(words)
@@ -117,7 +117,7 @@ def test_a_slow_reader_gets_merged_chunks_and_loses_nothing(
 
 def test_a_malformed_frame_fails_only_its_job() -> None:
     stream, core = make_stream()
-    stream._on_frame(Frame("jobTokens", {"jobID": "JOB", "tool_calls": "nope"}))
+    stream._frame_arrived(Frame("jobTokens", {"jobID": "JOB", "tool_calls": "nope"}))
     with pytest.raises(ProtocolError):
         stream.wait()
     assert len(core.registry) == 0

@@ -112,7 +112,8 @@ def test_authentication_state_follows_the_refresh_token() -> None:
         (NOW - 3600, NOW + 29, True),  # inside it: renewed while still valid
         (NOW - 10, NOW + 20, False),  # a 30 s token: the margin shrinks to half its life (15 s)
         (NOW - 16, NOW + 14, True),
-        (None, NOW + 29, True),  # no iat: the full margin
+        (None, NOW + 29, False),  # no iat, so no known lifetime: renewed only once expired
+        (None, NOW - 1, True),
         (NOW - 3600, NOW - 1, True),  # expired
     ],
 )

@@ -138,3 +138,17 @@ def test_a_deeply_nested_frame_cannot_crash_the_process() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "deeper than 500" in result.stdout
+
+
+def test_the_depth_scan_is_linear_on_unterminated_strings() -> None:
+    # An escaped quote after an unterminated string used to restart the string match: this
+    # 200 KB text took minutes. It is not JSON, so it is refused (quickly).
+    with pytest.raises(ValueError):
+        parse_json('"\\' * 100_000 + "[" * 501)
+
+
+def test_bytes_are_decoded_as_json_loads_does() -> None:
+    assert parse_json(b'\xef\xbb\xbf{"a": 1}') == {"a": 1}  # a UTF-8 BOM
+    assert parse_json('{"a": "é"}'.encode("utf-16")) == {"a": "é"}
+    with pytest.raises(ValueError):
+        parse_json(b'{"a": "\xff"}')
