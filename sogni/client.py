@@ -74,7 +74,6 @@ class _Core:
         self._listeners_lock = threading.Lock()
         # Copy-on-write tuples: the transport thread iterates them while callers add and remove.
         self._frame_handlers: dict[str, tuple[Callable[[Frame], None], ...]] = {}
-        self._frame_handlers_lock = threading.Lock()
         self._latest_frames: dict[str, Frame] = {}
         self._extensions: dict[str, Any] = {}
         self._extensions_lock = threading.Lock()
@@ -208,15 +207,20 @@ class _Core:
         for fn in listeners:
             self.callbacks.submit(fn, payload)
 
-    def add_frame_handler(self, frame_type: str, handler: Callable[[Frame], None]) -> None:
-        """Internal consumers of a frame type (run on the transport thread: must not block)."""
-        with self._frame_handlers_lock:
+    def add_frame_handler(
+        self, frame_type: str, handler: Callable[[Frame], None]
+    ) -> Callable[[], None]:
+        """Internal consumers of a frame type (run on the transport thread: must not block).
+        Returns a function that removes the handler."""
+        with self._listeners_lock:
             self._frame_handlers[frame_type] = (*self._frame_handlers.get(frame_type, ()), handler)
 
-    def remove_frame_handler(self, frame_type: str, handler: Callable[[Frame], None]) -> None:
-        with self._frame_handlers_lock:
-            handlers = self._frame_handlers.get(frame_type, ())
-            self._frame_handlers[frame_type] = tuple(h for h in handlers if h is not handler)
+        def remove() -> None:
+            with self._listeners_lock:
+                handlers = self._frame_handlers.get(frame_type, ())
+                self._frame_handlers[frame_type] = tuple(h for h in handlers if h is not handler)
+
+        return remove
 
     # ------------------------------------------------------------------ transport events
 
@@ -366,7 +370,7 @@ class _Core:
             if isinstance(value, str) and not answered.done():
                 answered.set_result(value)
 
-        self.add_frame_handler("changeNetwork", on_change)
+        remove_handler = self.add_frame_handler("changeNetwork", on_change)
         try:
             self.apply_account_changes(network_status="switching", network=None)
             transport.send("changeNetwork", network).result(config.timeouts.send_ready + 1)
@@ -375,7 +379,7 @@ class _Core:
             except concurrent.futures.TimeoutError:
                 raise SogniTimeoutError("the server did not confirm the network switch") from None
         finally:
-            self.remove_frame_handler("changeNetwork", on_change)
+            remove_handler()
         transport.set_network(result)
         self.apply_account_changes(network=result, network_status="connected")
         return result

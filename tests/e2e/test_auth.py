@@ -31,7 +31,7 @@ from sogni import (
 from sogni._secret import Secret
 from sogni.testing import FakeAccount, FakeSupernet
 
-from ..helpers import FAST, wait_until
+from ..helpers import FAST, run_threads, wait_until
 
 USERNAME = "Carol"
 PASSWORD = "correct horse battery staple"
@@ -442,20 +442,13 @@ def test_sixteen_threads_share_one_renewal(
     results: list[Any] = []
     lock = threading.Lock()
 
-    def call() -> None:
+    def call(_: int) -> None:
         barrier.wait(5)
-        try:
-            outcome: Any = client.account.me().username
-        except BaseException as exc:
-            outcome = exc
+        username = client.account.me().username
         with lock:
-            results.append(outcome)
+            results.append(username)
 
-    threads = [threading.Thread(target=call) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    run_threads(call, 16, timeout=20)
     assert results == ["alice"] * 16
     client.connect()
     assert len(fake.requests("/v1/account/refresh-token")) == 1
