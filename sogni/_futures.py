@@ -1,8 +1,12 @@
 """``SogniFuture``: a stdlib Future whose done-callbacks run on the client's callback worker.
 
 It is a real ``concurrent.futures.Future`` (``wait``, ``as_completed`` and
-``asyncio.wrap_future`` work), but a callback added with ``add_done_callback`` before the future
-settles runs on the callback worker, not on the SDK thread that settled it.
+``asyncio.wrap_future`` work), but a callback added with ``add_done_callback`` runs on the
+callback worker, never on the SDK thread that settled the future (which may be the transport
+thread holding a project's lock). Done-callbacks are essential work for the worker: a full
+callback queue never drops them and never runs them inline. Only once the client is closed, and
+its worker with it, does a done-callback run on the thread that settles the future: after
+``close()`` that is the thread that called it, or the caller of ``add_done_callback``.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ class SogniFuture(concurrent.futures.Future[T], Generic[T]):
             return
 
         def dispatch(future: concurrent.futures.Future[T]) -> None:
-            if not worker.submit(fn, future):
-                # Worker closed (client closed): run inline rather than never.
+            if not worker.submit(fn, future, essential=True):
+                # The worker is closed (so is the client): run it here rather than never.
                 fn(future)
 
         super().add_done_callback(dispatch)

@@ -292,6 +292,15 @@ class CredentialStore:
             tokens = self.refresh()
         return {"Authorization": tokens.access_token.reveal()}
 
+    def headers_nowait(self) -> dict[str, str] | None:
+        """The headers if no renewal is due, else None (call :meth:`refresh` off the socket
+        thread first: it is a REST call with retries)."""
+        with self._lock:
+            tokens = self._tokens
+            if tokens is not None and not self._api_key and self._renewal_due(tokens):
+                return None
+        return self.headers()
+
     def refresh(self) -> Tokens:
         """Renew the access token (expired, or expiring within the margin) with the refresh
         token.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
+import itertools
 import os
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -51,6 +54,8 @@ T = TypeVar("T")
 
 CONNECTION_EVENTS = ("connecting", "connected", "authenticated", "disconnected")
 
+_io_counter = itertools.count(1)
+
 
 class _Core:
     """Shared state of a client and its ``with_options`` views."""
@@ -67,6 +72,9 @@ class _Core:
         self.rest = RestClient(config, self.credentials)
         self.credentials.bind(self.rest)
         self.callbacks = CallbackWorker(maxsize=config.callback_queue_size)
+        # The SDK's own blocking work (token renewal for the socket, result URLs, recovery
+        # lookups): never on the transport thread, never behind a slow user callback.
+        self.io = CallbackWorker(maxsize=100_000, name=f"sogni-io-{next(_io_counter)}", threads=4)
         self.registry = InflightRegistry()
         self.current_account = CurrentAccount(config.network)
         self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
@@ -97,12 +105,14 @@ class _Core:
                 )
             self.transport = SocketTransport(
                 config,
-                headers=self.credentials.headers,
+                headers=self.credentials.headers_nowait,
+                renew=self._renew_in_background,
                 is_authenticated=self.credentials.is_authenticated,
                 on_event=self._on_transport_event,
                 on_credentials_rejected=self.credentials.clear,
                 callbacks=self.callbacks,
             )
+        atexit.register(self._close_at_exit)
 
     # ------------------------------------------------------------------ checks and helpers
 
@@ -348,6 +358,22 @@ class _Core:
             if self.transport is not None and not self.closed:
                 self.transport.disconnect()
 
+    def _renew_in_background(self) -> concurrent.futures.Future[Tokens]:
+        """Renew the access token on an I/O worker (for the socket thread, which must not
+        block on REST)."""
+        future: concurrent.futures.Future[Tokens] = concurrent.futures.Future()
+
+        def run() -> None:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(self.credentials.refresh())
+                except BaseException as exc:
+                    future.set_exception(exc)
+
+        if not self.io.submit(run, essential=True):
+            future.set_exception(ClientClosedError("the client is closed"))
+        return future
+
     def _on_tokens_refreshed(self, tokens: Tokens) -> None:
         for fn in list(self._tokens_listeners):
             self.callbacks.submit(fn, tokens)
@@ -386,6 +412,11 @@ class _Core:
 
     # ------------------------------------------------------------------ closing
 
+    def _close_at_exit(self) -> None:
+        # A script that never closed its client still says goodbye to the server at exit.
+        if os.getpid() == self.pid:
+            self.close()
+
     def close(self) -> None:
         with self._close_lock:
             if self.closed:
@@ -394,22 +425,48 @@ class _Core:
             self.closing.set()
         if os.getpid() != self.pid:
             return  # the threads belong to the parent process
+        atexit.unregister(self._close_at_exit)
         # Wake a connect() blocked on another thread at once.
         self.emit("closing", None)
         deadline = time.monotonic() + self.config.timeouts.close
         clean = True
         if self.transport is not None:
             clean &= self.transport.close(max(0.05, deadline - time.monotonic()))
-        clean &= self.callbacks.close(max(0.05, deadline - time.monotonic()))
+        # Before the callback worker stops: the done-callbacks and final events of the work
+        # failed here are queued on it and still run.
         self.registry.fail_all(ClientClosedError("the client was closed"))
+        # Cuts REST calls in flight (a token renewal, a result URL) so the I/O workers end.
         self.rest.close()
+        clean &= self.io.close(max(0.05, deadline - time.monotonic()))
         for hook in self._close_hooks:
             try:
                 hook()
             except Exception:
                 log.exception("A close hook failed")
+        clean &= self.callbacks.close(max(0.05, deadline - time.monotonic()))
         if not clean:
             log.warning("close(): an SDK thread did not stop in time (a callback still running?)")
+
+
+class _Lifetime:
+    """A token whose death means nobody can reach the client any more."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _close_dropped(core: _Core) -> None:
+    """``weakref.finalize`` callback: the client became garbage without ``close()``."""
+    if core.closed or os.getpid() != core.pid:
+        return
+    warnings.warn(
+        "A SogniClient was garbage-collected without close(); closing it now. Use "
+        "'with SogniClient(...)' or call close().",
+        ResourceWarning,
+        stacklevel=2,
+    )
+    # Not here: garbage collection can strike on any thread, even one holding an SDK lock
+    # that close() needs.
+    threading.Thread(target=core.close, name="sogni-close", daemon=True).start()
 
 
 class SogniClient:
@@ -444,7 +501,10 @@ class SogniClient:
             saved_tokens = coerce_tokens(tokens)
         self._config = config
         self._core = _Core(config)
-        self._view = False
+        # Held by this client, its views and its namespaces: when the last of them is garbage,
+        # the client closes itself (a web app that never calls close() leaks no threads).
+        self._lifetime = _Lifetime()
+        weakref.finalize(self._lifetime, _close_dropped, self._core).atexit = False
         if saved_tokens is not None:
             # Stored without a request: an expired access token is renewed on first use.
             self._core.credentials.set_tokens(saved_tokens, notify=False)
@@ -455,36 +515,43 @@ class SogniClient:
         """Build a client from ``SOGNI_*`` environment variables (see ``ClientConfig.from_env``)."""
         return cls(config=ClientConfig.from_env(**overrides))
 
-    @classmethod
-    def _view_of(cls, core: _Core, config: ClientConfig) -> SogniClient:
-        view = cls.__new__(cls)
+    def _view(self, config: ClientConfig) -> SogniClient:
+        view = SogniClient.__new__(SogniClient)
         view._config = config
-        view._core = core
-        view._view = True
+        view._core = self._core
+        view._lifetime = self._lifetime
         return view
 
     def with_options(self, **options: Any) -> SogniClient:
         """A view of this client with other per-call settings (``timeout=``, ``max_retries=``,
         ``timeouts=``, ``retry=``). It shares the connection; closing either closes both."""
-        return SogniClient._view_of(self._core, self._config.with_options(**options))
+        return self._view(self._config.with_options(**options))
+
+    def _keep_alive(self, namespace: T) -> T:
+        """A namespace keeps its client from closing itself while the namespace is in use."""
+        namespace._lifetime = self._lifetime  # type: ignore[attr-defined]
+        return namespace
 
     # ------------------------------------------------------------------ namespaces
 
     @cached_property
     def account(self) -> AccountAPI:
-        return AccountAPI(self._core, self._config)
+        return self._keep_alive(AccountAPI(self._core, self._config))
 
     @cached_property
     def projects(self) -> ProjectsAPI:
         from .projects import ProjectsAPI
 
-        return ProjectsAPI(self._core, self._config)
+        return self._keep_alive(ProjectsAPI(self._core, self._config))
 
     @cached_property
     def chat(self) -> ChatAPI:
         from .chat import ChatAPI
 
-        return ChatAPI(self._core, self._config)
+        chat = self._keep_alive(ChatAPI(self._core, self._config))
+        self._keep_alive(chat.completions)
+        self._keep_alive(chat.tools)
+        return chat
 
     # ------------------------------------------------------------------ state
 
@@ -633,13 +700,3 @@ class SogniClient:
             f"rest_endpoint={self._config.rest_endpoint!r}, "
             f"network={self._config.network!r}, closed={self._core.closed})"
         )
-
-    def __del__(self) -> None:  # pragma: no cover - depends on GC timing
-        core: _Core | None = getattr(self, "_core", None)
-        owner = core is not None and not getattr(self, "_view", True)
-        if core is not None and owner and not core.closed and os.getpid() == core.pid:
-            warnings.warn(
-                "SogniClient was not closed; use 'with SogniClient(...)' or call close()",
-                ResourceWarning,
-                stacklevel=2,
-            )

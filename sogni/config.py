@@ -169,6 +169,9 @@ class ClientConfig:
     disable_socket: bool = False
     auto_connect: bool = True
     """Open the socket in the background as soon as the client exists."""
+    max_connections: int = 16
+    """HTTP connections kept open per host, shared by every thread using the client (more may
+    open under load; only this many are kept for reuse)."""
     max_send_queue: int = 1000
     callback_queue_size: int = 10000
     max_frame_bytes: int = 100 * 1024 * 1024
@@ -197,6 +200,8 @@ class ClientConfig:
             problem = _prefix_problem(prefix, self.allow_insecure)
             if problem:
                 problems.append(ValidationProblem(f"trusted_media_prefixes[{i}]", problem))
+        if self.max_connections < 1:
+            problems.append(ValidationProblem("max_connections", "must be at least 1"))
         if self.max_send_queue < 1:
             problems.append(ValidationProblem("max_send_queue", "must be at least 1"))
         if self.callback_queue_size < 1:

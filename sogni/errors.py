@@ -38,6 +38,7 @@ __all__ = [
     "ProjectLostError",
     "ProtocolError",
     "RateLimitError",
+    "ResultUnavailableError",
     "SendQueueFullError",
     "ServerError",
     "SocketClosedError",
@@ -224,6 +225,13 @@ class ProjectCanceledError(ProjectError):
 
 class ProjectLostError(ProjectError):
     """The server has no record of the project (e.g. interrupted by a restart)."""
+
+    retryable = True
+
+
+class ResultUnavailableError(ProjectError):
+    """A job finished, but its result URL could not be obtained. ``job.refresh_result_url()``
+    tries again; ``details["job"]`` is the job's id."""
 
     retryable = True
 

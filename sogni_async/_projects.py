@@ -50,17 +50,57 @@ class AsyncJob:
     async def refresh_result_url(self) -> str:
         return await self._bridge.run(self._job.refresh_result_url)
 
-    async def download(self, path: str | os.PathLike[str]) -> Path:
-        return await self._bridge.run(self._job.download, path)
+    async def download(self, path: str | os.PathLike[str], *, timeout: float | None = None) -> Path:
+        return await self._bridge.run(self._job.download, path, timeout=timeout)
 
-    async def get_result_data(self) -> bytes:
-        return await self._bridge.run(self._job.get_result_data)
+    async def get_result_data(self, *, timeout: float | None = None) -> bytes:
+        return await self._bridge.run(self._job.get_result_data, timeout=timeout)
 
     async def enhance(self, strength: str = "medium", **overrides: Any) -> str:
         return await self._bridge.run(self._job.enhance, strength, **overrides)
 
     def __repr__(self) -> str:
         return f"Async{self._job!r}"
+
+
+class AsyncEventIterator(AsyncIterator[ProjectEvent]):
+    """The async iterator of ``AsyncProject.events``, subscribed from the moment it is made
+    (it must be made on the event loop's thread)."""
+
+    def __init__(self, project: Project, timeout: float | None) -> None:
+        tracker: Any = project._tracker  # duck-typed: the bridge acts as a queue
+        self._tracker = tracker
+        self._project_id = project.id
+        self._timeout = timeout
+        self._bridge: QueueBridge[ProjectEvent] = QueueBridge(
+            asyncio.get_running_loop(), keep=lambda event: event.is_final
+        )
+        tracker.add_subscriber(self._bridge)
+
+    def __aiter__(self) -> AsyncEventIterator:
+        return self
+
+    async def __anext__(self) -> ProjectEvent:
+        if self._tracker is None:
+            raise StopAsyncIteration
+        try:
+            event = await asyncio.wait_for(self._bridge.queue.get(), self._timeout)
+        except asyncio.TimeoutError:
+            raise SogniTimeoutError(
+                f"no event from project {self._project_id} within {self._timeout}s"
+            ) from None
+        if event.is_final:
+            self.close()
+        return event
+
+    def close(self) -> None:
+        """Stop listening; the iterator ends."""
+        tracker, self._tracker = self._tracker, None
+        if tracker is not None:
+            tracker.remove_subscriber(self._bridge)
+
+    async def aclose(self) -> None:
+        self.close()
 
 
 class AsyncProject:
@@ -157,34 +197,20 @@ class AsyncProject:
     async def cancel(self, timeout: float | None = None) -> None:
         await self._bridge.run(self._project.cancel, timeout)
 
-    async def download(self, directory: str | os.PathLike[str]) -> list[Path]:
+    async def download(
+        self, directory: str | os.PathLike[str], *, timeout: float | None = None
+    ) -> list[Path]:
         await self.wait()
-        return await self._bridge.run(self._project.download, directory)
+        return await self._bridge.run(self._project.download, directory, timeout=timeout)
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """As ``Project.on``: ``fn`` runs on the SDK's callback worker thread."""
         return self._project.on(event, fn)
 
-    async def events(self, timeout: float | None = None) -> AsyncIterator[ProjectEvent]:
-        """``async for event in project.events()``, ending after the final event."""
-        bridge: QueueBridge[ProjectEvent] = QueueBridge(
-            asyncio.get_running_loop(), keep=lambda event: event.is_final
-        )
-        tracker = self._project._tracker
-        tracker.add_subscriber(bridge)  # type: ignore[arg-type]
-        try:
-            while True:
-                try:
-                    event = await asyncio.wait_for(bridge.queue.get(), timeout)
-                except asyncio.TimeoutError:
-                    raise SogniTimeoutError(
-                        f"no event from project {self.id} within {timeout}s"
-                    ) from None
-                yield event
-                if event.is_final:
-                    return
-        finally:
-            tracker.remove_subscriber(bridge)  # type: ignore[arg-type]
+    def events(self, timeout: float | None = None) -> AsyncEventIterator:
+        """``async for event in project.events()``, ending after the final event. As in the
+        sync API, the subscription starts with this call."""
+        return AsyncEventIterator(self._project, timeout)
 
     def __repr__(self) -> str:
         return f"Async{self._project!r}"

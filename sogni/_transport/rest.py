@@ -1,7 +1,9 @@
 """REST over ``requests``: both origins, error parsing, retries, and an overall deadline.
 
 * One ``requests.Session`` per calling thread (``Session`` has no thread-safety contract),
-  so a client can be shared by many request threads.
+  so a client can be shared by many request threads; every session mounts the client's one
+  ``HTTPAdapter``, whose connection pool (thread-safe, at most ``ClientConfig.max_connections``
+  kept per host) is shared, so a thread-per-request server reuses connections.
 * Every attempt has ``(connect, read)`` timeouts; a watchdog thread enforces the overall
   deadline by shutting the socket down, because ``requests`` timeouts bound each socket
   wait and a server that drips one byte at a time never trips them.
@@ -56,6 +58,9 @@ Origin = Literal["api", "socket"]
 _USER_AGENT = f"sogni-python/{__version__}"
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Connection pools kept (one per host): the api host, the socket host, and the storage hosts of
+# uploads and downloads.
+_POOL_HOSTS = 8
 
 
 class AuthProvider(Protocol):
@@ -332,15 +337,22 @@ class RestClient:
         self._lock = threading.Lock()
         self._watchdog = _DeadlineWatchdog()
         self._closed = False
+        self._closing = threading.Event()
+        # One pool per host, shared by the per-thread sessions.
+        self._adapter = _DeadlineAdapter(
+            pool_connections=_POOL_HOSTS, pool_maxsize=config.max_connections, max_retries=0
+        )
 
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            self._closing.set()  # wakes a retry back-off at once
             sessions = list(self._sessions)
         for session in sessions:
             session.close()
+        self._adapter.close()
         self._watchdog.close(self._config.timeouts.close)
 
     def set_auth(self, auth: AuthProvider) -> None:
@@ -350,9 +362,8 @@ class RestClient:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            adapter = _DeadlineAdapter(max_retries=0)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
+            session.mount("http://", self._adapter)
+            session.mount("https://", self._adapter)
             session.headers["User-Agent"] = _USER_AGENT
             session.trust_env = True
             self._local.session = session
@@ -429,7 +440,7 @@ class RestClient:
             ),
             wait=_Wait(config),
             retry=tenacity.retry_if_exception(_should_retry(idempotent, policy.retry_after_cap)),
-            sleep=config.sleep,
+            sleep=self._sleep_for(config),
             before_sleep=_before_sleep,
             reraise=True,
         )
@@ -437,6 +448,17 @@ class RestClient:
             return retrying(attempt, deadline)
         except _AttemptError as exc:
             raise exc.error from None
+
+    def _sleep_for(self, config: ClientConfig) -> Callable[[float], None]:
+        # The default sleep becomes one that close() interrupts; an injected one (tests) is kept.
+        if config.sleep is not time.sleep:
+            return config.sleep
+        closing = self._closing
+
+        def sleep(seconds: float) -> None:
+            closing.wait(seconds)
+
+        return sleep
 
     @contextmanager
     def _send(
@@ -447,6 +469,8 @@ class RestClient:
         deadline: float,
         **kwargs: Any,
     ) -> Iterator[requests.Response]:
+        if self._closed:
+            raise _AttemptError(ClientClosedError("the client is closed"), reached_server=False)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _AttemptError(_deadline_error(config), reached_server=False)

@@ -15,9 +15,9 @@ Close codes (protocol/01 §2.7, ARCHITECTURE.md):
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import enum
 import errno
-import heapq
 import itertools
 import select
 import socket
@@ -48,6 +48,7 @@ from ..errors import (
     TLSError,
 )
 from .callbacks import CallbackWorker
+from .timers import Timer, TimerHeap
 
 __all__ = ["Outbound", "SocketTransport", "TransportState"]
 
@@ -68,20 +69,6 @@ class TransportState(enum.Enum):
     CLOSED = "closed"  # the client closed the transport
 
 
-class Timer:
-    """A callback scheduled on the transport thread; ``cancel()`` is safe from any thread."""
-
-    __slots__ = ("cancelled", "fn", "when")
-
-    def __init__(self, when: float, fn: Callable[[], None]) -> None:
-        self.when = when
-        self.fn = fn
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
 class Outbound:
     """A frame waiting to be written. ``future`` resolves with the connection generation it was
     written on (or fails if it could not be sent in time)."""
@@ -98,7 +85,10 @@ class Outbound:
 
 
 EventSink = Callable[[str, Any], None]
-HeaderSource = Callable[[], dict[str, str]]
+# The upgrade's credential headers, or None when the access token must be renewed first: the
+# renewal is a REST call with retries, so it runs on an I/O worker (``Renewal``), never here.
+HeaderSource = Callable[[], "dict[str, str] | None"]
+Renewal = Callable[[], "concurrent.futures.Future[Any]"]
 
 
 class _Closed(Exception):
@@ -118,6 +108,7 @@ class SocketTransport:
         config: ClientConfig,
         *,
         headers: HeaderSource,
+        renew: Renewal,
         is_authenticated: Callable[[], bool],
         on_event: EventSink,
         on_credentials_rejected: Callable[[], None],
@@ -125,6 +116,7 @@ class SocketTransport:
     ) -> None:
         self._config = config
         self._headers = headers
+        self._renew = renew
         self._is_authenticated = is_authenticated
         self._emit = on_event
         self._credentials_rejected = on_credentials_rejected
@@ -152,8 +144,8 @@ class SocketTransport:
         self._ping_outstanding_since: float | None = None
         self._network: str = config.network
         self._subscriptions: dict[str, bool] = dict(config.socket_event_subscriptions or {})
-        self._timers: list[tuple[float, int, Timer]] = []
-        self._timer_seq = itertools.count()
+        self._timers = TimerHeap()
+        self._renewal: concurrent.futures.Future[Any] | None = None
 
     # ------------------------------------------------------------------ public (any thread)
 
@@ -221,11 +213,14 @@ class SocketTransport:
         """Run ``fn`` on the transport thread after ``delay`` seconds. ``fn`` must not block:
         it shares the thread with the socket. Used for the SDK's protocol timers (runtime
         budgets, staleness checks, recovery re-checks) without a thread per project."""
-        timer = Timer(time.monotonic() + max(0.0, delay), fn)
-        with self._lock:
-            heapq.heappush(self._timers, (timer.when, next(self._timer_seq), timer))
+        timer = self._timers.schedule(time.monotonic() + max(0.0, delay), fn)
         self._wake()
         return timer
+
+    @property
+    def timer_count(self) -> int:
+        """Timers still scheduled (for tests and leak checks)."""
+        return len(self._timers)
 
     def set_network(self, network: str) -> None:
         """Remember the network for the URL of later reconnects."""
@@ -335,21 +330,18 @@ class SocketTransport:
             self._wait(self._next_wakeup(time.monotonic()))
 
     def _run_timers(self, now: float) -> None:
-        while True:
-            with self._lock:
-                if not self._timers or self._timers[0][0] > now:
-                    return
-                _, _, timer = heapq.heappop(self._timers)
-            if timer.cancelled:
-                continue
+        while (fn := self._timers.pop_due(now)) is not None:
             try:
-                timer.fn()
+                fn()
             except Exception:
                 log.exception("A transport timer failed")
+            del fn
 
     def _should_connect(self, now: float) -> bool:
         if not self._wanted and not self._pending:
             return False
+        if self._renewal is not None:
+            return False  # an I/O worker is renewing the access token; it wakes us when done
         if self._blocked is not None and not self._wanted:
             return False
         if not self._is_authenticated():
@@ -366,9 +358,9 @@ class SocketTransport:
 
     def _next_wakeup(self, now: float) -> float:
         candidates = [1.0]
-        with self._lock:
-            if self._timers:
-                candidates.append(self._timers[0][0] - now)
+        due = self._timers.next_due()
+        if due is not None:
+            candidates.append(due - now)
         if self._pending:
             candidates.append(min(o.deadline for o in self._pending) - now)
         if self._ws is None:
@@ -424,6 +416,8 @@ class SocketTransport:
                     arg.future.fail(self._blocked)
                 else:
                     self._pending.append(arg)
+            elif name == "renewed":
+                self._renewed(arg)
             elif name == "connect":
                 self._blocked = None
                 self._wanted = True
@@ -463,8 +457,9 @@ class SocketTransport:
         return parts._replace(path=path, query=urlencode(query)).geturl()
 
     def _connect(self) -> None:
-        self._set_state(TransportState.CONNECTING)
-        self._emit("connecting", {"network": self._network})
+        if self._state is not TransportState.CONNECTING:  # not again after a renewal
+            self._set_state(TransportState.CONNECTING)
+            self._emit("connecting", {"network": self._network})
         timeouts = self._config.timeouts
         url = self._url()
         parts = urlsplit(url)
@@ -474,6 +469,9 @@ class SocketTransport:
         sock: socket.socket | None = None
         try:
             headers = self._headers()
+            if headers is None:
+                self._start_renewal()
+                return
             sock = self._open_tcp(host, port, timeouts.connect)
             if secure:
                 # wrap_socket detaches the plain socket: publish the wrapped one before the
@@ -553,6 +551,19 @@ class SocketTransport:
         if isinstance(verify, str):
             return ssl.create_default_context(cafile=verify)
         return ssl.create_default_context()
+
+    def _start_renewal(self) -> None:
+        renewal = self._renew()
+        self._renewal = renewal
+        renewal.add_done_callback(lambda done: self._command("renewed", done))
+
+    def _renewed(self, renewal: concurrent.futures.Future[Any]) -> None:
+        if renewal is not self._renewal:
+            return
+        self._renewal = None
+        exc = renewal.exception()
+        if exc is not None:
+            self._on_connect_failed(exc)  # refused: signed out; no verdict: back off and retry
 
     def _on_connect_failed(self, exc: BaseException) -> None:
         if isinstance(exc, AuthenticationError):

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
+import attrs
+
 from .._log import get_logger
-from .._transport.callbacks import CallbackWorker
 from .._wire.converter import unstructure
 from .._wire.envelope import Frame
 from .._wire.messages import RecoveredProject
@@ -47,8 +48,7 @@ class ProjectsService:
 
     def __init__(self, core: _Core) -> None:
         self.core = core
-        self.io = CallbackWorker(maxsize=100_000, name="sogni-io", threads=4)
-        core.on_close(lambda: self.io.close(core.config.timeouts.close / 2))
+        self.io = core.io
         self._lock = threading.Lock()
         self._models_cond = threading.Condition(self._lock)
         self._catalog: Catalog | None = None
@@ -240,9 +240,13 @@ class ProjectsService:
             raise ProtocolError("API returned no downloadUrl")
         return url
 
-    def download(self, url: str, sink: IO[bytes]) -> None:
+    def download(self, url: str, sink: IO[bytes], timeout: float | None = None) -> None:
+        """Stream ``url`` into ``sink`` within ``timeout`` seconds (``Timeouts.download``)."""
         self.core.check()
-        self.core.rest.download(url, sink)
+        config = self.core.config
+        if timeout is not None:
+            config = config.with_options(timeouts=attrs.evolve(config.timeouts, download=timeout))
+        self.core.rest.download(url, sink, config=config)
 
     # ------------------------------------------------------------------ recovery
 
@@ -280,18 +284,23 @@ class ProjectsService:
             return
         active: list[RecoveredProject] = []
         completed: list[RecoveredProject] = []
+        # Each snapshot replaces the last one, so a client that reconnects for weeks keeps
+        # only the records the server still lists.
+        records: dict[str, RecoveredProject] = {}
         for key, bucket in (("activeProjects", active), ("unclaimedCompletedProjects", completed)):
             for raw in payload.get(key) or []:
                 record = self.parse_record(raw)
                 if record is None or record.job_type == "llm":
                     continue
+                key_id = record.id.upper()
+                records[key_id] = record
                 with self._lock:
-                    self._recovered_records[record.id.upper()] = record
-                    tracked = record.id.upper() in self._tracked
-                    new = record.id.upper() not in self._announced
-                    self._announced.add(record.id.upper())
-                if not tracked and new:
+                    announce = key_id not in self._tracked and key_id not in self._announced
+                if announce:
                     bucket.append(record)
+        with self._lock:
+            self._recovered_records = records
+            self._announced = set(records)
         if active:
             self._emit_plain("activeProjectsRecovered", active)
         if completed:

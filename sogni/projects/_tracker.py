@@ -44,6 +44,7 @@ from ..errors import (
     ProjectError,
     ProjectLostError,
     ProtocolError,
+    ResultUnavailableError,
     SogniError,
 )
 from .handles import Job, JobStatus, Project, ProjectEvent, ProjectStatus
@@ -190,8 +191,8 @@ class ProjectTracker:
         self._staleness_timer: Any = None
         self._budget_timers: dict[int, Any] = {}
         self._cancel_future: SogniFuture[None] | None = None
-        self._closed = False
-        self._final_event: ProjectEvent | None = None
+        self._final_event: ProjectEvent | None = None  # once set, the project says no more
+        self._mints: list[tuple[Job, str]] = []
 
     # ------------------------------------------------------------------ clocks
 
@@ -237,7 +238,8 @@ class ProjectTracker:
 
     def add_listener(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         with self.lock:
-            self._listeners.setdefault(event, []).append(fn)
+            if self._final_event is None:  # a finished project would only keep it forever
+                self._listeners.setdefault(event, []).append(fn)
 
         def remove() -> None:
             with self.lock:
@@ -259,19 +261,33 @@ class ProjectTracker:
                 self._subscribers.remove(subscriber)
 
     def _emit(self, emissions: list[Emission]) -> None:
-        """Deliver events outside the lock: listeners on the callback worker, pull iterators
-        through their queues."""
-        if not emissions:
-            return
+        """Hand events on: listeners to the callback worker, pull iterators to their queues.
+
+        Called with the lock held, right where the state changed, so events leave in the order
+        the state changed, whichever thread changed it. Nothing here blocks or runs user code
+        (it only queues). Nothing follows the final event, and once it is out the project lets
+        go of its listeners and iterators.
+        """
         with self.lock:
-            listeners = {k: list(v) for k, v in self._listeners.items()}
-            subscribers = list(self._subscribers)
-        for name, arg, event in emissions:
-            for fn in listeners.get(name, ()):
-                self.core.callbacks.submit(fn, arg)
-            for sub in subscribers:
-                _deliver(sub, event)
-            self.service.emit_api_event(name, self.handle, event)
+            for name, arg, event in emissions:
+                if self._final_event is not None:
+                    return
+                final = event.is_final
+                for fn in self._listeners.get(name, ()):
+                    self.core.callbacks.submit(fn, arg, essential=final)
+                for sub in self._subscribers:
+                    _deliver(sub, event)
+                self.service.emit_api_event(name, self.handle, event)
+                if final:
+                    self._final_event = event
+                    self._listeners.clear()
+                    self._subscribers.clear()
+                    # The future settles after the final event is queued, so listeners of the
+                    # final event run before done-callbacks.
+                    if event.type == "completed":
+                        self.future.settle(list(event.result_urls or ()))
+                    else:
+                        self.future.fail(event.error or ProjectError("Project failed"))
 
     def _event(self, name: str, arg: Any, **fields: Any) -> Emission:
         return (name, arg, ProjectEvent(type=name, project_id=self.project_id, **fields))
@@ -298,7 +314,8 @@ class ProjectTracker:
                 return
             handler(message, emissions)
             emissions += self._progress_emission()
-        self._emit(emissions)
+            self._emit(emissions)
+        self._start_mints()
         self._maybe_finish()
 
     def _on_jobState(self, msg: JobState, out: list[Emission]) -> None:
@@ -446,8 +463,11 @@ class ProjectTracker:
         if waiter is None or waiter.done():
             return
         if msg.did_cancel:
-            self._cancel_locked(out)
-            waiter.settle(None)
+            self._cancel_locked(out)  # its teardown ends the waiting cancel()
+        elif self._server_completed or self.status in ProjectStatus.FINISHED:
+            # Refused because the project finished first: cancel() returns once the local
+            # side has finished too (result URLs still being minted).
+            return
         else:
             waiter.fail(CancellationError(msg.error_message or _CANCEL_UNCONFIRMED))
 
@@ -545,15 +565,27 @@ class ProjectTracker:
             job._result_url = direct_url
         elif not withheld:
             job._minting = True
-            self.service.io.submit(self._mint_result, job, job._id)
+            self._mints.append((job, job._id))  # started by _start_mints, once unlocked
         job._status = JobStatus.COMPLETED
         if not job._minting:
             out.append(self._event("jobCompleted", job, job=job, url=job._result_url))
 
     # ------------------------------------------------------------------ REST work (I/O workers)
 
+    def _start_mints(self, *, inline: bool = False) -> None:
+        """Mint the result URLs that completed jobs need: on the I/O workers, or on this
+        thread (``projects.get`` of a finished project returns it with its URLs)."""
+        with self.lock:
+            mints, self._mints = self._mints, []
+        for job, img_id in mints:
+            if inline:
+                self._mint_result(job, img_id)
+            else:
+                self.service.io.submit(self._mint_result, job, img_id, essential=True)
+
     def _mint_result(self, job: Job, img_id: str) -> None:
         url: str | None = None
+        error: SogniError | None = None
         try:
             url = self.service.mint_result_url(self, img_id)
         except SogniError as exc:
@@ -562,14 +594,22 @@ class ProjectTracker:
                 self.project_id,
                 type(exc).__name__,
             )
-        emissions: list[Emission] = []
+            error = ResultUnavailableError(
+                f"The result of job {img_id} of project {self.project_id} is ready, but its URL "
+                f"could not be obtained ({type(exc).__name__}: {exc}). Call "
+                "job.refresh_result_url() to try again.",
+                job_id=self.project_id,
+                details={"job": img_id},
+            )
         with self.lock:
             job._minting = False
-            if url is not None and job._id == img_id:
-                job._result_url = url
+            if job._id == img_id:
+                if url is not None:
+                    job._result_url = url
+                else:
+                    job._error = error
             if job._status == JobStatus.COMPLETED:
-                emissions.append(self._event("jobCompleted", job, job=job, url=job._result_url))
-        self._emit(emissions)
+                self._emit([self._event("jobCompleted", job, job=job, url=job._result_url)])
         self._maybe_finish()
 
     def _mint_preview(self, job: Job, img_id: str) -> None:
@@ -580,9 +620,10 @@ class ProjectTracker:
             return
         with self.lock:
             if job._id != img_id:
-                return
+                return  # the render moved to another worker meanwhile
             job._preview_url = url
-        self._emit([self._event("preview", job, job=job, url=url)])
+            # Dropped by _emit if the project has ended meanwhile: nothing follows the end.
+            self._emit([self._event("preview", job, job=job, url=url)])
 
     def result_url_for(self, job: Job, *, refresh: bool) -> str:
         with self.lock:
@@ -603,10 +644,12 @@ class ProjectTracker:
         fresh = self.service.mint_result_url(self, img_id)
         with self.lock:
             job._result_url = fresh
+            if isinstance(job._error, ResultUnavailableError):
+                job._error = None
         return fresh
 
-    def download_to(self, url: str, sink: IO[bytes]) -> None:
-        self.service.download(url, sink)
+    def download_to(self, url: str, sink: IO[bytes], timeout: float | None) -> None:
+        self.service.download(url, sink, timeout)
 
     def default_filename(self, job: Job) -> str:
         ext = job.output_format or (
@@ -678,15 +721,28 @@ class ProjectTracker:
                     emissions,
                 )
             elif jobs_done and self._server_completed:
-                self.status = ProjectStatus.COMPLETED
-                urls = self.result_urls_locked()
-                emissions += self._progress_emission()
-                event = self._event("completed", urls, result_urls=urls)
-                emissions.append(event)
-                self._final_event = event[2]
-                self._teardown_locked()
-                self.future.settle(urls)
-        self._emit(emissions)
+                unavailable = [j for j in self.jobs if isinstance(j._error, ResultUnavailableError)]
+                if unavailable:
+                    # Never a silently shorter list: the caller learns which results to fetch.
+                    self._fail_locked(self._unavailable_error(unavailable), emissions)
+                else:
+                    self.status = ProjectStatus.COMPLETED
+                    urls = self.result_urls_locked()
+                    emissions += self._progress_emission()
+                    emissions.append(self._event("completed", urls, result_urls=urls))
+                    self._teardown_locked()
+            self._emit(emissions)
+
+    def _unavailable_error(self, jobs: list[Job]) -> ProjectError:
+        ids = [j._id for j in jobs]
+        causes = "; ".join(str(j._error) for j in jobs[:1])
+        return ProjectError(
+            f"Project {self.project_id} finished, but the result URLs of {len(ids)} of "
+            f"{len(self.jobs)} jobs could not be obtained (jobs {', '.join(ids)}). {causes}",
+            job_id=self.project_id,
+            details={"unavailable_jobs": ids},
+            retryable=False,
+        )
 
     def _fail_locked(self, error: SogniError, out: list[Emission]) -> None:
         if self.status in ProjectStatus.FINISHED:
@@ -697,11 +753,8 @@ class ProjectTracker:
             if job._status not in JobStatus.FINISHED:
                 job._status = JobStatus.FAILED
                 job._error = job._error or error
-        event = self._event("failed", error, error=error)
-        out.append(event)
-        self._final_event = event[2]
+        out.append(self._event("failed", error, error=error))
         self._teardown_locked()
-        self.future.fail(error)
 
     def _cancel_locked(self, out: list[Emission]) -> None:
         if self.status in ProjectStatus.FINISHED:
@@ -712,11 +765,8 @@ class ProjectTracker:
         for job in self.jobs:
             if job._status not in JobStatus.FINISHED:
                 job._status = JobStatus.CANCELED
-        event = self._event("canceled", None, error=error)
-        out.append(event)
-        self._final_event = event[2]
+        out.append(self._event("canceled", None, error=error))
         self._teardown_locked()
-        self.future.fail(error)
 
     def _finish_failed(self, error: BaseException) -> None:
         emissions: list[Emission] = []
@@ -727,9 +777,11 @@ class ProjectTracker:
         )
         with self.lock:
             self._fail_locked(err, emissions)
-        self._emit(emissions)
+            self._emit(emissions)
 
     def _teardown_locked(self) -> None:
+        """The project is over: let go of everything that kept it alive from outside (timers,
+        the in-flight registry, the tracked list) and end a cancel that is waiting."""
         for timer in [
             *list(self._budget_timers.values()),
             self._staleness_timer,
@@ -738,8 +790,13 @@ class ProjectTracker:
             if timer is not None:
                 timer.cancel()
         self._budget_timers.clear()
+        self._staleness_timer = self._restart_timer = None
         self.core.registry.remove(self.project_id, self)
         self.service.forget(self)
+        waiter = self._cancel_future
+        if waiter is not None:
+            # However it ended, there is nothing left to cancel: cancel() returns.
+            waiter.settle(None)
 
     # ------------------------------------------------------------------ transport events
 
@@ -792,19 +849,19 @@ class ProjectTracker:
             min_age = self.core.config.timeouts.recovery_min_age
             transport = self.core.transport
             if age >= min_age:
-                self.service.io.submit(self._resolve_missing)
+                self.service.io.submit(self._resolve_missing, essential=True)
             elif transport is not None:
                 transport.call_later(min_age - age + 0.25, self._submit_resolve_missing)
 
     def _submit_resolve_missing(self) -> None:
-        self.service.io.submit(self._resolve_missing)
+        self.service.io.submit(self._resolve_missing, essential=True)
 
     def _restart_window_over(self, error: ProjectError) -> None:
         emissions: list[Emission] = []
         with self.lock:
             if self._refused_1001 and not self._resent:
                 self._fail_locked(error, emissions)
-        self._emit(emissions)
+            self._emit(emissions)
 
     def _resolve_missing(self) -> None:
         """The project vanished from the snapshot: ask REST what became of it."""
@@ -820,8 +877,9 @@ class ProjectTracker:
 
     # ------------------------------------------------------------------ server records
 
-    def apply_record(self, record: RecoveredProject) -> None:
-        """Replay a server record (snapshot or REST) through the normal state transitions."""
+    def apply_record(self, record: RecoveredProject, *, mint_inline: bool = False) -> None:
+        """Replay a server record (snapshot or REST) through the normal state transitions.
+        With ``mint_inline`` the result URLs are minted on this thread before it returns."""
         emissions: list[Emission] = []
         with self.lock:
             if self.status in ProjectStatus.FINISHED:
@@ -855,7 +913,8 @@ class ProjectTracker:
             elif status == ProjectStatus.PROCESSING:
                 self.status = ProjectStatus.PROCESSING
             emissions += self._progress_emission()
-        self._emit(emissions)
+            self._emit(emissions)
+        self._start_mints(inline=mint_inline)
         self._maybe_finish()
 
     def _apply_raw_job(self, raw: RecoveredWorkerJob, out: list[Emission]) -> None:
@@ -929,7 +988,7 @@ class ProjectTracker:
             else:
                 stale = True
         if stale:
-            self.service.io.submit(self._staleness_check)
+            self.service.io.submit(self._staleness_check, essential=True)
         else:
             self._arm_staleness()
 
@@ -980,8 +1039,8 @@ class ProjectTracker:
                 ),
                 emissions,
             )
+            self._emit(emissions)
         self._send_cancel_quietly()
-        self._emit(emissions)
 
     # ------------------------------------------------------------------ cancel
 

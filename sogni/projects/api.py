@@ -147,11 +147,13 @@ class ProjectsAPI:
             raise NotFoundError(f"No project {project_id}", status=404)
         tracker = rebuild_from_record(service, record)
         service.track(tracker)
-        if record.status not in ("completed", "failed", "canceled", "cancelled", "errored"):
+        finished = record.status in ("completed", "failed", "canceled", "cancelled", "errored")
+        if not finished:
             self._core.require_transport()
             self._core.start_socket_for_work()
             tracker.follow()
-        tracker.apply_record(record)
+        # A finished project comes back finished, with its result URLs, never "pending".
+        tracker.apply_record(record, mint_inline=finished)
         return tracker.handle
 
     @property

@@ -11,11 +11,11 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import queue
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .._futures import SogniFuture
     from ._tracker import ProjectTracker
 
-__all__ = ["Job", "JobStatus", "Project", "ProjectEvent", "ProjectStatus"]
+__all__ = ["EventIterator", "Job", "JobStatus", "Project", "ProjectEvent", "ProjectStatus"]
 
 
 class ProjectStatus:
@@ -83,6 +83,58 @@ class ProjectEvent:
     def is_final(self) -> bool:
         """``completed``, ``failed`` or ``canceled``: the last event of the project."""
         return self.type in ProjectStatus.FINISHED
+
+
+class EventIterator(Iterator[ProjectEvent]):
+    """The iterator of :meth:`Project.events`, subscribed from the moment it is made."""
+
+    def __init__(self, tracker: ProjectTracker, timeout: float | None) -> None:
+        self._tracker: ProjectTracker | None = tracker
+        self._project_id = tracker.project_id
+        self._timeout = timeout
+        self._queue: queue.Queue[ProjectEvent] = queue.Queue(maxsize=10000)
+        tracker.add_subscriber(self._queue)
+
+    def __iter__(self) -> EventIterator:
+        return self
+
+    def __next__(self) -> ProjectEvent:
+        if self._tracker is None:
+            raise StopIteration
+        try:
+            event = self._queue.get(timeout=self._timeout)
+        except queue.Empty:
+            raise SogniTimeoutError(
+                f"no event from project {self._project_id} within {self._timeout}s"
+            ) from None
+        if event.is_final:
+            self.close()
+        return event
+
+    def close(self) -> None:
+        """Stop listening; the iterator ends."""
+        tracker, self._tracker = self._tracker, None
+        if tracker is not None:
+            tracker.remove_subscriber(self._queue)
+
+    def __enter__(self) -> EventIterator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _create_partial(target: Path) -> tuple[str, IO[bytes]]:
+    """A new, empty temporary file beside ``target``, created with mode 0666 so that the umask
+    applies as for any new file (``tempfile`` would make it 0600)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        name = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.part")
+        try:
+            fd = os.open(name, flags, 0o666)
+        except FileExistsError:
+            continue
+        return name, os.fdopen(fd, "w+b")
 
 
 def _utc(timestamp: float | None) -> datetime | None:
@@ -267,24 +319,29 @@ class Job:
 
     def get_result_url(self) -> str:
         """The (signed) URL of the result, minted now if needed. Signed URLs expire after about
-        30 minutes; call again for a fresh one (``refresh=True``)."""
+        30 minutes; :meth:`refresh_result_url` gets a fresh one."""
         return self._tracker.result_url_for(self, refresh=False)
 
     def refresh_result_url(self) -> str:
+        """Mint a fresh result URL. Also the way to retry a job whose URL could not be
+        obtained when it finished (``job.error`` is a ``ResultUnavailableError``): on success
+        the error is cleared."""
         return self._tracker.result_url_for(self, refresh=True)
 
-    def download(self, path: str | os.PathLike[str]) -> Path:
-        """Stream the result to ``path`` (a file, or a directory to put it in). The data goes
-        to a temporary file first and is renamed into place, so ``path`` is never partial."""
+    def download(self, path: str | os.PathLike[str], *, timeout: float | None = None) -> Path:
+        """Stream the result to ``path`` (a file, or a directory to put it in) within
+        ``timeout`` seconds (default ``Timeouts.download``). The data goes to a temporary file
+        beside it, renamed into place, so ``path`` is never partial. The file gets the usual
+        permissions of a new file (0666 less the umask), so a web server can serve it."""
         url = self.get_result_url()
         target = Path(path)
         if target.is_dir():
             target = target / self._tracker.default_filename(self)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".sogni-", suffix=".part", dir=target.parent)
+        tmp_name, sink = _create_partial(target)
         try:
-            with os.fdopen(fd, "w+b") as sink:
-                self._tracker.download_to(url, sink)
+            with sink:
+                self._tracker.download_to(url, sink, timeout)
             os.replace(tmp_name, target)
         except BaseException:
             try:
@@ -294,12 +351,12 @@ class Job:
             raise
         return target
 
-    def get_result_data(self) -> bytes:
+    def get_result_data(self, *, timeout: float | None = None) -> bytes:
         """The result's bytes (fine for images; prefer ``download`` for large media)."""
         import io
 
         buffer = io.BytesIO()
-        self._tracker.download_to(self.get_result_url(), buffer)
+        self._tracker.download_to(self.get_result_url(), buffer, timeout)
         return buffer.getvalue()
 
     def enhance(self, strength: str = "medium", **overrides: Any) -> str:
@@ -421,16 +478,22 @@ class Project:
     def cancel(self, timeout: float | None = None) -> None:
         """Cancel the project on the server and wait for its confirmation.
 
-        Raises ``CancellationError`` if the server refuses or never confirms (the project then
-        keeps running). Cancelling a finished project does nothing."""
+        Returns once the server confirms, or once the project ends some other way meanwhile
+        (it completed or failed first: :attr:`status` tells which). Raises
+        ``CancellationError`` if the server refuses while the project goes on, or nothing
+        happens within ``timeout`` (default ``Timeouts.cancel_confirmation``); the project then
+        keeps running. Cancelling a finished project does nothing."""
         self._tracker.cancel(timeout)
 
-    def download(self, directory: str | os.PathLike[str]) -> list[Path]:
-        """Wait for the project, then stream every result into ``directory`` (one file each)."""
+    def download(
+        self, directory: str | os.PathLike[str], *, timeout: float | None = None
+    ) -> list[Path]:
+        """Wait for the project, then stream every result into ``directory`` (one file each,
+        each within ``timeout`` seconds, default ``Timeouts.download``)."""
         self.wait()
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
-        return [job.download(target) for job in self.jobs if job.has_result_media]
+        return [job.download(target, timeout=timeout) for job in self.jobs if job.has_result_media]
 
     # ------------------------------------------------------------------ events
 
@@ -447,26 +510,15 @@ class Project:
             raise ValueError(f"unknown project event {event!r}{hint}")
         return self._tracker.add_listener(event, fn)
 
-    def events(self, timeout: float | None = None) -> Iterator[ProjectEvent]:
+    def events(self, timeout: float | None = None) -> EventIterator:
         """Iterate over the project's events as they happen, ending after the final one
         (``completed``, ``failed`` or ``canceled``). ``timeout`` bounds the wait for each event
-        (``SogniTimeoutError``). Events before this call are not replayed, except that a
-        finished project yields its final event."""
-        subscription: queue.Queue[ProjectEvent] = queue.Queue(maxsize=10000)
-        self._tracker.add_subscriber(subscription)
-        try:
-            while True:
-                try:
-                    event = subscription.get(timeout=timeout)
-                except queue.Empty:
-                    raise SogniTimeoutError(
-                        f"no event from project {self.id} within {timeout}s"
-                    ) from None
-                yield event
-                if event.is_final:
-                    return
-        finally:
-            self._tracker.remove_subscriber(subscription)
+        (``SogniTimeoutError``).
+
+        The subscription starts with this call, not at the first ``next()``: every event after
+        it is delivered. Earlier events are not replayed, except that a finished project yields
+        its final event. ``close()`` (or leaving a ``with`` block) stops early."""
+        return EventIterator(self._tracker, timeout)
 
     def __repr__(self) -> str:
         return f"Project(id={self.id!r}, type={self.type!r}, status={self.status!r})"
