@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -126,6 +127,14 @@ class Session:
         self.sent_close_code: int | None = None
         self.client_name = request.query.get("clientName", "")
         self.opened_at = time.monotonic()
+        # A close asked for by another task is carried out by the read loop: aiohttp closes
+        # the TCP connection at once when close() races a receive(), and unread client data
+        # then turns that into a reset that can swallow the close frame.
+        self.close_requested: asyncio.Future[tuple[int, str]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self.close_done = asyncio.Event()
+        self.reading = False
 
     def wants(self, event: str) -> bool:
         """Whether this connection receives ``event`` under its socket event subscriptions."""
@@ -168,8 +177,14 @@ class Session:
 
     async def close(self, code: int, reason: str = "") -> None:
         self.closed = True
-        self.sent_close_code = code
-        await self.ws.close(code=code, message=reason.encode("utf-8"))
+        if self.sent_close_code is None:
+            self.sent_close_code = code
+        if not self.reading:
+            await self.ws.close(code=code, message=reason.encode("utf-8"))
+            return
+        if not self.close_requested.done():
+            self.close_requested.set_result((code, reason))
+        await self.close_done.wait()
 
 
 class FakeServer:
@@ -449,10 +464,35 @@ class FakeServer:
             await hook(session)
 
     async def _read_loop(self, session: Session) -> None:
+        session.reading = True
+        try:
+            await self._read_frames(session)
+        finally:
+            session.reading = False
+            session.close_done.set()
+
+    async def _read_frames(self, session: Session) -> None:
         ws = session.ws
         while True:
+            receive = asyncio.ensure_future(ws.receive())
             try:
-                msg = await ws.receive()
+                await asyncio.wait(
+                    (receive, session.close_requested), return_when=asyncio.FIRST_COMPLETED
+                )
+            except asyncio.CancelledError:
+                receive.cancel()
+                return
+            if not receive.done():
+                receive.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                    await receive
+                code, reason = session.close_requested.result()
+                # From this task, aiohttp performs the closing handshake: it reads (and drops)
+                # what the client still sends until the client's close or EOF.
+                await ws.close(code=code, message=reason.encode("utf-8"))
+                return
+            try:
+                msg = receive.result()
             except (asyncio.CancelledError, ConnectionError):
                 return
             if msg.type == WSMsgType.PING:
