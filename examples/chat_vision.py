@@ -1,8 +1,10 @@
 """Vision chat: send images with a question.
 
-Image parts may hold a file path, PNG/JPEG bytes, a ``data:`` URI, or an HTTPS URL on a Sogni
-or Sogni storage host; the SDK reads, checks (PNG/JPEG, at most 20 images, 10 MiB each,
-longest side 1024 px) and inlines them before sending. ``downscale_images=True`` (the
+Image parts may hold a ``pathlib.Path``, PNG/JPEG bytes, a binary file object, a ``data:`` URI,
+or an HTTPS URL on a Sogni or Sogni storage host; the SDK reads, checks (PNG/JPEG, at most 20
+images, 10 MiB each, longest side 1024 px) and inlines them before sending. A plain string in a
+message is never read as a file path (``user_message`` turns a ``str`` path of yours into a
+``Path``). ``downscale_images=True`` (the
 ``images`` extra) shrinks larger pictures instead of refusing them.
 
 Runs against the real Supernet when SOGNI_API_KEY is set, otherwise against an embedded

@@ -30,7 +30,7 @@ from .account import (
     map_socket_entitlement,
 )
 from .auth import CredentialStore, Tokens, coerce_tokens
-from .config import ClientConfig
+from .config import ClientConfig, RetryPolicy, Timeouts, not_per_call_error
 from .errors import (
     AuthenticationError,
     ClientClosedError,
@@ -43,6 +43,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Never
+
     from .chat import ChatAPI
     from .projects import ProjectsAPI
 
@@ -522,10 +524,28 @@ class SogniClient:
         view._lifetime = self._lifetime
         return view
 
-    def with_options(self, **options: Any) -> SogniClient:
-        """A view of this client with other per-call settings (``timeout=``, ``max_retries=``,
-        ``timeouts=``, ``retry=``). It shares the connection; closing either closes both."""
-        return self._view(self._config.with_options(**options))
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        timeouts: Timeouts | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        **not_per_call: Never,
+    ) -> SogniClient:
+        """A view of this client with other per-call settings: ``timeout`` (REST read timeout,
+        REST deadline and chat deadline at once), ``timeouts``, ``max_retries`` (REST retries)
+        or ``retry``. It shares the connection and credentials; closing either closes both.
+
+        Identity and connection settings (``api_key``, ``app_id``, endpoints, ``network``,
+        ``verify``, ...) cannot differ on a view: naming one raises ``TypeError``; create a
+        new client for them."""
+        for name in not_per_call:
+            raise not_per_call_error(name)
+        config = self._config.with_options(
+            timeout=timeout, timeouts=timeouts, max_retries=max_retries, retry=retry
+        )
+        return self._view(config)
 
     def _keep_alive(self, namespace: T) -> T:
         """A namespace keeps its client from closing itself while the namespace is in use."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import random
@@ -235,16 +236,18 @@ class ClientConfig:
         timeout: float | None = None,
         timeouts: Timeouts | None = None,
         max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
         **changes: Any,
     ) -> ClientConfig:
-        """A copy with some settings changed. ``timeout`` sets the REST read timeout, the REST
-        deadline and the chat deadline at once; ``max_retries`` the REST retry count."""
+        """A copy with some settings changed (any field). ``timeout`` sets the REST read
+        timeout, the REST deadline and the chat deadline at once; ``max_retries`` the REST
+        retry count (on top of ``retry`` when both are given)."""
         new_timeouts = timeouts or self.timeouts
         if timeout is not None:
             new_timeouts = attrs.evolve(
                 new_timeouts, rest=timeout, rest_total=timeout, chat=timeout
             )
-        new_retry = self.retry
+        new_retry = retry or self.retry
         if max_retries is not None:
             new_retry = attrs.evolve(new_retry, max_attempts=max_retries + 1)
         return attrs.evolve(self, timeouts=new_timeouts, retry=new_retry, **changes)
@@ -261,6 +264,26 @@ class ClientConfig:
         parts = urlsplit(self.socket_endpoint)
         scheme = "ws" if parts.scheme in ("http", "ws") else "wss"
         return parts._replace(scheme=scheme).geturl()
+
+
+PER_CALL_OPTIONS = ("timeout", "timeouts", "max_retries", "retry")
+"""What ``SogniClient.with_options`` can change: a view shares its client's connection and
+credentials, so only settings read at each call may differ."""
+
+
+def not_per_call_error(name: str) -> TypeError:
+    """The error for ``client.with_options(name=...)`` when ``name`` is not a per-call setting.
+    Names only the setting, never its value (it may be a credential)."""
+    allowed = ", ".join(PER_CALL_OPTIONS)
+    if name in attrs.fields_dict(ClientConfig) or name in ("tokens", "config"):
+        return TypeError(
+            f"with_options() cannot change {name!r}: a view shares its client's connection and "
+            f"credentials, so only per-call settings ({allowed}) may differ; create a new "
+            "client for other settings"
+        )
+    close = difflib.get_close_matches(name, PER_CALL_OPTIONS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (per-call settings: {allowed})"
+    return TypeError(f"with_options() got an unexpected keyword argument {name!r}{hint}")
 
 
 def worker_app_id(base: str, *, pid: int | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sogni import SogniClient
 from sogni.account import (
@@ -18,11 +18,14 @@ from sogni.account import (
     TransactionPage,
 )
 from sogni.auth import Tokens
-from sogni.config import ClientConfig
+from sogni.config import ClientConfig, RetryPolicy, Timeouts
 
 from ._bridge import Bridge
 from ._chat import AsyncChatAPI
 from ._projects import AsyncProjectsAPI
+
+if TYPE_CHECKING:
+    from typing_extensions import Never
 
 
 class AsyncAccountAPI:
@@ -168,9 +171,25 @@ class AsyncSogniClient:
     async def logout(self) -> None:
         await self._bridge.run(self._sync.logout)
 
-    def with_options(self, **options: Any) -> AsyncSogniClient:
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        timeouts: Timeouts | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        **not_per_call: Never,
+    ) -> AsyncSogniClient:
+        """A view with other per-call settings, as ``SogniClient.with_options`` (identity and
+        connection settings raise ``TypeError``: create a new client for them)."""
         view = AsyncSogniClient.__new__(AsyncSogniClient)
-        view._sync = self._sync.with_options(**options)
+        view._sync = self._sync.with_options(
+            timeout=timeout,
+            timeouts=timeouts,
+            max_retries=max_retries,
+            retry=retry,
+            **not_per_call,
+        )
         view._bridge = self._bridge
         return view
 

@@ -149,7 +149,8 @@ class Completions:
 
         ``messages`` are OpenAI-style dicts (roles ``system``, ``user``, ``assistant``,
         ``tool``; content a string or a list of ``text``/``image_url`` parts). Image parts may
-        hold a file path, PNG/JPEG bytes, a ``data:`` URI or a trusted Sogni/S3 HTTPS URL (see
+        hold a ``pathlib.Path``, PNG/JPEG bytes, a binary file object, a ``data:`` URI or a
+        trusted Sogni/S3 HTTPS URL; a string is never read as a file path (see
         :func:`sogni.chat.image_part`). ``model`` defaults to ``DEFAULT_CHAT_MODEL``. The other
         options are sent as the wire names them (``max_tokens``, ``tool_choice``,
         ``response_format`` as given; ``token_type`` → ``tokenType``, ``task_profile`` →

@@ -1,12 +1,17 @@
-"""Vision inputs: image parts from paths, bytes, data URIs and trusted URLs (protocol/04 §6).
+"""Vision inputs: image parts from paths, bytes, binary files, data URIs and trusted URLs.
 
 Before a request is sent every ``image_url`` part is turned into a ``data:`` URI and checked the
-way the TypeScript SDK checks it (§6.2): at most 20 images, PNG or JPEG only (declared type and
+way the TypeScript SDK checks it: at most 20 images, PNG or JPEG only (declared type and
 magic bytes agree), at most 10 MiB, longest side at most 1024 px. Remote URLs are fetched only
 from the Sogni/S3/CloudFront hosts the official client trusts (HTTPS, no redirects), plus any
 prefix the caller listed in ``ClientConfig.trusted_media_prefixes``; every other URL is refused
 without being fetched. With ``downscale_images=True`` (``images`` extra) images that are too large
 are shrunk instead of refused.
+
+A string in a message is never read as a file path: messages often carry text from an app's own
+users, and ``image_url.url`` is a URL in the OpenAI format. Local images enter as a
+``pathlib.Path``, bytes or a binary file object, or through :func:`image_part` /
+:func:`user_message`, which the developer calls and which turn a ``str`` path into a ``Path``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Union
 from urllib.parse import urlsplit
 
 from .._log import get_logger
@@ -36,6 +41,7 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_COUNT",
     "MAX_LONGEST_SIDE",
+    "ImageSource",
     "image_part",
     "is_trusted_url",
     "prepare_messages",
@@ -61,30 +67,46 @@ _JPEG_MAGIC = b"\xff\xd8\xff"
 _JPEG_NO_LENGTH = frozenset({0x01, 0xD8, 0xD9, *range(0xD0, 0xD8)})
 _JPEG_NOT_SOF = frozenset({0xC4, 0xC8, 0xCC})
 _DOWNSCALE_INPUT_CAP = 100 * 1024 * 1024
+_TEXT_MODE = "the file object must be opened in binary mode ('rb')"
 
 
 class _ImageProblem(Exception):
     """An image failed a check; the message names what is wrong."""
 
 
-def image_part(
-    source: str | bytes | os.PathLike[str], *, detail: str | None = None
-) -> dict[str, Any]:
-    """An ``image_url`` content part for ``source``: a file path, raw PNG/JPEG bytes, a ``data:``
-    URI, or a trusted HTTPS URL. It is read, checked and inlined when the request is sent."""
+ImageSource = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]", BinaryIO]
+"""What an image part may hold: see :func:`image_part`."""
+
+
+def image_part(source: ImageSource, *, detail: str | None = None) -> dict[str, Any]:
+    """An ``image_url`` content part for ``source``; it is read, checked and inlined when the
+    request is sent.
+
+    ``source`` is a ``pathlib.Path``, raw PNG/JPEG bytes, a binary file object (read from its
+    current position), a ``data:`` URI, a trusted HTTPS URL, or a file path as a ``str``: here a
+    string without a URL scheme is taken as a path and stored as a ``Path``. Only pass paths of
+    your own choosing; a string put straight into a message's ``image_url.url`` must be a data
+    URI or a URL and is never read from disk.
+    """
+    if isinstance(source, str) and not _looks_like_url(source):
+        source = Path(source)
     image: dict[str, Any] = {"url": source}
     if detail:
         image["detail"] = detail
     return {"type": "image_url", "image_url": image}
 
 
-def user_message(
-    text: str, *images: str | bytes | os.PathLike[str], detail: str | None = None
-) -> dict[str, Any]:
-    """A ``user`` message with the images first and the text last (the usual vision shape)."""
+def user_message(text: str, *images: ImageSource, detail: str | None = None) -> dict[str, Any]:
+    """A ``user`` message with the images first and the text last (the usual vision shape).
+    Each image is taken as :func:`image_part` takes it (a ``str`` without a scheme is a path)."""
     parts = [image_part(image, detail=detail) for image in images]
     parts.append({"type": "text", "text": text})
     return {"role": "user", "content": parts}
+
+
+def _looks_like_url(text: str) -> bool:
+    stripped = text.strip()
+    return stripped[:5].lower() == "data:" or "://" in stripped
 
 
 def is_trusted_url(url: str, extra_prefixes: Sequence[str] = ()) -> bool:
@@ -206,8 +228,18 @@ def _local_source(source: Any, config: ClientConfig, downscale: bool) -> str | N
         return _data_uri(bytes(source), None, downscale)
     if isinstance(source, os.PathLike):
         return _data_uri(_read_file(Path(source), downscale), None, downscale)
-    if not isinstance(source, str):
-        raise _ImageProblem("must be a data URI, a trusted HTTPS URL, a file path or bytes")
+    if isinstance(source, str):
+        return _string_source(source, config, downscale)
+    if isinstance(source, io.TextIOBase):
+        raise _ImageProblem(_TEXT_MODE)
+    if callable(getattr(source, "read", None)):
+        return _data_uri(_read_stream(source, downscale), None, downscale)
+    raise _ImageProblem(
+        "must be a data URI, a trusted HTTPS URL, a pathlib.Path, bytes or a binary file object"
+    )
+
+
+def _string_source(source: str, config: ClientConfig, downscale: bool) -> str | None:
     text = source.strip()
     if text[:5].lower() == "data:":
         return _checked_data_uri(text, downscale)
@@ -216,22 +248,55 @@ def _local_source(source: Any, config: ClientConfig, downscale: bool) -> str | N
             return None
         raise _ImageProblem(
             "remote image URLs are accepted only from Sogni and its storage hosts (HTTPS); "
-            "pass a data URI, a file path or the image bytes instead"
+            "pass a data URI, a pathlib.Path or the image bytes instead"
         )
-    return _data_uri(_read_file(Path(text), downscale), None, downscale)
+    # Messages often carry text from an app's users: a string here is never a file path.
+    raise _ImageProblem(
+        "is not a data URI or an image URL; a string is never read as a file path here. "
+        "To send a local image pass a pathlib.Path, bytes or a binary file object "
+        "(or build the part with sogni.chat.image_part)"
+    )
 
 
 def _read_file(path: Path, downscale: bool) -> bytes:
     try:
         size = path.stat().st_size
     except OSError:
-        raise _ImageProblem("is not a data URI, a trusted HTTPS URL or a readable file") from None
+        raise _ImageProblem("is not a readable file") from None
     if size > _input_cap(downscale):
         raise _ImageProblem(f"the file is {size} bytes; the limit is {_mib(_input_cap(downscale))}")
     try:
         return path.read_bytes()
     except OSError as exc:
         raise _ImageProblem(f"the file could not be read ({type(exc).__name__})") from None
+
+
+def _read_stream(stream: Any, downscale: bool) -> bytes:
+    """Read a binary file object from its current position, at most one byte past the cap.
+    A seekable file is put back where it was, so the same message can be sent again (tool
+    rounds re-send the whole conversation)."""
+    cap = _input_cap(downscale)
+    start: int | None = None
+    try:
+        if callable(getattr(stream, "seekable", None)) and stream.seekable():
+            start = stream.tell()
+        buffer = bytearray()
+        while len(buffer) <= cap:
+            piece = stream.read(cap + 1 - len(buffer))
+            if not piece:
+                break
+            if not isinstance(piece, (bytes, bytearray)):
+                raise _ImageProblem(_TEXT_MODE)
+            buffer += piece
+        if start is not None:
+            stream.seek(start)
+    except (OSError, ValueError) as exc:
+        raise _ImageProblem(f"the file object could not be read ({type(exc).__name__})") from None
+    if len(buffer) > cap:
+        raise _ImageProblem(f"the file is larger than {_mib(cap)}")
+    if not buffer:
+        raise _ImageProblem("the file object gave no data (already read to the end?)")
+    return bytes(buffer)
 
 
 def _input_cap(downscale: bool) -> int:

@@ -224,3 +224,184 @@ def test_the_estimate_replaces_images_by_a_placeholder(client: SogniClient) -> N
     # len('[{"role":"user","content":[{"type":"image_url","image_url":{"url":"[image]"}},'
     #     '{"type":"text","text":"x"}]}]') == 107, and ceil(107 / 4) == 27
     assert small.input_tokens == large.input_tokens == 27
+
+
+# ---------------------------------------------------------------------------- local files
+
+
+def image_message(url: Any) -> list[dict[str, Any]]:
+    """A raw OpenAI-style message, as an app would forward it from its users."""
+    return [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "What is this?"},
+                {"type": "image_url", "image_url": {"url": url}},
+            ],
+        }
+    ]
+
+
+def leaked(fake: FakeSupernet, secret: bytes) -> list[str]:
+    """Where the fake saw ``secret`` (base64, as a data URI would carry it)."""
+    needle = base64.b64encode(secret).decode()[:64]
+    return [
+        f"{r.kind} {r.frame_type or r.path}"
+        for r in fake.received
+        if needle in f"{r.raw} {r.body} {r.payload} {r.query}"
+    ]
+
+
+@pytest.mark.parametrize(
+    "spelling", ["absolute", "relative", "home", "padded", "file-url", "dot-dot"]
+)
+def test_a_string_in_a_message_is_never_read_as_a_path(
+    client: SogniClient,
+    fake: FakeSupernet,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spelling: str,
+) -> None:
+    secret = tmp_path / "home" / "secret.png"
+    secret.parent.mkdir()
+    secret.write_bytes(picture(32, 32, color="red"))
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    monkeypatch.setenv("HOME", str(secret.parent))
+    url = {
+        "absolute": str(secret),
+        "relative": "../home/secret.png",
+        "home": "~/secret.png",
+        "padded": f"  {secret}\n",
+        "file-url": secret.as_uri(),
+        "dot-dot": str(tmp_path / "cwd" / ".." / "home" / "secret.png"),
+    }[spelling]
+
+    with pytest.raises(ValidationError) as info:
+        client.chat.completions.create(messages=image_message(url))
+    with pytest.raises(ValidationError) as estimate_info:
+        client.chat.estimate_cost(messages=image_message(url))
+
+    for error in (info.value, estimate_info.value):
+        (problem,) = error.problems
+        assert problem.param == "messages[0].content[1].image_url.url"
+        if spelling == "file-url":
+            assert "accepted only from Sogni" in problem.message
+        else:
+            assert "never read as a file path" in problem.message
+            assert "pathlib.Path" in problem.message
+        assert str(secret) not in str(error)
+    assert fake.frames("llmJobRequest") == []
+    assert fake.requests("/api/v1/job-llm/estimate") == []
+    assert leaked(fake, secret.read_bytes()) == []
+
+
+def test_local_images_enter_as_path_bytes_or_binary_file(
+    client: SogniClient, fake: FakeSupernet, tmp_path: Path
+) -> None:
+    png = picture(40, 30, color="navy")
+    path = tmp_path / "photo.png"
+    path.write_bytes(png)
+    with path.open("rb") as handle:
+        handle.seek(0)
+        messages = [
+            *image_message(path),
+            {"role": "assistant", "content": "A navy square."},
+            *image_message(png),
+            {"role": "assistant", "content": "The same."},
+            *image_message(handle),
+        ]
+        reply = client.chat.completions.create(messages=messages)
+        assert handle.tell() == 0  # put back, so the same messages can be sent again
+        client.chat.completions.create(messages=messages)
+
+    assert "I see 1 image(s): 40x30 PNG. This is turn 3" in reply.content  # the file object
+    first, second = fake.frames("llmJobRequest")
+    for frame in (first, second):
+        urls = [
+            part["image_url"]["url"]
+            for message in frame.payload["messages"]
+            if isinstance(message["content"], list)
+            for part in message["content"]
+            if part["type"] == "image_url"
+        ]
+        assert urls == [data_uri(png)] * 3
+
+
+def test_a_binary_file_is_read_from_its_position_and_no_further_than_the_limit(
+    client: SogniClient, fake: FakeSupernet
+) -> None:
+    class Endless(io.RawIOBase):
+        """A PNG header followed by zeros forever; counts what was read."""
+
+        def __init__(self) -> None:
+            self.given = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            size = len(buffer)
+            head = picture(8, 8)[:24][self.given :][:size]
+            buffer[:size] = head + bytes(size - len(head))
+            self.given += size
+            return size
+
+    endless = Endless()
+    with pytest.raises(ValidationError) as info:
+        client.chat.completions.create(messages=image_message(endless))
+    (problem,) = info.value.problems
+    assert problem.param == "messages[0].content[1].image_url.url"
+    assert "larger than 10 MiB" in problem.message
+    assert endless.given == 10 * 1024 * 1024 + 1
+
+    tail = io.BytesIO(b"not an image" + picture(12, 9))
+    tail.seek(len(b"not an image"))
+    client.chat.completions.create(messages=image_message(tail))
+    assert sent_images(fake) == [{"url": data_uri(picture(12, 9))}]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: path.open("r", encoding="latin-1"), "binary mode"),
+        (lambda path: io.BytesIO(b""), "gave no data"),
+        (lambda path: io.BytesIO(b"GIF89a" + b"\0" * 20), "is not a PNG or JPEG image"),
+    ],
+    ids=["text-mode", "empty", "gif"],
+)
+def test_bad_file_objects_are_refused_before_sending(
+    client: SogniClient,
+    fake: FakeSupernet,
+    tmp_path: Path,
+    make: Callable[[Path], Any],
+    message: str,
+) -> None:
+    path = tmp_path / "photo.png"
+    path.write_bytes(picture(8, 8))
+    with make(path) as stream:
+        with pytest.raises(ValidationError) as info:
+            client.chat.completions.create(messages=image_message(stream))
+    (problem,) = info.value.problems
+    assert problem.param == "messages[0].content[1].image_url.url"
+    assert message in problem.message
+    assert fake.frames("llmJobRequest") == []
+
+
+def test_the_helpers_still_take_a_string_path(
+    client: SogniClient, fake: FakeSupernet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "some").mkdir()
+    (tmp_path / "some" / "path.png").write_bytes(picture(16, 8))
+    monkeypatch.chdir(tmp_path)
+    message = user_message("What is it?", "some/path.png", " https://example.com/a.png")
+    assert message["content"][0]["image_url"]["url"] == Path("some/path.png")
+    assert message["content"][1]["image_url"]["url"] == " https://example.com/a.png"  # a URL
+    assert image_part("data:image/png;base64,AAAA")["image_url"]["url"] == (
+        "data:image/png;base64,AAAA"
+    )
+
+    reply = client.chat.completions.create(messages=[user_message("Size?", "some/path.png")])
+
+    assert "I see 1 image(s): 16x8 PNG." in reply.content
+    assert sent_images(fake) == [{"url": data_uri(picture(16, 8))}]
