@@ -175,7 +175,11 @@ class Session:
         if transport is not None:
             transport.abort()
 
-    async def close(self, code: int, reason: str = "") -> None:
+    async def close(self, code: int, reason: str = "", *, wait: bool = True) -> None:
+        """Close with ``code``. With ``wait``, return once the closing handshake is over (the
+        client answered or dropped the connection), or after a second at most: a client that
+        does not read its socket would otherwise hold the caller for aiohttp's whole close
+        timeout."""
         self.closed = True
         if self.sent_close_code is None:
             self.sent_close_code = code
@@ -184,7 +188,9 @@ class Session:
             return
         if not self.close_requested.done():
             self.close_requested.set_result((code, reason))
-        await self.close_done.wait()
+        if wait:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.close_done.wait()), 1.0)
 
 
 class FakeServer:
@@ -389,7 +395,8 @@ class FakeServer:
         )
         for other in list(self.sessions.values()):
             if other.account is account and other.app_id == app_id and not other.closed:
-                await other.close(4015, "Switched to another connection")
+                # Not waited for: the new connection must not depend on the old client.
+                await other.close(4015, "Switched to another connection", wait=False)
         self.sessions[session.id] = session
         try:
             auth_task = asyncio.ensure_future(self._authenticate(session))
