@@ -538,8 +538,9 @@ class FakeSupernet:
 
     def _swarm_models(self, network: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        # [INV-NETWORKS] the catalog's `serving` data says which network runs a model (legacy
-        # CoreML models: relaxed only; vendor models: fast only; default: fast).
+        # [INV-NETWORKS] the catalog's `serving` data says which network runs a model: the
+        # CoreML models and Flux Schnell run on both (the official examples render CoreML on a
+        # `fast` client); every other model, vendor, video and audio included, on fast only.
         serving = self.catalog.get("serving", {})
         for model in self.catalog["models"]:
             if network not in serving.get(model["id"], {}).get("networks", ["fast"]):
