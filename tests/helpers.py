@@ -82,6 +82,7 @@ class FakeProcess:
         socket_port: int = 0,
         time_scale: float = 0.01,
         log_level: str = "warning",
+        max_log: int | None = None,
     ) -> None:
         import json
         import subprocess
@@ -99,6 +100,8 @@ class FakeProcess:
         args += ["--time-scale", str(time_scale), "--log-level", log_level]
         if api_key:
             args += ["--api-key", api_key]
+        if max_log is not None:
+            args += ["--max-log", str(max_log)]
         self.proc = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

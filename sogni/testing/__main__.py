@@ -1,7 +1,8 @@
 """``python -m sogni.testing``: run a FakeSupernet until interrupted.
 
 Prints one JSON line with ``rest_url``, ``socket_url`` and ``api_key`` so scripts, the
-official SDKs or curl can use it.
+official SDKs or curl can use it. ``GET <rest_url>/_fake/stats`` reports the received log's size
+and bound (``--max-log``) and the TCP connections accepted per origin.
 """
 
 from __future__ import annotations
@@ -14,6 +15,16 @@ import sys
 import threading
 
 from ._fake import FakeSupernet
+
+# A standalone fake may run for days: its record of every request and frame stays bounded.
+DEFAULT_MAX_LOG = 10_000
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=None, help="API key to accept (default: random)")
     parser.add_argument("--time-scale", type=float, default=0.05, help="simulated time factor")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--max-log",
+        type=_non_negative,
+        default=DEFAULT_MAX_LOG,
+        metavar="N",
+        help=f"keep the last N received records (default {DEFAULT_MAX_LOG}; 0: keep all)",
+    )
     parser.add_argument(
         "--log-level",
         default="warning",
@@ -52,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         api_key=args.api_key,
         time_scale=args.time_scale,
         seed=args.seed,
+        max_log=args.max_log or None,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._state import (
+    ConnectionCounter,
     FakeAccount,
     Received,
     ReceivedLog,
@@ -40,6 +41,10 @@ class FakeSupernet:
 
     ``time_scale`` multiplies every simulated duration (queue waits, render steps, token
     cadence): ``0.01`` makes a 10-second render take 100 ms.
+
+    ``max_log`` bounds :attr:`received` (the oldest records are dropped first); the default,
+    ``None``, keeps everything, as tests that inspect the whole log need. A fake that runs for
+    days should set it (``python -m sogni.testing`` keeps 10,000 records by default).
     """
 
     _projects_ext: ProjectsExtension | None = None
@@ -54,6 +59,7 @@ class FakeSupernet:
         time_scale: float = 0.02,
         seed: int = 0,
         max_frame_bytes: int = 100 * 1024 * 1024,
+        max_log: int | None = None,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("FakeSupernet only listens on loopback")
@@ -62,7 +68,8 @@ class FakeSupernet:
         self.time_scale = time_scale
         self.seed = seed
         self.max_frame_bytes = max_frame_bytes
-        self.received = ReceivedLog()
+        self.received = ReceivedLog(max_log)
+        self._connections = ConnectionCounter()
         self.catalog = load_catalog()
         self._signing_key = secrets.token_bytes(32)
         self.access_token_ttl: float = 3600.0
@@ -327,6 +334,14 @@ class FakeSupernet:
     def connection_count(self) -> int:
         return int(self.call(lambda: len(self._require_server().sessions_for())))
 
+    def http_connections(self, origin: str | None = "api", *, open_only: bool = False) -> int:
+        """TCP connections accepted so far on ``origin``: ``"api"`` (the api host),
+        ``"socket"`` (the socket host, WebSockets and its REST calls) or ``None`` (both).
+        With ``open_only``, those still open. A kept-alive connection counts once however many
+        requests it carries, so a client that reuses its connections keeps this low.
+        Thread-safe; counts run from construction and survive :meth:`stop`."""
+        return self._connections.count(origin, open_only=open_only)
+
     def wait_for_connections(self, count: int = 1, *, timeout: float = 10.0) -> None:
         """Block until ``count`` authenticated connections are open."""
         deadline = time.monotonic() + timeout
@@ -538,8 +553,9 @@ class FakeSupernet:
 
     def _swarm_models(self, network: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        # [INV-NETWORKS] the catalog's `serving` data says which network runs a model (legacy
-        # CoreML models: relaxed only; vendor models: fast only; default: fast).
+        # [INV-NETWORKS] the catalog's `serving` data says which network runs a model: the
+        # CoreML models and Flux Schnell run on both (the official examples render CoreML on a
+        # `fast` client); every other model, vendor, video and audio included, on fast only.
         serving = self.catalog.get("serving", {})
         for model in self.catalog["models"]:
             if network not in serving.get(model["id"], {}).get("networks", ["fast"]):

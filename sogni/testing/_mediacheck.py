@@ -100,7 +100,8 @@ _ASSET_ORDER: Final = (
     "referenceVideo",
     "referenceMask",
 )
-# Workflow -> requirement of each asset of _ASSET_ORDER (protocol/02 §7.5).
+# Workflow -> requirement of each asset of _ASSET_ORDER (protocol/02 §7.5). The r2v row is
+# HappyHorse's, which runs its own checks (check_happyhorse) instead of this table.
 _WORKFLOW_ASSETS: Final = {
     "upscale": (_F, _F, _F, _F, _R, _F),
     "t2v": (_F, _F, _F, _O, _F, _F),
@@ -113,6 +114,7 @@ _WORKFLOW_ASSETS: Final = {
     "animate-move": (_R, _F, _F, _F, _R, _F),
     "animate-replace": (_R, _F, _F, _F, _R, _F),
     "v2v": (_O, _F, _F, _O, _R, _O),
+    "r2v": (_O, _F, _F, _F, _F, _F),
 }
 _H3_WORKFLOW_ASSETS: Final = {
     "i2v": (_O, _O, _F, _F, _F, _F),
@@ -731,14 +733,12 @@ class _VideoCheck(_Check):
         for key in LINK_KEYS:
             if self.given(key):
                 self.add(f"keyFrames[0].{key} is a Wan 3 option, not taken by {self.model_id}")
+        low, high = HAPPYHORSE_R2V_IMAGES
         if self.workflow == "i2v" and images != 1:
             self.add(
                 f"HappyHorse i2v requires exactly one first-frame reference image, got {images}"
             )
-        elif (
-            self.workflow == "r2v"
-            and not HAPPYHORSE_R2V_IMAGES[0] <= images <= HAPPYHORSE_R2V_IMAGES[1]
-        ):
+        elif self.workflow == "r2v" and not low <= images <= high:
             self.add(f"HappyHorse r2v requires between 1 and 9 reference images, got {images}")
         elif self.workflow == "t2v" and images:
             self.add("HappyHorse t2v does not take reference images")

@@ -58,6 +58,7 @@ _PLANS = [
 def install(fake: FakeSupernet, server: FakeServer) -> None:
     _install_account(fake, server)
     _install_catalog(fake, server)
+    _install_control(fake, server)
     # Later feature modules install their routes and frame handlers here as well.
     for installer in _extension_installers():
         installer(fake, server)
@@ -76,6 +77,36 @@ def _extension_installers() -> list[Any]:
             continue
         installers.append(module.install)
     return installers
+
+
+# --------------------------------------------------------------------------- control plane
+
+
+def _install_control(fake: FakeSupernet, server: FakeServer) -> None:
+    """``GET /_fake/stats`` on the api host: the received log's size and bound, and the TCP
+    connections per origin, for a fake in another process. Counts only: no credentials."""
+
+    async def stats(request: web.Request) -> web.Response:
+        log = fake.received
+        return raw(
+            {
+                "log": {
+                    "max_log": log.max_log,
+                    "length": len(log),
+                    "total": log.total,
+                    "dropped": log.dropped,
+                },
+                "connections": {
+                    origin: {
+                        "accepted": fake.http_connections(origin),
+                        "open": fake.http_connections(origin, open_only=True),
+                    }
+                    for origin in ("api", "socket")
+                },
+            }
+        )
+
+    server.api_route("GET", "/_fake/stats", stats)
 
 
 # --------------------------------------------------------------------------- account

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .._wire.envelope import FrameError, decode_frame, encode_payload
-from ._state import FakeAccount, Received, RestFailure, new_id
+from ._state import ConnectionCounter, FakeAccount, Received, RestFailure, new_id
 
 if TYPE_CHECKING:
     from ._fake import FakeSupernet
@@ -236,6 +236,8 @@ class FakeServer:
         ):
             runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
             await runner.setup()
+            assert runner.server is not None
+            _count_connections(runner.server, name, self.fake._connections)
             site = web.TCPSite(runner, host, port)
             await site.start()
             self._runners.append(runner)
@@ -606,6 +608,25 @@ class FakeServer:
     def sign(self, key: str) -> str:
         digest = hmac.new(self.fake._signing_key, key.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:18]).decode().rstrip("=")
+
+
+def _count_connections(server: web.Server, origin: str, counter: ConnectionCounter) -> None:
+    """Count the TCP connections ``server`` accepts and loses: aiohttp's server object hears of
+    each connection once, when it is made and when it is lost, whatever it carries (REST
+    calls kept alive, a WebSocket), so the counts are connections, not requests."""
+    made, lost = server.connection_made, server.connection_lost
+
+    def connection_made(handler: Any, transport: Any) -> None:
+        counter.opened(origin)
+        made(handler, transport)
+
+    def connection_lost(handler: Any, exc: BaseException | None = None) -> None:
+        counter.closed(origin)
+        lost(handler, exc)
+
+    # Instance attributes shadow the methods (the protocol calls them through the instance).
+    setattr(server, "connection_made", connection_made)  # noqa: B010
+    setattr(server, "connection_lost", connection_lost)  # noqa: B010
 
 
 def _parse_subscriptions(raw_value: str | None) -> dict[str, bool]:

@@ -10,6 +10,7 @@ import json
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -112,15 +113,32 @@ class Received:
 
 
 class ReceivedLog:
-    """Thread-safe, append-only record of everything received, with waiting helpers."""
+    """Thread-safe record of everything received, oldest first, with waiting helpers.
 
-    def __init__(self) -> None:
+    ``max_log`` bounds it: once full, each new record drops the oldest one (``None`` keeps
+    everything). :attr:`total` counts every record ever appended, dropped ones included.
+    """
+
+    def __init__(self, max_log: int | None = None) -> None:
+        if max_log is not None and max_log < 1:
+            raise ValueError("max_log must be a positive integer or None")
+        self.max_log = max_log
         self._cond = threading.Condition()
-        self._items: list[Received] = []
+        self._items: deque[Received] = deque(maxlen=max_log)
+        self._total = 0
+        self._dropped = 0
+        # One buffer per blocked wait_for: every record appended meanwhile lands there, so a
+        # waiter sees it even when the bound drops it from the log before the waiter wakes.
+        self._waiters: list[_Waiter] = []
 
     def append(self, item: Received) -> None:
         with self._cond:
+            if self.max_log is not None and len(self._items) == self.max_log:
+                self._dropped += 1
             self._items.append(item)
+            self._total += 1
+            for waiter in self._waiters:
+                waiter.pending.append(item)
             self._cond.notify_all()
 
     def snapshot(self) -> list[Received]:
@@ -131,8 +149,21 @@ class ReceivedLog:
         return iter(self.snapshot())
 
     def __len__(self) -> int:
+        """How many records the log holds now (at most ``max_log``)."""
         with self._cond:
             return len(self._items)
+
+    @property
+    def total(self) -> int:
+        """Records appended since the log was made, including dropped and cleared ones."""
+        with self._cond:
+            return self._total
+
+    @property
+    def dropped(self) -> int:
+        """Records the bound has dropped so far (cleared ones are not counted)."""
+        with self._cond:
+            return self._dropped
 
     def clear(self) -> None:
         with self._cond:
@@ -141,19 +172,71 @@ class ReceivedLog:
     def wait_for(
         self, predicate: Callable[[Received], bool], *, count: int = 1, timeout: float = 10.0
     ) -> list[Received]:
-        """Block until ``count`` records match; raise ``TimeoutError`` otherwise."""
+        """Block until ``count`` records match; raise ``TimeoutError`` otherwise.
+
+        Counts the matching records the log holds when called plus every matching record
+        appended while waiting, even one the bound drops before this thread looks at it.
+        Records dropped before the call are gone and do not count.
+        """
         deadline = time.monotonic() + timeout
         with self._cond:
-            while True:
-                matches = [r for r in self._items if predicate(r)]
-                if len(matches) >= count:
-                    return matches
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(
-                        f"only {len(matches)} of {count} expected records arrived in {timeout}s"
-                    )
-                self._cond.wait(remaining)
+            matches = [r for r in self._items if predicate(r)]
+            if len(matches) >= count:
+                return matches
+            waiter = _Waiter()
+            self._waiters.append(waiter)
+            try:
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError(
+                            f"only {len(matches)} of {count} expected records arrived in {timeout}s"
+                        )
+                    self._cond.wait(remaining)
+                    arrived, waiter.pending = waiter.pending, []
+                    matches.extend(r for r in arrived if predicate(r))
+                    if len(matches) >= count:
+                        return matches
+            finally:
+                # By identity: two waiters' buffers may be equal lists.
+                self._waiters = [w for w in self._waiters if w is not waiter]
+
+
+class _Waiter:
+    """The records appended while one ``wait_for`` call blocks."""
+
+    __slots__ = ("pending",)
+
+    def __init__(self) -> None:
+        self.pending: list[Received] = []
+
+
+class ConnectionCounter:
+    """TCP connections accepted per origin (``"api"``, ``"socket"``) and how many are still
+    open. Updated on the server loop, read from any thread."""
+
+    ORIGINS = ("api", "socket")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._accepted = dict.fromkeys(self.ORIGINS, 0)
+        self._open = dict.fromkeys(self.ORIGINS, 0)
+
+    def opened(self, origin: str) -> None:
+        with self._lock:
+            self._accepted[origin] += 1
+            self._open[origin] += 1
+
+    def closed(self, origin: str) -> None:
+        with self._lock:
+            self._open[origin] -= 1
+
+    def count(self, origin: str | None = None, *, open_only: bool = False) -> int:
+        if origin is not None and origin not in self.ORIGINS:
+            raise ValueError(f"origin must be 'api', 'socket' or None, got {origin!r}")
+        with self._lock:
+            table = self._open if open_only else self._accepted
+            return table[origin] if origin is not None else sum(table.values())
 
 
 @dataclass

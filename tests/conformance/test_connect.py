@@ -33,10 +33,12 @@ def test_connect_reads_account_balance_and_models(
     catalog = fake.catalog["models"]
     assert result["supportedModels"] == [model["id"] for model in catalog]
     available = {model["id"]: model for model in result["availableModels"]}
-    # The clients connect to the fast network, which does not run the Mac-only (CoreML) models.
+    # The clients connect to the fast network: its list, not the relaxed one (which lacks the
+    # vendor, video and audio models), and with the CoreML model the official examples use.
     served = [model for model in catalog if model["id"] in fake._swarm_models("fast")]
     assert set(available) == {model["id"] for model in served}
-    assert len(served) < len(catalog)
+    assert set(available) != set(fake._swarm_models("relaxed"))
+    assert "coreml-cyberrealistic_v70_768" in available
     for model in served:
         assert available[model["id"]]["name"] == model["name"]
         assert available[model["id"]]["media"] == model["media"]

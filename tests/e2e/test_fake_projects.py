@@ -199,7 +199,7 @@ def _refusal(artist: Artist, body: dict[str, Any]) -> dict[str, Any]:
         ({"kf": {"loras": ["krea2-warm-light"]}}, 4000, "does not support"),
         ({"kf": {"scheduler": "heun"}}, 4000, "keyFrames[0].scheduler"),
         ({"kf": {"modelID": "gpt-image-2"}, "tokenType": "sogni"}, 4000, "Spark only"),
-        ({"kf": {"modelID": "coreml-cyberrealistic_v70_768"}}, 4104, "relaxed"),
+        ({"kf": {"modelID": "gpt-image-2"}, "network": "relaxed"}, 4104, "Try the fast network"),
         ({"outputFormat": "gif"}, 4000, "outputFormat"),
     ],
 )
@@ -797,9 +797,10 @@ def test_lora_catalog_is_public_and_filterable(fake: FakeSupernet) -> None:
 def test_catalog_serves_models_per_network(fake: FakeSupernet) -> None:
     fast = socket_rest(fake, "/api/v1/status/network/fast/models").json()
     relaxed = socket_rest(fake, "/api/v1/status/network/relaxed/models").json()
-    assert "104" in relaxed and "104" not in fast  # the SD 1.5 model runs on Macs only
+    assert "104" in relaxed and "104" in fast  # SD 1.5 (CoreML) on both, as the examples use it
     assert "101" in relaxed and "101" in fast
     assert "106" in fast and "106" not in relaxed  # GPT Image 2 (vendor) on fast only
+    assert "102" in fast and "102" not in relaxed  # Z-Image Turbo (GPU) on fast only
     tiers = socket_rest(fake, "/api/v2/models/tiers").json()
     models = socket_rest(fake, "/api/v1/models/list").json()
     assert all(m["tier"] in tiers for m in models)
