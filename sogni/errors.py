@@ -11,12 +11,18 @@ Local problems have their own branches: :class:`ValidationError` (bad input, not
 
 Every error has ``retryable``: whether the same call may succeed if simply tried again.
 Error texts never contain credentials: they are built from status codes, server messages and ids.
+
+Every error survives pickling (``ProcessPoolExecutor``, multiprocessing) and a JSON round trip of
+its ``args`` (Celery's json result serializer): ``args`` holds the constructor's positional
+arguments as plain JSON values, so ``type(e)(*e.args)`` rebuilds an equal error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
+
+import attrs
 
 __all__ = [
     "APIError",
@@ -26,6 +32,7 @@ __all__ = [
     "BadRequestError",
     "CancellationError",
     "ChatError",
+    "ChatInsufficientFundsError",
     "ClientClosedError",
     "ConflictError",
     "ConnectionLostError",
@@ -35,6 +42,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProjectCanceledError",
     "ProjectError",
+    "ProjectInsufficientFundsError",
     "ProjectLostError",
     "ProtocolError",
     "RateLimitError",
@@ -53,18 +61,56 @@ __all__ = [
 
 
 class SogniError(Exception):
-    """Root of every error the SDK raises on purpose."""
+    """Root of every error the SDK raises on purpose.
+
+    ``args`` are the constructor's positional arguments (trailing ``None`` left out), as JSON
+    values: ``type(e)(*e.args)`` rebuilds the error, which is how pickle and Celery do it.
+    """
 
     retryable: bool = False
+    # The constructor's positional parameters, in order; ``args`` holds their values.
+    # Subclasses set their own attributes before calling ``super().__init__`` so the values
+    # are all there when ``args`` is built.
+    _arg_names: ClassVar[tuple[str, ...]] = ("message", "retryable")
 
-    def __init__(self, message: str = "", *, retryable: bool | None = None) -> None:
+    def __init__(self, message: str = "", retryable: bool | None = None) -> None:
+        # One argument only: OSError (behind SogniTimeoutError) reads two as errno, strerror.
         super().__init__(message)
         self.message = message
-        if retryable is not None:
-            self.retryable = retryable
+        self.retryable = self._default_retryable() if retryable is None else retryable
+        self.args = self._positional_args()
+
+    def _default_retryable(self) -> bool:
+        """What ``retryable`` is when the constructor is given None."""
+        return type(self).retryable
+
+    def _arg_value(self, name: str) -> Any:
+        """The JSON form of one positional argument (None: the constructor's default)."""
+        if name == "retryable":
+            return None if self.retryable == self._default_retryable() else self.retryable
+        return getattr(self, name)
+
+    def _positional_args(self) -> tuple[Any, ...]:
+        values = [self._arg_value(name) for name in self._arg_names]
+        while values and values[-1] is None:
+            values.pop()
+        return tuple(values)
+
+    def _repr_value(self, name: str, value: Any) -> str:
+        return repr(value)
 
     def __str__(self) -> str:
         return self.message
+
+    def __repr__(self) -> str:
+        parts = []
+        # From the attributes, not ``args``: code that rewrites ``args`` must not break repr.
+        for index, (name, value) in enumerate(zip(self._arg_names, self._positional_args())):
+            if value is None:
+                continue
+            text = self._repr_value(name, value)
+            parts.append(text if index == 0 else f"{name}={text}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
 
 # --------------------------------------------------------------------------- transport
@@ -79,9 +125,13 @@ class TransportError(SogniError):
 class ConnectionLostError(TransportError):
     """The connection dropped while work was in flight and could not be recovered."""
 
-    def __init__(self, message: str, *, job_id: str | None = None, retryable: bool = True) -> None:
-        super().__init__(message, retryable=retryable)
+    _arg_names: ClassVar[tuple[str, ...]] = ("message", "job_id", "retryable")
+
+    def __init__(
+        self, message: str, job_id: str | None = None, retryable: bool | None = None
+    ) -> None:
         self.job_id = job_id
+        super().__init__(message, retryable=retryable)
 
 
 class SogniTimeoutError(TransportError, TimeoutError):
@@ -108,13 +158,23 @@ class APIError(SogniError):
 
     ``status`` is the HTTP status (REST), ``close_code`` the WebSocket close code,
     ``error_code`` the server's own code (``errorCode`` on REST, ``error`` on socket jobs),
-    ``retry_after`` the seconds the server asked us to wait.
+    ``retry_after`` the seconds the server asked us to wait, ``details`` the server's structured
+    context (JSON values).
     """
+
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "status",
+        "close_code",
+        "error_code",
+        "retry_after",
+        "details",
+        "retryable",
+    )
 
     def __init__(
         self,
         message: str,
-        *,
         status: int | None = None,
         close_code: int | None = None,
         error_code: int | str | None = None,
@@ -122,20 +182,12 @@ class APIError(SogniError):
         details: Any = None,
         retryable: bool | None = None,
     ) -> None:
-        super().__init__(message, retryable=retryable)
         self.status = status
         self.close_code = close_code
         self.error_code = error_code
         self.retry_after = retry_after
         self.details = details
-
-    def __repr__(self) -> str:
-        parts = [repr(self.message)]
-        for name in ("status", "close_code", "error_code", "retry_after"):
-            value = getattr(self, name)
-            if value is not None:
-                parts.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        super().__init__(message, retryable=retryable)
 
 
 class BadRequestError(APIError):
@@ -171,7 +223,9 @@ class ServerError(APIError):
 
 
 class InsufficientFundsError(APIError):
-    """The account cannot pay for the request."""
+    """The account cannot pay for the request: HTTP 402 or ``errorCode`` 123 on REST, a render
+    refused for balance (:class:`ProjectInsufficientFundsError`) or a chat job refused with
+    ``insufficient_balance`` (:class:`ChatInsufficientFundsError`)."""
 
 
 class SocketClosedError(APIError):
@@ -181,7 +235,10 @@ class SocketClosedError(APIError):
 class AppIdConflictError(SocketClosedError):
     """Close 4015: another connection with the same ``app_id`` took over this one."""
 
+    _arg_names: ClassVar[tuple[str, ...]] = ("app_id",)
+
     def __init__(self, app_id: str | None = None) -> None:
+        self.app_id = app_id
         super().__init__(
             "Another connection with the same app_id "
             + (f"({app_id!r}) " if app_id else "")
@@ -204,23 +261,39 @@ class ProjectError(APIError):
     in ``original_code``); ``job_id`` is the project id.
     """
 
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "job_id",
+        "error_code",
+        "original_code",
+        "details",
+        "retryable",
+    )
+
     def __init__(
         self,
         message: str,
-        *,
         job_id: str | None = None,
         error_code: int | str | None = None,
         original_code: str | None = None,
         details: Any = None,
         retryable: bool | None = None,
     ) -> None:
-        super().__init__(message, error_code=error_code, details=details, retryable=retryable)
         self.job_id = job_id
         self.original_code = original_code
+        super().__init__(message, error_code=error_code, details=details, retryable=retryable)
 
 
 class ProjectCanceledError(ProjectError):
     """The project was canceled (by us or by the server)."""
+
+
+class ProjectInsufficientFundsError(ProjectError, InsufficientFundsError):
+    """A render refused because the account cannot pay for it (``error_code`` 123).
+
+    Both a :class:`ProjectError` (same constructor and attributes) and an
+    :class:`InsufficientFundsError`.
+    """
 
 
 class ProjectLostError(ProjectError):
@@ -245,21 +318,38 @@ class CancellationError(APIError):
 class ChatError(APIError):
     """An LLM chat job failed. ``error_type`` is the server's tag (``invalid_request``, ...)."""
 
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "error_type",
+        "error_code",
+        "job_id",
+        "details",
+        "retryable",
+    )
+
     def __init__(
         self,
         message: str,
-        *,
         error_type: str | None = None,
         error_code: int | str | None = None,
         job_id: str | None = None,
         details: Any = None,
         retryable: bool | None = None,
     ) -> None:
-        if retryable is None:
-            retryable = error_type in ("server_restarting", "transport_lost")
-        super().__init__(message, error_code=error_code, details=details, retryable=retryable)
         self.error_type = error_type
         self.job_id = job_id
+        super().__init__(message, error_code=error_code, details=details, retryable=retryable)
+
+    def _default_retryable(self) -> bool:
+        return self.error_type in ("server_restarting", "transport_lost")
+
+
+class ChatInsufficientFundsError(ChatError, InsufficientFundsError):
+    """A chat job refused with ``insufficient_balance``: the account cannot pay for it.
+
+    Both a :class:`ChatError` (same constructor and attributes) and an
+    :class:`InsufficientFundsError`.
+    """
 
 
 # --------------------------------------------------------------------------- local problems
@@ -276,6 +366,9 @@ class ValidationProblem:
 
     def __repr__(self) -> str:
         return f"ValidationProblem({self.param!r}, {self.message!r})"
+
+    def __reduce__(self) -> tuple[type[ValidationProblem], tuple[str, str]]:
+        return (ValidationProblem, (self.param, self.message))
 
     def __str__(self) -> str:
         return f"{self.param}: {self.message}"
@@ -294,15 +387,25 @@ class ValidationProblem:
 class ValidationError(SogniError, ValueError):
     """Invalid input, detected before anything was sent or uploaded.
 
-    ``problems`` lists every problem found, each with the parameter's name.
+    ``problems`` lists every problem found, each with the parameter's name. ``args`` is
+    ``([[param, message], ...],)``, which the constructor takes back.
     """
 
-    def __init__(self, problems: Iterable[ValidationProblem | tuple[str, str]]) -> None:
+    _arg_names: ClassVar[tuple[str, ...]] = ("problems",)
+
+    def __init__(
+        self, problems: Iterable[ValidationProblem | tuple[str, str] | Sequence[str]]
+    ) -> None:
         items = [p if isinstance(p, ValidationProblem) else ValidationProblem(*p) for p in problems]
         self.problems: Sequence[ValidationProblem] = tuple(items)
         count = len(items)
         head = f"{count} invalid parameter{'s' if count != 1 else ''}"
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in items), retryable=False)
+
+    def _arg_value(self, name: str) -> Any:
+        if name == "problems":
+            return [[p.param, p.message] for p in self.problems]
+        return super()._arg_value(name)
 
     @property
     def params(self) -> list[str]:
@@ -320,16 +423,62 @@ class ClientClosedError(SogniError):
 class ToolLoopError(SogniError):
     """The tool-calling loop hit its round limit with the model still calling tools.
 
-    ``history`` holds every round that ran (their tools have been called).
+    ``history`` holds every round that ran (their tools have been called), as
+    :class:`~sogni.chat.ToolRound` objects. In ``args`` each round is a plain dict (its fields,
+    lists for tuples) that the constructor turns back into a ``ToolRound``, so the history also
+    survives JSON; anything else in ``history`` is passed through as it is (kept by pickle, but a
+    JSON serializer may reduce it to its repr).
     """
 
-    def __init__(self, message: str, *, history: Sequence[Any] = ()) -> None:
+    _arg_names: ClassVar[tuple[str, ...]] = ("message", "history")
+
+    def __init__(self, message: str, history: Sequence[Any] | None = ()) -> None:
+        self.history: tuple[Any, ...] = tuple(_round_from_json(item) for item in history or ())
         super().__init__(message)
-        self.history = tuple(history)
+
+    def _arg_value(self, name: str) -> Any:
+        if name == "history":
+            return [_round_to_json(item) for item in self.history] or None
+        return super()._arg_value(name)
+
+    def _repr_value(self, name: str, value: Any) -> str:
+        if name == "history":
+            return f"<{len(value)} round{'s' if len(value) != 1 else ''}>"
+        return super()._repr_value(name, value)
+
+
+_ROUND_FIELDS = frozenset(("round", "tool_calls", "results", "messages"))
+
+
+def _round_to_json(item: Any) -> Any:
+    from .chat._models import ToolRound  # the chat package imports this module
+
+    if isinstance(item, ToolRound):
+        return attrs.asdict(item)  # tuples become lists
+    return item
+
+
+def _round_from_json(item: Any) -> Any:
+    """A ToolRound back from its dict form; anything else unchanged (never raises)."""
+    if not isinstance(item, Mapping) or set(item) != _ROUND_FIELDS:
+        return item
+    from .chat._models import ToolCall, ToolResult, ToolRound
+
+    try:
+        return ToolRound(
+            round=item["round"],
+            tool_calls=tuple(ToolCall(**call) for call in item["tool_calls"]),
+            results=tuple(ToolResult(**result) for result in item["results"]),
+            messages=tuple(dict(message) for message in item["messages"]),
+        )
+    except (TypeError, ValueError):
+        return item
 
 
 class ForkedProcessError(SogniError):
     """The client was created in a parent process and used after ``fork()``."""
+
+    _arg_names: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         super().__init__(
@@ -348,14 +497,14 @@ def error_from_status(
     retry_after: float | None = None,
     details: Any = None,
 ) -> APIError:
-    """Map an HTTP status to the matching :class:`APIError` subclass."""
+    """Map an HTTP status (and the insufficient-balance ``errorCode``) to an :class:`APIError`."""
     cls: type[APIError]
-    if status in (400, 422):
+    if status == 402 or is_insufficient_balance(error_code):
+        cls = InsufficientFundsError
+    elif status in (400, 422):
         cls = BadRequestError
     elif status == 401:
         cls = AuthenticationError
-    elif status == 402:
-        cls = InsufficientFundsError
     elif status == 403:
         cls = PermissionDeniedError
     elif status == 404:
@@ -375,6 +524,19 @@ def error_from_status(
         retry_after=retry_after,
         details=details,
     )
+
+
+INSUFFICIENT_BALANCE_CODE = 123
+"""The server's ``errorCode`` for "the account cannot pay" (``INSUFFICIENT_BALANCE``)."""
+
+
+def is_insufficient_balance(error_code: object) -> bool:
+    """Whether a server error code (a number or its text) means insufficient balance."""
+    if isinstance(error_code, bool):
+        return False
+    if isinstance(error_code, str):
+        return error_code.strip() == str(INSUFFICIENT_BALANCE_CODE)
+    return isinstance(error_code, (int, float)) and error_code == INSUFFICIENT_BALANCE_CODE
 
 
 def describe_problems(problems: Mapping[str, str]) -> ValidationError:

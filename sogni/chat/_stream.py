@@ -27,7 +27,14 @@ import attrs
 from .._log import get_logger
 from .._wire.envelope import Frame, parse_json
 from .._wire.messages import JobState, JobTokens, LLMJobError, LLMJobResult
-from ..errors import ChatError, ClientClosedError, ProtocolError, SogniError, SogniTimeoutError
+from ..errors import (
+    ChatError,
+    ChatInsufficientFundsError,
+    ClientClosedError,
+    ProtocolError,
+    SogniError,
+    SogniTimeoutError,
+)
 from ._models import (
     ChatCompletionChunk,
     ChatCompletionResult,
@@ -475,7 +482,8 @@ def _chat_error(job_id: str, failure: LLMJobError) -> ChatError:
         )
         if value is not None
     }
-    return ChatError(
+    cls = ChatInsufficientFundsError if error_type == "insufficient_balance" else ChatError
+    return cls(
         f"{error_type}: {message}" if error_type else str(message),
         error_type=error_type,
         error_code=failure.error_code,

@@ -125,7 +125,13 @@ def error_from_frame(frame: JobError, project_id: str) -> ProjectError:
         )
         if v is not None
     }
-    cls = ProjectCanceledError if original == "artistCanceled" else ProjectError
+    from ..errors import ProjectInsufficientFundsError, is_insufficient_balance
+
+    cls: type[ProjectError] = ProjectError
+    if original == "artistCanceled":
+        cls = ProjectCanceledError
+    elif is_insufficient_balance(code):
+        cls = ProjectInsufficientFundsError
     return cls(
         message or f"Project failed (code {code})",
         job_id=project_id,
