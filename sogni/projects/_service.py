@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import attrs
 
@@ -327,7 +328,9 @@ class ProjectsService:
     ) -> RecoveredProject | None:
         """``GET /v{version}/projects/{id}``; None on 404."""
         try:
-            data = self.core.request("GET", f"/v{version}/projects/{project_id}", config=config)
+            # Quoted: an id is data, never a path of its own on the authenticated API host.
+            path = f"/v{version}/projects/{quote(project_id, safe='')}"
+            data = self.core.request("GET", path, config=config)
         except NotFoundError:
             return None
         raw = data.get("project") if isinstance(data, dict) else None

@@ -15,6 +15,7 @@ import base64
 import concurrent.futures
 import contextlib
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -42,10 +43,12 @@ from ..errors import (
     ClientClosedError,
     ProjectCanceledError,
     ProjectError,
+    ProjectInsufficientFundsError,
     ProjectLostError,
     ProtocolError,
     ResultUnavailableError,
     SogniError,
+    is_insufficient_balance,
 )
 from .handles import Job, JobStatus, Project, ProjectEvent, ProjectStatus
 
@@ -85,6 +88,7 @@ _RAW_JOB_STATUS = {
     "jobCompleted": JobStatus.COMPLETED,
     "jobError": JobStatus.FAILED,
 }
+_EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 _ENHANCE_STRENGTH = {"light": 0.15, "medium": 0.35, "heavy": 0.49}
 _CANCEL_UNCONFIRMED = (
     "Cancellation could not be confirmed. The job is still running; please try again."
@@ -125,8 +129,6 @@ def error_from_frame(frame: JobError, project_id: str) -> ProjectError:
         )
         if v is not None
     }
-    from ..errors import ProjectInsufficientFundsError, is_insufficient_balance
-
     cls: type[ProjectError] = ProjectError
     if original == "artistCanceled":
         cls = ProjectCanceledError
@@ -658,11 +660,10 @@ class ProjectTracker:
         self.service.download(url, sink, timeout)
 
     def default_filename(self, job: Job) -> str:
-        ext = job.output_format or (
-            self.output_format
-            or {"image": "png", "video": "mp4", "audio": "mp3"}.get(self.media, "bin")
-        )
-        ext = "jpg" if ext == "jpeg" else ext
+        fallback = {"image": "png", "video": "mp4", "audio": "mp3"}.get(self.media, "bin")
+        ext = (job.output_format or self.output_format or fallback).lower()
+        # The format comes from the server: it names a file extension, never a path.
+        ext = "jpg" if ext == "jpeg" else ext if _EXTENSION.fullmatch(ext) else fallback
         index = job.job_index if job.job_index is not None else self.jobs.index(job)
         return f"{self.project_id}-{index}.{ext}"
 
@@ -906,9 +907,10 @@ class ProjectTracker:
                 reason = record.reason
                 code = int(reason) if isinstance(reason, str) and reason.isdigit() else 0
                 message = str(reason) if reason else "Project failed"
-                self._fail_locked(
-                    ProjectError(message, job_id=self.project_id, error_code=code), emissions
+                cls = (
+                    ProjectInsufficientFundsError if is_insufficient_balance(code) else ProjectError
                 )
+                self._fail_locked(cls(message, job_id=self.project_id, error_code=code), emissions)
             elif status == ProjectStatus.CANCELED:
                 self._cancel_locked(emissions)
             elif (

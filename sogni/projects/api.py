@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import attrs
 
@@ -193,7 +194,7 @@ class ProjectsAPI:
         net = network or self._service.network or self._config.network
         data = self._core.request(
             "GET",
-            f"/api/v1/size-presets/network/{net}/model/{model_id}",
+            f"/api/v1/size-presets/network/{quote(net, safe='')}/model/{quote(model_id, safe='')}",
             origin="socket",
             config=self._config,
         )
