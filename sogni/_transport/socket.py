@@ -222,6 +222,11 @@ class SocketTransport:
         """Timers still scheduled (for tests and leak checks)."""
         return len(self._timers)
 
+    @property
+    def timer_entries(self) -> int:
+        """Timer heap entries, cancelled ones not yet swept out included."""
+        return self._timers.entries
+
     def set_network(self, network: str) -> None:
         """Remember the network for the URL of later reconnects."""
         self._network = network

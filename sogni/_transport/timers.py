@@ -57,7 +57,10 @@ class TimerHeap:
                 return  # already fired or cancelled
             timer._fn = None
             self._dead += 1
-            if self._dead >= _SWEEP_MIN and self._dead * 2 >= len(self._heap):
+            if self._dead == len(self._heap):
+                self._heap.clear()  # nothing left to run: an idle client holds no entries
+                self._dead = 0
+            elif self._dead >= _SWEEP_MIN and self._dead * 2 >= len(self._heap):
                 self._heap = [entry for entry in self._heap if entry[2]._fn is not None]
                 heapq.heapify(self._heap)
                 self._dead = 0
@@ -83,3 +86,9 @@ class TimerHeap:
         """Timers still scheduled (cancelled ones not counted)."""
         with self._lock:
             return len(self._heap) - self._dead
+
+    @property
+    def entries(self) -> int:
+        """Entries in the heap, cancelled ones not yet swept out included."""
+        with self._lock:
+            return len(self._heap)

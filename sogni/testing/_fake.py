@@ -312,15 +312,19 @@ class FakeSupernet:
     def delay_next(
         self, seconds: float, *, path: str | None = None, method: str | None = None, times: int = 1
     ) -> None:
-        """Hold the next matching REST calls for ``seconds`` (real time) before answering."""
+        """Hold the next matching REST calls for ``seconds`` (real time) before answering.
+        Downloads and uploads of result media are held too when ``path`` starts with
+        ``/_fake/storage/``."""
         with self._lock:
             self._failures.append(RestFailure(0, path, method, None, None, times, delay=seconds))
 
     def _take_failure(self, method: str, path: str) -> RestFailure | None:
-        if path.startswith("/_fake/"):
-            return None
+        control = path.startswith("/_fake/")
         with self._lock:
             for failure in self._failures:
+                # The control plane is never failed; the storage host only when a rule names it.
+                if control and not (failure.path or "").startswith("/_fake/storage/"):
+                    continue
                 if failure.matches(method, path):
                     failure.times -= 1
                     if failure.times <= 0:
