@@ -7,6 +7,11 @@ window) run on the transport thread through ``SocketTransport.call_later``.
 
 Every path ends the future: result, job/project error, cancel, runtime budget, staleness,
 lost project, terminal close, client close.
+
+Events are queued (never delivered inline) while the lock is held, where the state changed, so
+they leave in order whichever thread changed it; nothing follows the final event. When the
+project ends it lets go of its timers, registry entry, listeners and iterators, so a client that
+runs for weeks keeps nothing of it (docs/design.md).
 """
 
 from __future__ import annotations
