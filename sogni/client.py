@@ -22,6 +22,10 @@ from ._transport.rest import RestClient
 from ._transport.socket import SocketTransport
 from ._wire.converter import get_converter
 from ._wire.envelope import Frame
+
+# Imported here, never first on an SDK thread: an import in progress there when the process
+# forks (gunicorn --preload) leaves its lock held in the child, which then hangs on it.
+from ._wire.messages import Authenticated
 from .account import (
     AccountAPI,
     Balances,
@@ -282,8 +286,6 @@ class _Core:
             self.emit(frame.type, frame.payload)
 
     def _frame_authenticated(self, frame: Frame) -> None:
-        from ._wire.messages import Authenticated
-
         payload = self.structure(frame.payload or {}, Authenticated)
         changes: dict[str, Any] = {}
         if self.credentials.mode == "api_key":

@@ -19,6 +19,7 @@ import concurrent.futures
 import enum
 import errno
 import itertools
+import json
 import select
 import socket
 import ssl
@@ -58,6 +59,8 @@ PROTOCOL_VERSION = "3.0.0"
 CLIENT_NAME = f"Sogni/{PROTOCOL_VERSION} (sogni-python) {__version__}"
 
 _counter = itertools.count(1)
+# How long close() lets a connected transport thread finish on its own (sending 1000).
+_CLOSE_GRACE = 0.5
 
 
 class TransportState(enum.Enum):
@@ -236,22 +239,25 @@ class SocketTransport:
 
     def close(self, timeout: float) -> bool:
         """Stop the thread (sends 1000 when connected). Returns True if it ended in time."""
+        sock: socket.socket | None = None
         if self._closing.is_set():
             thread = self._thread
         else:
             self._closing.set()
             thread = self._thread
             sock = self._connect_sock
-            if sock is not None:
-                # Interrupt a blocking connect, handshake or read at once. Only shut it down:
-                # the transport thread owns the descriptor and closes it.
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            if sock is not None and self._ws is None:
+                # Interrupt a blocking connect or handshake at once.
+                _shutdown_only(sock)
+                sock = None
             self._wake()
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+            # A connected thread wakes up, says goodbye (1000) and ends; one stuck in a read
+            # (a frame cut off halfway) is cut loose after a short grace.
+            thread.join(min(timeout, _CLOSE_GRACE) if sock is not None else timeout)
+            if sock is not None and thread.is_alive():
+                _shutdown_only(sock)
+                thread.join(max(0.0, timeout - _CLOSE_GRACE))
             stopped = not thread.is_alive()
         else:
             stopped = True
@@ -450,8 +456,6 @@ class SocketTransport:
         if self._config.app_source and self._config.app_source.strip():
             query.append(("appSource", self._config.app_source.strip()))
         if self._subscriptions:
-            import json
-
             query.append(
                 ("socketEventSubscriptions", json.dumps(self._subscriptions, separators=(",", ":")))
             )
@@ -827,6 +831,14 @@ def _abort(ws: websocket.WebSocket) -> None:
         shutdown: Any = ws.shutdown
         shutdown()
     except Exception:
+        pass
+
+
+def _shutdown_only(sock: socket.socket) -> None:
+    # Only shut it down: the transport thread owns the descriptor and closes it.
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
         pass
 
 

@@ -612,3 +612,13 @@ def test_connect_raises_the_refusal_instead_of_timing_out(
     with pytest.raises(AuthenticationError):
         client.connect()
     assert time.monotonic() - started < FAST.send_ready / 2
+
+
+def test_close_says_goodbye_with_1000(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    client = make_client(app_id="polite")
+    client.connect()
+    client.close()
+    (closed,) = fake.received.wait_for(lambda r: r.kind == "ws_closed" and r.app_id == "polite")
+    assert closed.close_code == 1000
