@@ -119,7 +119,8 @@ def running_worker(
     stopped (warm shutdown) at the end of the block."""
     env = dict(os.environ if environ is None else environ)
     here = os.path.dirname(os.path.abspath(__file__))
-    env.update({FOLDER_VAR: folder, SERIALIZER_VAR: serializer, "PYTHONPATH": here})
+    path = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))  # to import this
+    env.update({FOLDER_VAR: folder, SERIALIZER_VAR: serializer, "PYTHONPATH": path})
     command = [sys.executable, "-m", "celery", "-A", "celery_tasks", "worker"]
     command += ["--pool=prefork", "--concurrency=2", f"--hostname=demo-{os.getpid()}@%h"]
     command += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]

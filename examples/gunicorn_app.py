@@ -133,7 +133,8 @@ class Server(NamedTuple):
 def running_gunicorn(environ: Mapping[str, str] | None = None) -> Iterator[Server]:
     """gunicorn --preload with 2 workers on a free port of 127.0.0.1, stopped at the end."""
     here = os.path.dirname(os.path.abspath(__file__))
-    env = dict(os.environ if environ is None else environ, PYTHONPATH=here)
+    env = dict(os.environ if environ is None else environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2"]
     command += ["--bind", "127.0.0.1:0", "--no-control-socket", "-c", "python:gunicorn_app"]
     command += ["gunicorn_app:create_app()"]
