@@ -46,7 +46,7 @@ def rss_bytes() -> int:
 def live_trackers() -> int:
     from sogni.projects._tracker import ProjectTracker
 
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, ProjectTracker))
+    return sum(1 for obj in gc.get_objects() if type(obj) is ProjectTracker)
 
 
 class Runner:

@@ -42,7 +42,8 @@ IMAGE: dict[str, Any] = {
 
 def live_trackers() -> list[ProjectTracker]:
     gc.collect()
-    return [obj for obj in gc.get_objects() if isinstance(obj, ProjectTracker)]
+    # type(), not isinstance(): lazy proxies (Django's settings) would evaluate on __class__.
+    return [obj for obj in gc.get_objects() if type(obj) is ProjectTracker]
 
 
 # ----------------------------------------------------------------------------- (1) callbacks
