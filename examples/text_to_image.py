@@ -27,7 +27,7 @@ def main() -> None:
         for event in project.events(timeout=300):
             if event.type == "preview" and event.job is not None:
                 print(f"  preview of job {event.job.job_index}: {event.url}")
-            elif event.type == "jobCompleted" and event.job is not None:
+            elif event.type == "job_completed" and event.job is not None:
                 print(f"  job {event.job.job_index} done, seed {event.job.seed}")
         for path in project.download("out/text_to_image"):
             print(f"Saved {path}")

@@ -49,7 +49,14 @@ if TYPE_CHECKING:
     from .account import AccountInfo, Balances, CurrentAccount, SubscriptionStatus, TokenBalance
     from .auth import Tokens
     from .client import SogniClient
-    from .projects.handles import Job, Project, ProjectEvent
+    from .projects.handles import (
+        Job,
+        JobStatus,
+        Project,
+        ProjectEvent,
+        ProjectEventType,
+        ProjectStatus,
+    )
     from .projects.params import (
         AudioProjectParams,
         ControlNetParams,
@@ -73,6 +80,9 @@ _LAZY = {
     "Project": "sogni.projects.handles",
     "Job": "sogni.projects.handles",
     "ProjectEvent": "sogni.projects.handles",
+    "ProjectEventType": "sogni.projects.handles",
+    "ProjectStatus": "sogni.projects.handles",
+    "JobStatus": "sogni.projects.handles",
 }
 
 
@@ -113,10 +123,13 @@ __all__ = [
     "ImageProjectParams",
     "InsufficientFundsError",
     "Job",
+    "JobStatus",
     "NotFoundError",
     "PermissionDeniedError",
     "Project",
     "ProjectEvent",
+    "ProjectEventType",
+    "ProjectStatus",
     "ProjectCanceledError",
     "ProjectError",
     "ProjectInsufficientFundsError",

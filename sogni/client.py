@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._events import check_event
 from ._futures import SogniFuture
 from ._log import get_logger
 from ._transport.callbacks import CallbackWorker
@@ -59,6 +60,20 @@ log = get_logger("sogni.client")
 T = TypeVar("T")
 
 CONNECTION_EVENTS = ("connecting", "connected", "authenticated", "disconnected")
+CLIENT_EVENTS = (
+    *CONNECTION_EVENTS,
+    "connection_lost",
+    "account_updated",
+    "toast_message",
+    "app_alert",
+    "subscription_limit_notice",
+)
+# Server notices are emitted under their frame type.
+_NOTICE_FRAMES = {
+    "toast_message": "toastMessage",
+    "app_alert": "appAlert",
+    "subscription_limit_notice": "subscriptionLimitNotice",
+}
 
 _io_counter = itertools.count(1)
 
@@ -648,10 +663,12 @@ class SogniClient:
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Listen to client events: ``connecting``, ``connected``, ``authenticated``,
-        ``disconnected``, ``account_updated``, and the server notices ``toastMessage``,
-        ``appAlert``, ``subscriptionLimitNotice``. ``fn`` runs on the callback worker.
+        ``connection_lost``, ``disconnected``, ``account_updated``, and the server notices
+        ``toast_message``, ``app_alert``, ``subscription_limit_notice``. ``fn`` runs on the
+        callback worker. An unknown name raises ``ValidationError`` naming the closest one.
         Returns a function that removes the listener."""
-        return self._core.on(event, fn)
+        name = check_event(event, CLIENT_EVENTS, owner="client")
+        return self._core.on(_NOTICE_FRAMES.get(name, name), fn)
 
     def connect(self, *, wait: bool = True, timeout: float | None = None) -> None:
         """Open the socket (and take the ``app_id`` back after a 4015). With ``wait``, block

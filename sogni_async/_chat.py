@@ -20,6 +20,7 @@ from sogni.errors import SogniError, SogniTimeoutError
 from ._bridge import Bridge
 
 if TYPE_CHECKING:
+    from sogni._futures import SogniFuture
     from sogni.chat import ChatAPI
 
     from ._client import AsyncSogniClient
@@ -70,6 +71,11 @@ class AsyncChatStream:
     @property
     def done(self) -> bool:
         return self._stream.done
+
+    @property
+    def future(self) -> SogniFuture[ChatCompletionResult]:
+        """The sync stream's ``concurrent.futures.Future`` (``asyncio.wrap_future`` takes it)."""
+        return self._stream.future
 
     @property
     def final_result(self) -> ChatCompletionResult | None:

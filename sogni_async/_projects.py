@@ -257,10 +257,10 @@ class AsyncProjectsAPI:
     async def model_tiers(self, *, refresh: bool = False) -> dict[str, Any]:
         return await self._bridge.run(self._sync.model_tiers, refresh=refresh)
 
-    async def available_models(self) -> list[AvailableModel]:
-        """The sync ``available_models`` property; a coroutine here because reading it may
-        fetch the model catalog."""
-        return await self._bridge.run(lambda: self._sync.available_models)
+    @property
+    def available_models(self) -> list[AvailableModel]:
+        """As the sync property: the last list the server pushed, read without network I/O."""
+        return self._sync.available_models
 
     async def wait_for_models(self, timeout: float | None = None) -> list[AvailableModel]:
         return await self._bridge.run(self._sync.wait_for_models, timeout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import difflib
 import json
 import threading
 import uuid
@@ -11,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
+from .._events import check_event
 from .._log import get_logger
 from .._wire.converter import get_converter
 from .._wire.envelope import Frame
@@ -283,11 +283,8 @@ class ChatAPI:
         ``error`` (the :class:`SogniError` that ended a job), ``job_state``
         (:class:`ChatJobState`), ``models_updated`` (dict of :class:`LLMModelInfo`).
         Returns a function that removes the listener."""
-        if event not in EVENTS:
-            close = difflib.get_close_matches(event, EVENTS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValidationError([("event", f"must be one of {', '.join(EVENTS)}{hint}")])
-        return self._core.on("chat." + event, fn)
+        name = check_event(event, EVENTS, owner="chat")
+        return self._core.on("chat." + name, fn)
 
     def estimate_cost(
         self,

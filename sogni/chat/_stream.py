@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._futures import SogniFuture
 from .._log import get_logger
 from .._wire.envelope import Frame, parse_json
 from .._wire.messages import JobState, JobTokens, LLMJobError, LLMJobResult
@@ -111,6 +112,8 @@ class ChatStream:
         self._lost: tuple[int, float] | None = None  # (connection generation, when) of a drop
         self._awaiting_since: float | None = None
         self._wakers: list[Callable[[], None]] = []
+        self._future: SogniFuture[ChatCompletionResult] = SogniFuture(core.callbacks)
+        self._future.set_running_or_notify_cancel()  # a local wait never cancels the job
 
     # ------------------------------------------------------------------ the caller's side
 
@@ -139,6 +142,14 @@ class ChatStream:
         return self._done
 
     @property
+    def future(self) -> SogniFuture[ChatCompletionResult]:
+        """A stdlib ``Future`` of the :class:`ChatCompletionResult`, so chat jobs join
+        ``concurrent.futures.wait`` / ``as_completed`` with projects. It fails with the job's
+        error, or with ``SogniError`` if the stream was closed before the reply ended. Reading it
+        does not consume the stream."""
+        return self._future
+
+    @property
     def final_result(self) -> ChatCompletionResult | None:
         """The result once the job completed; None before, after a failure, or after
         ``close()`` ended the stream early."""
@@ -165,7 +176,7 @@ class ChatStream:
             if self._error is not None:
                 raise self._error
             if self._result is None:
-                raise SogniError(f"the stream of chat job {self.job_id} was closed before it ended")
+                raise _closed_early(self.job_id)
             return self._result
 
     def close(self) -> None:
@@ -452,6 +463,13 @@ class ChatStream:
         self._core.registry.remove(self.job_id, self)
         self._cond.notify_all()
         self._wake()
+        # Settling only queues the done-callbacks (on the callback worker): safe under the lock.
+        if error is not None:
+            self._future.fail(error)
+        elif self._result is not None:
+            self._future.settle(self._result)
+        else:
+            self._future.fail(_closed_early(self.job_id))
 
 
 _HANDLERS: dict[str, Any] = {
@@ -460,6 +478,10 @@ _HANDLERS: dict[str, Any] = {
     "llmJobResult": ChatStream._on_result,
     "llmJobError": ChatStream._on_error,
 }
+
+
+def _closed_early(job_id: str) -> SogniError:
+    return SogniError(f"the stream of chat job {job_id} was closed before it ended")
 
 
 def _transport_lost(job_id: str) -> ChatError:

@@ -26,7 +26,7 @@ from .catalog import (
     VideoModelOptions,
 )
 from .frames import default_fps, h3_frames_for_audio, video_duration_range, video_frames
-from .handles import Job, JobStatus, Project, ProjectEvent, ProjectStatus
+from .handles import Job, JobStatus, Project, ProjectEvent, ProjectEventType, ProjectStatus
 from .media import MediaInput
 from .params import (
     PARAM_NAMES_TS,
@@ -68,6 +68,7 @@ __all__ = [
     "PARAM_NAMES_TS",
     "Project",
     "ProjectEvent",
+    "ProjectEventType",
     "ProjectParams",
     "ProjectStatus",
     "ProjectsAPI",

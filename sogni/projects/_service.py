@@ -38,9 +38,9 @@ _IMAGE_CONTENT_TYPES = {
 # API-level events (``client.projects.on``) mirror the project events.
 API_EVENTS = (
     *PROJECT_EVENTS,
-    "availableModels",
-    "activeProjectsRecovered",
-    "completedProjectsRecovered",
+    "available_models",
+    "active_projects_recovered",
+    "completed_projects_recovered",
 )
 
 
@@ -72,8 +72,7 @@ class ProjectsService:
     # ------------------------------------------------------------------ API-level events
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        if event not in API_EVENTS:
-            raise ValueError(f"unknown projects event {event!r}; expected one of {API_EVENTS}")
+        """``event`` is a name of ``API_EVENTS`` (checked by the public ``on``)."""
         with self._lock:
             self._listeners.setdefault(event, []).append(fn)
 
@@ -120,7 +119,7 @@ class ProjectsService:
         with self._models_cond:
             self._worker_counts = counts
             self._models_cond.notify_all()
-        self._emit_plain("availableModels", dict(counts))
+        self._emit_plain("available_models", dict(counts))
 
     def _on_change_network(self, frame: Frame) -> None:
         network = (frame.payload or {}).get("network") if isinstance(frame.payload, dict) else None
@@ -131,22 +130,22 @@ class ProjectsService:
     def _clear_models(self) -> None:
         with self._models_cond:
             self._worker_counts = {}
-        self._emit_plain("availableModels", {})
+        self._emit_plain("available_models", {})
 
     @property
     def network(self) -> str | None:
         return self._network
 
-    def available_models(self, config: ClientConfig) -> list[AvailableModel]:
+    def available_models(self) -> list[AvailableModel]:
+        """The last ``swarmModels`` push, named from the catalog if one was already fetched:
+        no network I/O (it backs a property)."""
         with self._lock:
             counts = dict(self._worker_counts)
-        return self._describe(counts, config)
+        with self._catalog_lock:
+            catalog = self._catalog
+        return self._describe(counts, catalog)
 
-    def _describe(self, counts: dict[str, int], config: ClientConfig) -> list[AvailableModel]:
-        try:
-            catalog: Catalog | None = self.catalog(config)
-        except SogniError:
-            catalog = None  # as the TS SDK: publish with fallback names
+    def _describe(self, counts: dict[str, int], catalog: Catalog | None) -> list[AvailableModel]:
         out = []
         for model_id, workers in counts.items():
             known = catalog.model(model_id) if catalog is not None else None
@@ -171,7 +170,11 @@ class ProjectsService:
                     raise SogniTimeoutError("Timeout waiting for models")
                 self._models_cond.wait(remaining)
             counts = dict(self._worker_counts)
-        return self._describe(counts, config)
+        try:
+            catalog: Catalog | None = self.catalog(config)
+        except SogniError:
+            catalog = None  # as the TS SDK: publish with fallback names
+        return self._describe(counts, catalog)
 
     # ------------------------------------------------------------------ tracking
 
@@ -303,9 +306,9 @@ class ProjectsService:
             self._recovered_records = records
             self._announced = set(records)
         if active:
-            self._emit_plain("activeProjectsRecovered", active)
+            self._emit_plain("active_projects_recovered", active)
         if completed:
-            self._emit_plain("completedProjectsRecovered", completed)
+            self._emit_plain("completed_projects_recovered", completed)
 
     def recovered_record(self, project_id: str) -> RecoveredProject | None:
         with self._lock:

@@ -55,7 +55,7 @@ from ..errors import (
     SogniError,
     is_insufficient_balance,
 )
-from .handles import Job, JobStatus, Project, ProjectEvent, ProjectStatus
+from .handles import Job, JobStatus, Project, ProjectEvent, ProjectEventType, ProjectStatus
 
 if TYPE_CHECKING:
     from ._service import ProjectsService
@@ -303,7 +303,8 @@ class ProjectTracker:
                         self.future.fail(event.error or ProjectError("Project failed"))
 
     def _event(self, name: str, arg: Any, **fields: Any) -> Emission:
-        return (name, arg, ProjectEvent(type=name, project_id=self.project_id, **fields))
+        kind = ProjectEventType(name)
+        return (name, arg, ProjectEvent(type=kind, project_id=self.project_id, **fields))
 
     # ------------------------------------------------------------------ frames (transport thread)
 
@@ -323,7 +324,7 @@ class ProjectTracker:
         emissions: list[Emission] = []
         with self.lock:
             self._last_activity = time.monotonic()
-            if self.status in ProjectStatus.FINISHED and frame.type != "artistCancelConfirmation":
+            if self.status.finished and frame.type != "artistCancelConfirmation":
                 return
             handler(message, emissions)
             emissions += self._progress_emission()
@@ -375,7 +376,7 @@ class ProjectTracker:
         if not isinstance(msg.img_id, str):
             return
         job = self._job_for(msg.img_id, None, out)
-        if job._status in JobStatus.FINISHED:
+        if job._status.finished:
             return
         self._start_processing(job)
         if self.status in (ProjectStatus.PENDING, ProjectStatus.QUEUED):
@@ -426,12 +427,12 @@ class ProjectTracker:
             job = self._find_job(msg.img_id, None)
             if job is None:
                 job = self._job_for(msg.img_id, None, out)
-            if job._status in JobStatus.FINISHED:
+            if job._status.finished:
                 return  # a late error for a finished job changes nothing
             job._status = JobStatus.FAILED
             job._error = error
             self._stop_budget(job)
-            out.append(self._event("jobFailed", job, job=job, error=error))
+            out.append(self._event("job_failed", job, job=job, error=error))
             return
         if error.error_code == 1001 and not self._admitted:
             # protocol/03 §3.9: refused while the server shuts down; never queued nor billed.
@@ -452,7 +453,7 @@ class ProjectTracker:
     def _on_jobRetry(self, msg: JobRetry, out: list[Emission]) -> None:
         self._admitted = True
         job = self._find_job(msg.img_id, msg.job_index) if msg.img_id else None
-        if job is None or job._status in JobStatus.FINISHED:
+        if job is None or job._status.finished:
             return
         # The render moves to another worker; nothing failed for the artist.
         job._status = JobStatus.PENDING
@@ -477,7 +478,7 @@ class ProjectTracker:
             return
         if msg.did_cancel:
             self._cancel_locked(out)  # its teardown ends the waiting cancel()
-        elif self._server_completed or self.status in ProjectStatus.FINISHED:
+        elif self._server_completed or self.status.finished:
             # Refused because the project finished first: cancel() returns once the local
             # side has finished too (result URLs still being minted).
             return
@@ -504,7 +505,7 @@ class ProjectTracker:
         candidates = [
             j
             for j in self.jobs
-            if j._status not in JobStatus.FINISHED
+            if not j._status.finished
             and (
                 (job_index is not None and j._job_index == job_index)
                 or (job_index is None and j._awaiting_reassignment and j._job_index is None)
@@ -519,7 +520,7 @@ class ProjectTracker:
         job._step_count = self.steps
         self.jobs.append(job)
         self.jobs.sort(key=lambda j: (j._job_index is None, j._job_index or 0))
-        out.append(self._event("jobStarted", job, job=job))
+        out.append(self._event("job_started", job, job=job))
         return job
 
     def _start_processing(self, job: Job) -> None:
@@ -581,7 +582,7 @@ class ProjectTracker:
             self._mints.append((job, job._id))  # started by _start_mints, once unlocked
         job._status = JobStatus.COMPLETED
         if not job._minting:
-            out.append(self._event("jobCompleted", job, job=job, url=job._result_url))
+            out.append(self._event("job_completed", job, job=job, url=job._result_url))
 
     # ------------------------------------------------------------------ REST work (I/O workers)
 
@@ -622,7 +623,7 @@ class ProjectTracker:
                 else:
                     job._error = error
             if job._status == JobStatus.COMPLETED:
-                self._emit([self._event("jobCompleted", job, job=job, url=job._result_url)])
+                self._emit([self._event("job_completed", job, job=job, url=job._result_url)])
         self._maybe_finish()
 
     def _mint_preview(self, job: Job, img_id: str) -> None:
@@ -715,10 +716,10 @@ class ProjectTracker:
     def _maybe_finish(self) -> None:
         emissions: list[Emission] = []
         with self.lock:
-            if self.status in ProjectStatus.FINISHED:
+            if self.status.finished:
                 return
             jobs_done = len(self.jobs) >= self.number_of_media and all(
-                j._status in JobStatus.FINISHED and not j._minting for j in self.jobs
+                j._status.finished and not j._minting for j in self.jobs
             )
             if jobs_done and self.jobs and all(j._status == JobStatus.FAILED for j in self.jobs):
                 first = next(j._error for j in self.jobs if j._error is not None)
@@ -757,25 +758,25 @@ class ProjectTracker:
         )
 
     def _fail_locked(self, error: SogniError, out: list[Emission]) -> None:
-        if self.status in ProjectStatus.FINISHED:
+        if self.status.finished:
             return
         self.status = ProjectStatus.FAILED
         self.error = error
         for job in self.jobs:
-            if job._status not in JobStatus.FINISHED:
+            if not job._status.finished:
                 job._status = JobStatus.FAILED
                 job._error = job._error or error
         out.append(self._event("failed", error, error=error))
         self._teardown_locked()
 
     def _cancel_locked(self, out: list[Emission]) -> None:
-        if self.status in ProjectStatus.FINISHED:
+        if self.status.finished:
             return
         self.status = ProjectStatus.CANCELED
         error = ProjectCanceledError("Project canceled", job_id=self.project_id, error_code=0)
         self.error = error
         for job in self.jobs:
-            if job._status not in JobStatus.FINISHED:
+            if not job._status.finished:
                 job._status = JobStatus.CANCELED
         out.append(self._event("canceled", None, error=error))
         self._teardown_locked()
@@ -829,7 +830,7 @@ class ProjectTracker:
         check_missing = False
         with self.lock:
             self._last_activity = time.monotonic()
-            if self.status in ProjectStatus.FINISHED:
+            if self.status.finished:
                 return
             record = records.get(self.project_id)
             if record is not None:
@@ -894,7 +895,7 @@ class ProjectTracker:
         With ``mint_inline`` the result URLs are minted on this thread before it returns."""
         emissions: list[Emission] = []
         with self.lock:
-            if self.status in ProjectStatus.FINISHED:
+            if self.status.finished:
                 return
             self._admitted = True
             if isinstance(record.image_count, int) and record.image_count > 0:
@@ -938,7 +939,7 @@ class ProjectTracker:
         if isinstance(name, str):
             job._worker_name = name
         status = _RAW_JOB_STATUS.get(raw.status or "", JobStatus.PENDING)
-        if job._status in JobStatus.FINISHED:
+        if job._status.finished:
             return
         if status == JobStatus.COMPLETED:
             self._apply_result(
@@ -964,7 +965,7 @@ class ProjectTracker:
                 error_code=_SYMBOLIC_CODES.get(str(reason), 5000),
                 original_code=str(reason),
             )
-            out.append(self._event("jobFailed", job, job=job, error=job._error))
+            out.append(self._event("job_failed", job, job=job, error=job._error))
         elif status == JobStatus.PROCESSING:
             self._start_processing(job)
             if isinstance(raw.performed_steps, (int, float)):
@@ -982,7 +983,7 @@ class ProjectTracker:
             return
         delay = self.core.config.timeouts.project_staleness
         with self.lock:
-            if self.status in ProjectStatus.FINISHED:
+            if self.status.finished:
                 return
             due = self._last_activity + delay - time.monotonic()
             self._staleness_timer = transport.call_later(max(0.0, due), self._staleness_due)
@@ -990,7 +991,7 @@ class ProjectTracker:
     def _staleness_due(self) -> None:
         transport = self.core.transport
         with self.lock:
-            if self.status in ProjectStatus.FINISHED:
+            if self.status.finished:
                 return
             silent = time.monotonic() - self._last_activity
             ready = transport is not None and transport.state.value == "ready"
@@ -1033,11 +1034,11 @@ class ProjectTracker:
     def _budget_expired(self, job: Job, limit: float) -> None:
         emissions: list[Emission] = []
         with self.lock:
-            if job._status in JobStatus.FINISHED or self.status in ProjectStatus.FINISHED:
+            if job._status.finished or self.status.finished:
                 return
             span = _human_duration(limit)
             for other in self.jobs:
-                if other._status not in JobStatus.FINISHED:
+                if not other._status.finished:
                     other._status = JobStatus.FAILED
                     other._error = ProjectError(
                         f"Job exceeded the maximum runtime of {span}",
@@ -1065,7 +1066,7 @@ class ProjectTracker:
 
     def cancel(self, timeout: float | None) -> None:
         with self.lock:
-            if self.status in ProjectStatus.FINISHED:
+            if self.status.finished:
                 return
             waiter = self._cancel_future
             first = waiter is None or waiter.done()

@@ -9,11 +9,12 @@ from urllib.parse import quote
 
 import attrs
 
+from .._events import check_event
 from .._wire.fields import wire
 from ..errors import NotFoundError
 from ._build import build_job_request
 from ._estimate import audio_estimate_path, image_estimate_path, video_estimate_path
-from ._service import ProjectsService, rebuild_from_record
+from ._service import API_EVENTS, ProjectsService, rebuild_from_record
 from ._tracker import ProjectTracker
 from ._uploads import upload_media
 from ._validation import validate
@@ -164,9 +165,11 @@ class ProjectsAPI:
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Listen to every project's events (``completed``, ``failed``, ``progress``, …,
-        ``availableModels``, ``activeProjectsRecovered``, ``completedProjectsRecovered``).
-        Runs on the callback worker."""
-        return self._service.on(event, fn)
+        ``available_models``, ``active_projects_recovered``, ``completed_projects_recovered``).
+        Runs on the callback worker. An unknown name raises ``ValidationError`` naming the
+        closest one."""
+        name = check_event(event, API_EVENTS, owner="projects")
+        return self._service.on(name, fn)
 
     # ------------------------------------------------------------------ catalog
 
@@ -183,8 +186,10 @@ class ProjectsAPI:
 
     @property
     def available_models(self) -> list[AvailableModel]:
-        """Models with workers on the network now (live, from the socket)."""
-        return self._service.available_models(self._config)
+        """Models with workers on the network now: the last list the server pushed (no network
+        I/O; names come from the catalog once it has been fetched, e.g. by
+        :meth:`wait_for_models` or :meth:`supported_models`)."""
+        return self._service.available_models()
 
     def wait_for_models(self, timeout: float | None = None) -> list[AvailableModel]:
         """Block until the live model list is known (connecting the socket if needed)."""

@@ -19,58 +19,91 @@ from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
+from .._enums import StrEnum
+from .._events import check_event
 from ..errors import SogniError, SogniTimeoutError
 
 if TYPE_CHECKING:
     from .._futures import SogniFuture
     from ._tracker import ProjectTracker
 
-__all__ = ["EventIterator", "Job", "JobStatus", "Project", "ProjectEvent", "ProjectStatus"]
+__all__ = [
+    "EventIterator",
+    "Job",
+    "JobStatus",
+    "Project",
+    "ProjectEvent",
+    "ProjectEventType",
+    "ProjectStatus",
+]
 
 
-class ProjectStatus:
+class ProjectStatus(StrEnum):
+    """Where a project is. Members are strings: ``project.status == "completed"`` works."""
+
     PENDING = "pending"
     QUEUED = "queued"
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELED = "canceled"
-    FINISHED = frozenset({COMPLETED, FAILED, CANCELED})
+
+    @property
+    def finished(self) -> bool:
+        """``completed``, ``failed`` or ``canceled``: nothing more will happen."""
+        return self in (ProjectStatus.COMPLETED, ProjectStatus.FAILED, ProjectStatus.CANCELED)
 
 
-class JobStatus:
+class JobStatus(StrEnum):
+    """Where one job (media item) of a project is."""
+
     PENDING = "pending"
     INITIATING = "initiating"
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELED = "canceled"
-    FINISHED = frozenset({COMPLETED, FAILED, CANCELED})
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)
 
 
-PROJECT_EVENTS = (
-    "queued",
-    "progress",
-    "jobStarted",
-    "jobCompleted",
-    "jobFailed",
-    "preview",
-    "completed",
-    "failed",
-    "canceled",
-)
+class ProjectEventType(StrEnum):
+    """The events of a project (``project.on``, ``project.events()``)."""
+
+    QUEUED = "queued"
+    PROGRESS = "progress"
+    JOB_STARTED = "job_started"
+    JOB_COMPLETED = "job_completed"
+    JOB_FAILED = "job_failed"
+    PREVIEW = "preview"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (
+            ProjectEventType.COMPLETED,
+            ProjectEventType.FAILED,
+            ProjectEventType.CANCELED,
+        )
+
+
+PROJECT_EVENTS = tuple(event.value for event in ProjectEventType)
 
 
 @attrs.frozen
 class ProjectEvent:
     """One event from ``project.events()``.
 
-    ``type`` is one of ``queued``, ``progress``, ``jobStarted``, ``jobCompleted``,
-    ``jobFailed``, ``preview``, ``completed``, ``failed``, ``canceled``. The other fields are
-    set when they apply to that type.
+    ``type`` is a :class:`ProjectEventType`: ``queued``, ``progress``, ``job_started``,
+    ``job_completed``, ``job_failed``, ``preview``, ``completed``, ``failed``, ``canceled``. The
+    other fields are set when they apply to that type.
     """
 
-    type: str
+    type: ProjectEventType
     project_id: str
     job: Job | None = None
     progress: int | None = None
@@ -82,7 +115,7 @@ class ProjectEvent:
     @property
     def is_final(self) -> bool:
         """``completed``, ``failed`` or ``canceled``: the last event of the project."""
-        return self.type in ProjectStatus.FINISHED
+        return self.type.is_final
 
 
 class EventIterator(Iterator[ProjectEvent]):
@@ -193,12 +226,13 @@ class Job:
     # ------------------------------------------------------------------ state
 
     @property
-    def status(self) -> str:
-        return str(self._read("_status"))
+    def status(self) -> JobStatus:
+        value: JobStatus = self._read("_status")
+        return value
 
     @property
     def finished(self) -> bool:
-        return self.status in JobStatus.FINISHED
+        return self.status.finished
 
     @property
     def step(self) -> int:
@@ -401,13 +435,13 @@ class Project:
         return self._tracker.future
 
     @property
-    def status(self) -> str:
+    def status(self) -> ProjectStatus:
         with self._tracker.lock:
             return self._tracker.status
 
     @property
     def finished(self) -> bool:
-        return self.status in ProjectStatus.FINISHED
+        return self.status.finished
 
     @property
     def progress(self) -> int:
@@ -499,16 +533,12 @@ class Project:
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Call ``fn`` on the callback worker for each ``event``: ``progress`` (int 0-100),
-        ``queued`` (queue position), ``jobStarted`` / ``jobCompleted`` / ``jobFailed`` /
+        ``queued`` (queue position), ``job_started`` / ``job_completed`` / ``job_failed`` /
         ``preview`` (the Job), ``completed`` (result URLs), ``failed`` (the error),
-        ``canceled`` (None). Returns a function that removes the listener."""
-        if event not in PROJECT_EVENTS:
-            import difflib
-
-            close = difflib.get_close_matches(event, PROJECT_EVENTS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"unknown project event {event!r}{hint}")
-        return self._tracker.add_listener(event, fn)
+        ``canceled`` (None). An unknown name raises ``ValidationError`` naming the closest one.
+        Returns a function that removes the listener."""
+        name = check_event(event, PROJECT_EVENTS, owner="project")
+        return self._tracker.add_listener(name, fn)
 
     def events(self, timeout: float | None = None) -> EventIterator:
         """Iterate over the project's events as they happen, ending after the final one

@@ -64,7 +64,7 @@ def test_a_done_callback_waits_for_the_callback_worker_when_its_queue_is_full(
     project = client.projects.create(**IMAGE, seed=1)
     lock = project._tracker.lock
     project.on("progress", slow)  # blocks the worker; later events fill its queue
-    project.on("jobStarted", lambda _: None)
+    project.on("job_started", lambda _: None)
     project.future.add_done_callback(
         lambda _: ran.append((threading.current_thread().name, lock._is_owned()))  # type: ignore[attr-defined]
     )
@@ -256,7 +256,7 @@ def test_events_subscribes_when_called_not_at_the_first_next(
     fake.hold_results(False)
     project.wait(timeout=10)
     types = [event.type for event in events]  # read only after the project ended
-    assert "jobStarted" in types and "jobCompleted" in types
+    assert "job_started" in types and "job_completed" in types
     assert types[-1] == "completed"
 
 
@@ -268,7 +268,7 @@ def test_nothing_follows_the_final_event(
     fake.delay_next(0.5, path="/v1/image/downloadUrl")
     project = client.projects.create(**IMAGE, seed=10, number_of_previews=1)
     seen: list[str] = []
-    for name in ("preview", "jobCompleted", "progress", "completed", "failed"):
+    for name in ("preview", "job_completed", "progress", "completed", "failed"):
         project.on(name, lambda _, name=name: seen.append(name))
     pulled = [event.type for event in project.events(timeout=10)]
     assert pulled[-1] == "completed"

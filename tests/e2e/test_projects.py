@@ -70,7 +70,7 @@ def test_two_images_with_previews(client: SogniClient, fake: FakeSupernet, tmp_p
         guidance=1,
         seed=0,
     )
-    for name in ("progress", "jobStarted", "jobCompleted", "preview", "completed"):
+    for name in ("progress", "job_started", "job_completed", "preview", "completed"):
         project.on(name, lambda value, name=name: events.append((name, value)))
     iterator = threading.Thread(
         target=lambda: pulled.extend(e.type for e in project.events(timeout=10))
@@ -93,7 +93,7 @@ def test_two_images_with_previews(client: SogniClient, fake: FakeSupernet, tmp_p
     assert not list(tmp_path.glob(".sogni-*"))  # no temporary files left behind
     wait_until(lambda: ("completed", urls) in events)
     names = [n for n, _ in events]
-    assert names.count("jobStarted") == 2 and names.count("jobCompleted") == 2
+    assert names.count("job_started") == 2 and names.count("job_completed") == 2
     assert names.count("preview") == 2
     progress = [v for n, v in events if n == "progress"]
     assert progress == sorted(progress) and progress[-1] == 100
@@ -273,7 +273,7 @@ def test_worker_retry_reassigns_the_job(client: SogniClient) -> None:
         type="image", model_id=MODEL, positive_prompt="[retry] x", number_of_media=2
     )
     started: list[Any] = []
-    project.on("jobStarted", started.append)
+    project.on("job_started", started.append)
     assert len(project.wait(30)) == 2
     assert [j.job_index for j in project.jobs] == [0, 1]  # reclaimed by jobIndex, not added
 
