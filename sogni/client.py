@@ -35,7 +35,13 @@ from .account import (
     map_socket_entitlement,
 )
 from .auth import CredentialStore, Tokens, coerce_tokens
-from .config import ClientConfig, RetryPolicy, Timeouts, not_per_call_error
+from .config import (
+    ClientConfig,
+    ClientOptions,
+    RetryPolicy,
+    Timeouts,
+    not_per_call_error,
+)
 from .errors import (
     AuthenticationError,
     ClientClosedError,
@@ -48,7 +54,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Never
+    from typing_extensions import Never, Unpack
 
     from .chat import ChatAPI
     from .projects import ProjectsAPI
@@ -503,16 +509,16 @@ class SogniClient:
         api_key: str | None = None,
         tokens: Tokens | Mapping[str, str] | None = None,
         config: ClientConfig | None = None,
-        **options: Any,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if config is None:
             config = ClientConfig(app_id=app_id, api_key=api_key, **options)
-        elif app_id is not None or api_key is not None or options:
-            if app_id is not None:
-                options["app_id"] = app_id
-            if api_key is not None:
-                options["api_key"] = api_key
+        else:
             config = config.with_options(**options)
+            if app_id is not None:
+                config = config.with_options(app_id=app_id)
+            if api_key is not None:
+                config = config.with_options(api_key=api_key)
         saved_tokens = None
         if tokens is not None:
             if config.api_key:
@@ -530,9 +536,16 @@ class SogniClient:
         self._core.start_socket() if config.auto_connect else None
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> SogniClient:
-        """Build a client from ``SOGNI_*`` environment variables (see ``ClientConfig.from_env``)."""
-        return cls(config=ClientConfig.from_env(**overrides))
+    def from_env(
+        cls,
+        *,
+        app_id: str | None = None,
+        api_key: str | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> SogniClient:
+        """Build a client from ``SOGNI_*`` environment variables (see ``ClientConfig.from_env``);
+        keyword arguments win."""
+        return cls(config=ClientConfig.from_env(app_id=app_id, api_key=api_key, **options))
 
     def _view(self, config: ClientConfig) -> SogniClient:
         view = SogniClient.__new__(SogniClient)
@@ -559,10 +572,13 @@ class SogniClient:
         new client for them."""
         for name in not_per_call:
             raise not_per_call_error(name)
-        config = self._config.with_options(
-            timeout=timeout, timeouts=timeouts, max_retries=max_retries, retry=retry
-        )
-        return self._view(config)
+        config = self._config
+        if timeouts is not None:
+            config = config.with_options(timeouts=timeouts)
+        if retry is not None:
+            config = config.with_options(retry=retry)
+        # Applied last: on top of the timeouts and the retry policy given with them.
+        return self._view(config.with_options(timeout=timeout, max_retries=max_retries))
 
     def _keep_alive(self, namespace: T) -> T:
         """A namespace keeps its client from closing itself while the namespace is in use."""

@@ -8,8 +8,8 @@ import os
 import random
 import ssl
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 from urllib.parse import urlsplit
 
 import attrs
@@ -17,7 +17,17 @@ import attrs
 from ._secret import Secret, as_secret
 from .errors import ValidationError, ValidationProblem
 
-__all__ = ["ClientConfig", "RetryPolicy", "Timeouts", "worker_app_id"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = [
+    "ClientConfig",
+    "ClientOptions",
+    "ClientSettings",
+    "RetryPolicy",
+    "Timeouts",
+    "worker_app_id",
+]
 
 Network = Literal["fast", "relaxed"]
 
@@ -141,6 +151,10 @@ def _prefix_problem(prefix: object, allow_insecure: bool) -> str | None:
     return None
 
 
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -177,7 +191,7 @@ class ClientConfig:
     callback_queue_size: int = 10000
     max_frame_bytes: int = 100 * 1024 * 1024
     socket_event_subscriptions: Mapping[str, bool] | None = None
-    trusted_media_prefixes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    trusted_media_prefixes: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     """URL prefixes (ending in "/") from which vision images may be fetched, besides the Sogni
     and S3/CloudFront hosts. Empty by default; tests point it at a local server."""
     clock: Callable[[], float] = attrs.field(default=time.monotonic, eq=False, repr=False)
@@ -211,9 +225,17 @@ class ClientConfig:
             raise ValidationError(problems)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ClientConfig:
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        app_id: str | None = None,
+        api_key: str | None = None,
+        **overrides: Unpack[ClientOptions],
+    ) -> ClientConfig:
         """Read ``SOGNI_API_KEY``, ``SOGNI_APP_ID``, ``SOGNI_REST_ENDPOINT``,
-        ``SOGNI_SOCKET_ENDPOINT`` and ``SOGNI_NETWORK``; keyword arguments win."""
+        ``SOGNI_SOCKET_ENDPOINT``, ``SOGNI_NETWORK`` and ``SOGNI_APP_SOURCE``; keyword
+        arguments (other than ``None``) win."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for var, name in (
@@ -227,6 +249,10 @@ class ClientConfig:
             raw = env.get(var, "").strip()
             if raw:
                 values[name] = raw
+        if app_id is not None:
+            values["app_id"] = app_id
+        if api_key is not None:
+            values["api_key"] = api_key
         values.update(overrides)
         return cls(**values)
 
@@ -234,23 +260,22 @@ class ClientConfig:
         self,
         *,
         timeout: float | None = None,
-        timeouts: Timeouts | None = None,
         max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        **changes: Any,
+        **changes: Unpack[ClientSettings],
     ) -> ClientConfig:
         """A copy with some settings changed (any field). ``timeout`` sets the REST read
         timeout, the REST deadline and the chat deadline at once; ``max_retries`` the REST
         retry count (on top of ``retry`` when both are given)."""
-        new_timeouts = timeouts or self.timeouts
+        values: dict[str, Any] = dict(changes)
+        new_timeouts: Timeouts = values.pop("timeouts", None) or self.timeouts
         if timeout is not None:
             new_timeouts = attrs.evolve(
                 new_timeouts, rest=timeout, rest_total=timeout, chat=timeout
             )
-        new_retry = retry or self.retry
+        new_retry: RetryPolicy = values.pop("retry", None) or self.retry
         if max_retries is not None:
             new_retry = attrs.evolve(new_retry, max_attempts=max_retries + 1)
-        return attrs.evolve(self, timeouts=new_timeouts, retry=new_retry, **changes)
+        return attrs.evolve(self, timeouts=new_timeouts, retry=new_retry, **values)
 
     @property
     def socket_rest_endpoint(self) -> str:
@@ -284,6 +309,39 @@ def not_per_call_error(name: str) -> TypeError:
     close = difflib.get_close_matches(name, PER_CALL_OPTIONS, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f" (per-call settings: {allowed})"
     return TypeError(f"with_options() got an unexpected keyword argument {name!r}{hint}")
+
+
+class ClientOptions(TypedDict, total=False):
+    """The settings a ``SogniClient`` takes as keywords besides ``app_id``, ``api_key``,
+    ``tokens`` and ``config``: the fields of :class:`ClientConfig` (checked by a test)."""
+
+    rest_endpoint: str
+    socket_endpoint: str
+    network: Network
+    app_source: str | None
+    testnet: bool
+    timeouts: Timeouts
+    retry: RetryPolicy
+    verify: bool | str | ssl.SSLContext
+    allow_insecure: bool
+    disable_socket: bool
+    auto_connect: bool
+    max_connections: int
+    max_send_queue: int
+    callback_queue_size: int
+    max_frame_bytes: int
+    socket_event_subscriptions: Mapping[str, bool] | None
+    trusted_media_prefixes: Sequence[str]
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    rng: random.Random
+
+
+class ClientSettings(ClientOptions, total=False):
+    """Every field of :class:`ClientConfig` (for ``ClientConfig.with_options``)."""
+
+    app_id: str | None
+    api_key: str | Secret | None
 
 
 def worker_app_id(base: str, *, pid: int | None = None) -> str:

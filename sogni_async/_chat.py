@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sogni._wire.fields import OMIT, Omit
 from sogni.chat import (
+    DEFAULT_CHAT_MODEL,
     ChatCompletionChunk,
     ChatCompletionResult,
     ChatStream,
@@ -20,8 +21,12 @@ from sogni.errors import SogniError, SogniTimeoutError
 from ._bridge import Bridge
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from sogni._futures import SogniFuture
     from sogni.chat import ChatAPI
+    from sogni.chat._params import ChatCompletionOptions, Messages
+    from sogni.chat._tools import ToolFunctions
 
     from ._client import AsyncSogniClient
 
@@ -159,9 +164,36 @@ class AsyncCompletions:
         self._sync = chat.completions
         self._bridge = bridge
 
+    @overload
     async def create(
-        self, *, messages: Sequence[Mapping[str, Any]], stream: bool | Omit = OMIT, **options: Any
-    ) -> Any:
+        self,
+        *,
+        messages: Messages,
+        stream: Literal[True],
+        **options: Unpack[ChatCompletionOptions],
+    ) -> AsyncChatStream: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        messages: Messages,
+        stream: Literal[False] = ...,
+        **options: Unpack[ChatCompletionOptions],
+    ) -> ChatCompletionResult: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        messages: Messages,
+        stream: bool,
+        **options: Unpack[ChatCompletionOptions],
+    ) -> AsyncChatStream | ChatCompletionResult: ...
+
+    async def create(
+        self, *, messages: Messages, stream: bool | Omit = OMIT, **options: Any
+    ) -> AsyncChatStream | ChatCompletionResult:
         """Validate, prepare and send off the loop; then await the job on the loop.
 
         Returns a :class:`ChatCompletionResult`, or with ``stream=True`` an
@@ -186,11 +218,20 @@ class AsyncToolsAPI:
         self._bridge = bridge
 
     async def run(
-        self, *, messages: Sequence[Mapping[str, Any]], functions: Any, **options: Any
+        self,
+        *,
+        messages: Sequence[Mapping[str, Any]],
+        functions: ToolFunctions,
+        max_rounds: int = 5,
+        **options: Unpack[ChatCompletionOptions],
     ) -> ChatCompletionResult:
         """Your ``functions`` run on the shim's worker threads, not on the event loop."""
         return await self._bridge.run(
-            self._sync.run, messages=messages, functions=functions, **options
+            self._sync.run,
+            messages=messages,
+            functions=functions,
+            max_rounds=max_rounds,
+            **options,
         )
 
 
@@ -213,5 +254,24 @@ class AsyncChatAPI:
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         return self._sync.on(event, fn)
 
-    async def estimate_cost(self, **kwargs: Any) -> LLMCostEstimate:
-        return await self._bridge.run(self._sync.estimate_cost, **kwargs)
+    async def estimate_cost(
+        self,
+        *,
+        messages: Messages,
+        model: str = DEFAULT_CHAT_MODEL,
+        max_tokens: int | None = None,
+        token_type: Literal["sogni", "spark"] = "sogni",
+        think: bool | None = None,
+        task_profile: Literal["general", "coding", "reasoning"] | None = None,
+        downscale_images: bool = False,
+    ) -> LLMCostEstimate:
+        return await self._bridge.run(
+            self._sync.estimate_cost,
+            messages=messages,
+            model=model,
+            max_tokens=max_tokens,
+            token_type=token_type,
+            think=think,
+            task_profile=task_profile,
+            downscale_images=downscale_images,
+        )

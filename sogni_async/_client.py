@@ -3,7 +3,7 @@ awaitable. It owns a ``SogniClient``; there is no second implementation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -18,14 +18,14 @@ from sogni.account import (
     TransactionPage,
 )
 from sogni.auth import Tokens
-from sogni.config import ClientConfig, RetryPolicy, Timeouts
+from sogni.config import ClientConfig, ClientOptions, RetryPolicy, Timeouts
 
 from ._bridge import Bridge
 from ._chat import AsyncChatAPI
 from ._projects import AsyncProjectsAPI
 
 if TYPE_CHECKING:
-    from typing_extensions import Never
+    from typing_extensions import Never, Unpack
 
 
 class AsyncAccountAPI:
@@ -63,22 +63,48 @@ class AsyncAccountAPI:
     async def trial_eligibility(self) -> dict[str, Any]:
         return await self._bridge.run(self._sync.trial_eligibility)
 
-    async def create_subscription_checkout(self, plan_id: str, term: str, **kwargs: Any) -> str:
+    async def create_subscription_checkout(
+        self,
+        plan_id: str,
+        term: str,
+        *,
+        redirect_type: str = "web",
+        app_source: str | None = None,
+        device_id: str | None = None,
+    ) -> str:
         return await self._bridge.run(
-            self._sync.create_subscription_checkout, plan_id, term, **kwargs
+            self._sync.create_subscription_checkout,
+            plan_id,
+            term,
+            redirect_type=redirect_type,
+            app_source=app_source,
+            device_id=device_id,
         )
 
     async def create_subscription_portal_session(self) -> str:
         return await self._bridge.run(self._sync.create_subscription_portal_session)
 
-    async def rewards(self, **kwargs: Any) -> list[Reward]:
-        return await self._bridge.run(self._sync.rewards, **kwargs)
+    async def rewards(self, *, provider: str | None = None) -> list[Reward]:
+        return await self._bridge.run(self._sync.rewards, provider=provider)
 
-    async def claim_rewards(self, reward_ids: list[str], **kwargs: Any) -> None:
-        await self._bridge.run(self._sync.claim_rewards, reward_ids, **kwargs)
+    async def claim_rewards(self, reward_ids: list[str], *, provider: str = "base") -> None:
+        await self._bridge.run(self._sync.claim_rewards, reward_ids, provider=provider)
 
-    async def transaction_history(self, **kwargs: Any) -> TransactionPage:
-        return await self._bridge.run(self._sync.transaction_history, **kwargs)
+    async def transaction_history(
+        self,
+        *,
+        limit: int = 100,
+        offset: int | None = None,
+        address: str | None = None,
+        provider: str | None = None,
+    ) -> TransactionPage:
+        return await self._bridge.run(
+            self._sync.transaction_history,
+            limit=limit,
+            offset=offset,
+            address=address,
+            provider=provider,
+        )
 
     async def switch_network(self, network: str) -> str:
         return await self._bridge.run(self._sync.switch_network, network)
@@ -98,16 +124,26 @@ class AsyncSogniClient:
         *,
         app_id: str | None = None,
         api_key: str | None = None,
+        tokens: Tokens | Mapping[str, str] | None = None,
         config: ClientConfig | None = None,
         max_threads: int = 8,
-        **options: Any,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        self._sync = SogniClient(app_id=app_id, api_key=api_key, config=config, **options)
+        self._sync = SogniClient(
+            app_id=app_id, api_key=api_key, tokens=tokens, config=config, **options
+        )
         self._bridge = Bridge(max_threads)
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> AsyncSogniClient:
-        return cls(config=ClientConfig.from_env(**overrides))
+    def from_env(
+        cls,
+        *,
+        app_id: str | None = None,
+        api_key: str | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> AsyncSogniClient:
+        """As ``SogniClient.from_env``."""
+        return cls(config=ClientConfig.from_env(app_id=app_id, api_key=api_key, **options))
 
     @property
     def sync(self) -> SogniClient:
@@ -156,17 +192,19 @@ class AsyncSogniClient:
     async def set_socket_event_subscriptions(self, update: dict[str, Any]) -> None:
         await self._bridge.run(self._sync.set_socket_event_subscriptions, update)
 
-    async def set_tokens(self, tokens: Tokens | dict[str, str], **kwargs: Any) -> None:
-        await self._bridge.run(self._sync.set_tokens, tokens, **kwargs)
+    async def set_tokens(
+        self, tokens: Tokens | Mapping[str, str], *, refresh_if_expired: bool = True
+    ) -> None:
+        await self._bridge.run(self._sync.set_tokens, tokens, refresh_if_expired=refresh_if_expired)
 
     def get_tokens(self) -> Tokens | None:
         return self._sync.get_tokens()
 
-    def on_tokens_refreshed(self, fn: Callable[[Tokens], Any]) -> None:
-        self._sync.on_tokens_refreshed(fn)
+    def on_tokens_refreshed(self, fn: Callable[[Tokens], Any]) -> Callable[[], None]:
+        return self._sync.on_tokens_refreshed(fn)
 
-    async def login(self, username: str, password: str, **kwargs: Any) -> Tokens:
-        return await self._bridge.run(self._sync.login, username, password, **kwargs)
+    async def login(self, username: str, password: str, *, remember_me: bool = False) -> Tokens:
+        return await self._bridge.run(self._sync.login, username, password, remember_me=remember_me)
 
     async def logout(self) -> None:
         await self._bridge.run(self._sync.logout)

@@ -14,9 +14,11 @@ from sogni.projects import (
     AvailableModel,
     CostEstimate,
     Job,
+    JobStatus,
     ModelOptions,
     Project,
     ProjectEvent,
+    ProjectStatus,
     SizePreset,
     SupportedModel,
 )
@@ -24,6 +26,7 @@ from sogni.projects import (
 from ._bridge import Bridge, QueueBridge, wait
 
 if TYPE_CHECKING:
+    from sogni._futures import SogniFuture
     from sogni.projects import ProjectsAPI
 
     from ._client import AsyncSogniClient
@@ -40,9 +43,105 @@ class AsyncJob:
     def sync(self) -> Job:
         return self._job
 
-    def __getattr__(self, name: str) -> Any:
-        # Read-only state (id, status, seed, preview_url, ...) is the sync job's.
-        return getattr(self._job, name)
+    # ------------------------------------------------------------------ state (the sync job's)
+
+    @property
+    def id(self) -> str:
+        return self._job.id
+
+    @property
+    def project_id(self) -> str:
+        return self._job.project_id
+
+    @property
+    def job_index(self) -> int | None:
+        return self._job.job_index
+
+    @property
+    def status(self) -> JobStatus:
+        return self._job.status
+
+    @property
+    def finished(self) -> bool:
+        return self._job.finished
+
+    @property
+    def step(self) -> int:
+        return self._job.step
+
+    @property
+    def step_count(self) -> int:
+        return self._job.step_count
+
+    @property
+    def progress(self) -> int:
+        return self._job.progress
+
+    @property
+    def eta(self) -> datetime | None:
+        return self._job.eta
+
+    @property
+    def eta_seconds(self) -> int | None:
+        return self._job.eta_seconds
+
+    @property
+    def eta_range(self) -> tuple[float, float] | None:
+        return self._job.eta_range
+
+    @property
+    def worker_name(self) -> str | None:
+        return self._job.worker_name
+
+    @property
+    def seed(self) -> int | None:
+        return self._job.seed
+
+    @property
+    def preview_url(self) -> str | None:
+        return self._job.preview_url
+
+    @property
+    def result_url(self) -> str | None:
+        return self._job.result_url
+
+    @property
+    def last_frame_url(self) -> str | None:
+        return self._job.last_frame_url
+
+    @property
+    def output_format(self) -> str | None:
+        return self._job.output_format
+
+    @property
+    def is_nsfw(self) -> bool:
+        return self._job.is_nsfw
+
+    @property
+    def nsfw_detected(self) -> bool:
+        return self._job.nsfw_detected
+
+    @property
+    def nsfw_sources(self) -> tuple[str, ...]:
+        return self._job.nsfw_sources
+
+    @property
+    def is_withheld(self) -> bool:
+        return self._job.is_withheld
+
+    @property
+    def has_result_media(self) -> bool:
+        return self._job.has_result_media
+
+    @property
+    def error(self) -> SogniError | None:
+        return self._job.error
+
+    @property
+    def type(self) -> str:
+        return self._job.type
+
+    # ------------------------------------------------------------------ results (awaitable)
 
     async def get_result_url(self) -> str:
         return await self._bridge.run(self._job.get_result_url)
@@ -102,6 +201,12 @@ class AsyncEventIterator(AsyncIterator[ProjectEvent]):
     async def aclose(self) -> None:
         self.close()
 
+    async def __aenter__(self) -> AsyncEventIterator:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
 
 class AsyncProject:
     """A :class:`sogni.projects.Project` you can await."""
@@ -133,11 +238,11 @@ class AsyncProject:
         return self._project.recovered
 
     @property
-    def future(self) -> Any:
+    def future(self) -> SogniFuture[list[str]]:
         return self._project.future
 
     @property
-    def status(self) -> str:
+    def status(self) -> ProjectStatus:
         return self._project.status
 
     @property

@@ -6,7 +6,7 @@ import concurrent.futures
 import json
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
@@ -30,6 +30,7 @@ from ._params import (
     OPTION_NAMES,
     TASK_PROFILES,
     TOKEN_TYPES,
+    Messages,
     build_request,
     check_keywords,
     validate_messages,
@@ -51,7 +52,6 @@ __all__ = ["ChatAPI", "Completions"]
 
 log = get_logger("sogni.chat")
 
-Messages = Sequence[Mapping[str, Any]]
 
 EVENTS = ("token", "completed", "error", "job_state", "models_updated")
 _JSON_FORMATS = ("json_object", "json_schema")

@@ -18,7 +18,7 @@ import collections
 import concurrent.futures
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +94,7 @@ class ChatStream:
         self._grace = config.timeouts.chat_reconnect_grace
         self._deadline = deadline
         self._response_format = response_format
-        self.job_id = job_id
+        self._job_id = job_id
         self._cond = threading.Condition()
         self._buffer: collections.deque[ChatCompletionChunk] = collections.deque()
         self._splitter = ThinkSplitter()
@@ -142,6 +142,11 @@ class ChatStream:
         return self._done
 
     @property
+    def job_id(self) -> str:
+        """The chat job's id (``jobID`` on the wire)."""
+        return self._job_id
+
+    @property
     def future(self) -> SogniFuture[ChatCompletionResult]:
         """A stdlib ``Future`` of the :class:`ChatCompletionResult`, so chat jobs join
         ``concurrent.futures.wait`` / ``as_completed`` with projects. It fails with the job's
@@ -155,7 +160,7 @@ class ChatStream:
         ``close()`` ended the stream early."""
         return self._result
 
-    def __iter__(self) -> Iterator[ChatCompletionChunk]:
+    def __iter__(self) -> ChatStream:
         return self
 
     def __next__(self) -> ChatCompletionChunk:
@@ -176,7 +181,7 @@ class ChatStream:
             if self._error is not None:
                 raise self._error
             if self._result is None:
-                raise _closed_early(self.job_id)
+                raise _closed_early(self._job_id)
             return self._result
 
     def close(self) -> None:
@@ -187,7 +192,7 @@ class ChatStream:
                 return
             self._finish_locked(None)
             self._buffer.clear()
-        log.debug("Chat stream %s closed before the job ended", self.job_id)
+        log.debug("Chat stream %s closed before the job ended", self._job_id)
 
     def __enter__(self) -> ChatStream:
         return self
@@ -197,7 +202,7 @@ class ChatStream:
 
     def __repr__(self) -> str:
         state = "done" if self._done else "streaming"
-        return f"ChatStream(job_id={self.job_id!r}, {state})"
+        return f"ChatStream(job_id={self._job_id!r}, {state})"
 
     # ------------------------------------------------------------------ non-blocking access
     # (for the asyncio shim: it waits on its own loop and polls here, never blocking)
@@ -241,12 +246,12 @@ class ChatStream:
         if self._done:
             return True
         if self._awaiting_since is not None and now >= self._awaiting_since + self._grace:
-            self._fail_locked(_transport_lost(self.job_id))
+            self._fail_locked(_transport_lost(self._job_id))
             return True
         if now >= self._deadline:
             self._fail_locked(
                 SogniTimeoutError(
-                    f"the chat completion did not finish in time (job {self.job_id}); "
+                    f"the chat completion did not finish in time (job {self._job_id}); "
                     "the server may still complete and bill it"
                 )
             )
@@ -259,7 +264,7 @@ class ChatStream:
                 return
             now = self._clock()
             if limit is not None and now >= limit:
-                raise SogniTimeoutError(f"the chat job {self.job_id} is still running")
+                raise SogniTimeoutError(f"the chat job {self._job_id} is still running")
             wake = [self._deadline]
             if self._awaiting_since is not None:
                 wake.append(self._awaiting_since + self._grace)
@@ -285,10 +290,10 @@ class ChatStream:
             log.debug(
                 "Malformed %s frame for chat job %s (%s)",
                 frame.type,
-                self.job_id,
+                self._job_id,
                 type(exc).__name__,
             )
-            self._fail(ProtocolError(f"malformed {frame.type} frame for chat job {self.job_id}"))
+            self._fail(ProtocolError(f"malformed {frame.type} frame for chat job {self._job_id}"))
             return
         if event is not None:
             self._core.emit(*event)
@@ -306,10 +311,10 @@ class ChatStream:
         with self._cond:
             if self._awaiting_since is None or self._done or not isinstance(live, list):
                 return  # unknown: the grace timer decides
-            if self.job_id in {str(job).upper() for job in live}:
+            if self._job_id in {str(job).upper() for job in live}:
                 self._alive_locked()
             else:
-                self._fail_locked(_transport_lost(self.job_id))
+                self._fail_locked(_transport_lost(self._job_id))
 
     def _fail(self, error: SogniError) -> None:
         with self._cond:
@@ -327,7 +332,7 @@ class ChatStream:
                 self._worker_name = state.worker_name
         cost = state.estimated_cost
         return "chat.job_state", ChatJobState(
-            job_id=self.job_id,
+            job_id=self._job_id,
             type=state.type,
             worker_name=state.worker_name,
             queue_position=state.queue_position,
@@ -361,7 +366,7 @@ class ChatStream:
                 if delta.arguments:
                     call.arguments.append(delta.arguments)
             chunk = ChatCompletionChunk(
-                job_id=self.job_id,
+                job_id=self._job_id,
                 content=answer,
                 reasoning=reasoning,
                 role=tokens.role,
@@ -380,13 +385,13 @@ class ChatStream:
             answer, reasoning = self._splitter.flush()
             if answer or reasoning:
                 self._push_locked(
-                    ChatCompletionChunk(job_id=self.job_id, content=answer, reasoning=reasoning)
+                    ChatCompletionChunk(job_id=self._job_id, content=answer, reasoning=reasoning)
                 )
             if done.worker_name:
                 self._worker_name = done.worker_name
             content = "".join(self._answer)
             result = ChatCompletionResult(
-                job_id=self.job_id,
+                job_id=self._job_id,
                 content=content,
                 reasoning="".join(self._reasoning) if self._splitter.thought else None,
                 role=self._role,
@@ -408,7 +413,7 @@ class ChatStream:
         with self._cond:
             if failure.worker_name:
                 self._worker_name = failure.worker_name
-            self._fail_locked(_chat_error(self.job_id, failure))
+            self._fail_locked(_chat_error(self._job_id, failure))
 
     # ------------------------------------------------------------------ state (lock held)
 
@@ -460,7 +465,7 @@ class ChatStream:
         self._done = True
         self._error = error
         self._awaiting_since = None
-        self._core.registry.remove(self.job_id, self)
+        self._core.registry.remove(self._job_id, self)
         self._cond.notify_all()
         self._wake()
         # Settling only queues the done-callbacks (on the callback worker): safe under the lock.
@@ -469,7 +474,7 @@ class ChatStream:
         elif self._result is not None:
             self._future.settle(self._result)
         else:
-            self._future.fail(_closed_early(self.job_id))
+            self._future.fail(_closed_early(self._job_id))
 
 
 _HANDLERS: dict[str, Any] = {

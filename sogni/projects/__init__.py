@@ -26,7 +26,15 @@ from .catalog import (
     VideoModelOptions,
 )
 from .frames import default_fps, h3_frames_for_audio, video_duration_range, video_frames
-from .handles import Job, JobStatus, Project, ProjectEvent, ProjectEventType, ProjectStatus
+from .handles import (
+    EventIterator,
+    Job,
+    JobStatus,
+    Project,
+    ProjectEvent,
+    ProjectEventType,
+    ProjectStatus,
+)
 from .media import MediaInput
 from .params import (
     PARAM_NAMES_TS,
@@ -54,6 +62,7 @@ __all__ = [
     "CostEstimate",
     "ImageModelOptions",
     "ImageProjectParams",
+    "EventIterator",
     "Job",
     "JobStatus",
     "LoraCatalog",
