@@ -16,7 +16,8 @@ from .._wire.converter import unstructure
 from .._wire.envelope import Frame
 from .._wire.messages import RecoveredProject
 from ..errors import APIError, NotFoundError, ProtocolError, SogniError, SogniTimeoutError
-from ._tracker import ProjectTracker, decode_client_request
+from ._codes import decode_client_request
+from ._tracker import ProjectTracker
 from .catalog import AvailableModel, Catalog
 from .handles import PROJECT_EVENTS, Job, Project, ProjectEvent
 

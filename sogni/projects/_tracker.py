@@ -12,23 +12,23 @@ Events are queued (never delivered inline) while the lock is held, where the sta
 they leave in order whichever thread changed it; nothing follows the final event. When the
 project ends it lets go of its timers, registry entry, listeners and iterators, so a client that
 runs for weeks keeps nothing of it (docs/design.md).
+
+Recovery and the watchdogs live in ``_recovery.py``; result URLs and files in ``_results.py``.
 """
 
 from __future__ import annotations
 
-import base64
 import concurrent.futures
 import contextlib
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from .._futures import SogniFuture
 from .._log import get_logger
-from .._wire.envelope import Frame, parse_json
+from .._wire.envelope import Frame
 from .._wire.messages import (
     EVENT_TYPES,
     ArtistCancelConfirmation,
@@ -41,20 +41,18 @@ from .._wire.messages import (
     JobState,
     ProjectQueue,
     RecoveredProject,
-    RecoveredWorkerJob,
 )
 from ..errors import (
     CancellationError,
     ClientClosedError,
     ProjectCanceledError,
     ProjectError,
-    ProjectInsufficientFundsError,
-    ProjectLostError,
     ProtocolError,
     ResultUnavailableError,
     SogniError,
-    is_insufficient_balance,
 )
+from . import _recovery
+from ._codes import error_from_frame, int_or_none
 from .handles import Job, JobStatus, Project, ProjectEvent, ProjectEventType, ProjectStatus
 
 if TYPE_CHECKING:
@@ -62,91 +60,10 @@ if TYPE_CHECKING:
 
 log = get_logger("sogni.projects")
 
-_SYMBOLIC_CODES = {
-    "serverRestarting": 5001,
-    "workerDisconnected": 5002,
-    "jobTimedOut": 5003,
-    "artistCanceled": 5004,
-    "workerCancelled": 5005,
-}
-_RAW_PROJECT_STATUS = {
-    "pending": ProjectStatus.PENDING,
-    "authorized": ProjectStatus.PENDING,
-    "active": ProjectStatus.QUEUED,
-    "queued": ProjectStatus.QUEUED,
-    "assigned": ProjectStatus.PROCESSING,
-    "progress": ProjectStatus.PROCESSING,
-    "processing": ProjectStatus.PROCESSING,
-    "completed": ProjectStatus.COMPLETED,
-    "errored": ProjectStatus.FAILED,
-    "failed": ProjectStatus.FAILED,
-    "cancelled": ProjectStatus.CANCELED,
-    "canceled": ProjectStatus.CANCELED,
-}
-_RAW_JOB_STATUS = {
-    "created": JobStatus.PENDING,
-    "queued": JobStatus.PENDING,
-    "assigned": JobStatus.INITIATING,
-    "initiatingModel": JobStatus.INITIATING,
-    "jobStarted": JobStatus.PROCESSING,
-    "jobProgress": JobStatus.PROCESSING,
-    "jobCompleted": JobStatus.COMPLETED,
-    "jobError": JobStatus.FAILED,
-}
-_EXTENSION = re.compile(r"[a-z0-9]{1,8}")
-_ENHANCE_STRENGTH = {"light": 0.15, "medium": 0.35, "heavy": 0.49}
 _CANCEL_UNCONFIRMED = (
     "Cancellation could not be confirmed. The job is still running; please try again."
 )
-LOST_MESSAGE = (
-    "The server has no record of this generation. It may have been interrupted by a restart - "
-    "please try again."
-)
-
 Emission = tuple[str, Any, ProjectEvent]
-
-
-def error_from_frame(frame: JobError, project_id: str) -> ProjectError:
-    """protocol/01 §4.4: numeric codes kept, symbolic ones mapped to 5000-5005."""
-    raw = frame.error
-    message = frame.error_message if isinstance(frame.error_message, str) else ""
-    original: str | None = None
-    code: int
-    if isinstance(raw, bool):
-        code, original = 5000, str(raw)
-    elif isinstance(raw, (int, float)):
-        code = int(raw)
-    else:
-        text = "" if raw is None else str(raw)
-        try:
-            code = int(text)
-        except ValueError:
-            code, original = _SYMBOLIC_CODES.get(text, 5000), text
-    details = {
-        k: v
-        for k, v in (
-            ("subscriptionLimit", frame.subscription_limit),
-            ("requiredPlans", frame.required_plans),
-            ("feature", frame.feature),
-            ("limitation", frame.limitation),
-            ("consentRequired", frame.consent_required),
-            ("vendorFailureCategory", frame.vendor_failure_category),
-        )
-        if v is not None
-    }
-    cls: type[ProjectError] = ProjectError
-    if original == "artistCanceled":
-        cls = ProjectCanceledError
-    elif is_insufficient_balance(code):
-        cls = ProjectInsufficientFundsError
-    return cls(
-        message or f"Project failed (code {code})",
-        job_id=project_id,
-        error_code=code,
-        original_code=original,
-        details=details or None,
-        retryable=code in (5001, 5002, 5003),
-    )
 
 
 class ProjectTracker:
@@ -405,7 +322,7 @@ class ProjectTracker:
         self._admitted = True
         if not isinstance(msg.img_id, str):
             return
-        job = self._job_for(msg.img_id, _int_or_none(msg.job_index), out)
+        job = self._job_for(msg.img_id, int_or_none(msg.job_index), out)
         self._apply_result(
             job,
             performed_steps=msg.performed_step_count,
@@ -562,7 +479,7 @@ class ProjectTracker:
             job._step = performed_steps
         elif job._step_count > 0:
             job._step = job._step_count
-        seed_value = _int_or_none(seed)
+        seed_value = int_or_none(seed)
         if seed_value is not None:
             job._seed = seed_value
         job._is_nsfw = nsfw
@@ -638,52 +555,6 @@ class ProjectTracker:
             job._preview_url = url
             # Dropped by _emit if the project has ended meanwhile: nothing follows the end.
             self._emit([self._event("preview", job, job=job, url=url)])
-
-    def result_url_for(self, job: Job, *, refresh: bool) -> str:
-        with self.lock:
-            status, url, withheld = (
-                job._status,
-                job._result_url,
-                job._is_nsfw and not job._nsfw_detected,
-            )
-            img_id = job._id
-        if withheld:
-            raise ProjectError(
-                "No result media available: withheld by the NSFW filter", job_id=self.project_id
-            )
-        if status != JobStatus.COMPLETED:
-            raise ProjectError("Job is not completed yet", job_id=self.project_id)
-        if url and not refresh:
-            return url
-        fresh = self.service.mint_result_url(self, img_id)
-        with self.lock:
-            job._result_url = fresh
-            if isinstance(job._error, ResultUnavailableError):
-                job._error = None
-        return fresh
-
-    def download_to(self, url: str, sink: IO[bytes], timeout: float | None) -> None:
-        self.service.download(url, sink, timeout)
-
-    def default_filename(self, job: Job) -> str:
-        fallback = {"image": "png", "video": "mp4", "audio": "mp3"}.get(self.media, "bin")
-        ext = (job.output_format or self.output_format or fallback).lower()
-        # The format comes from the server: it names a file extension, never a path.
-        ext = "jpg" if ext == "jpeg" else ext if _EXTENSION.fullmatch(ext) else fallback
-        index = job.job_index if job.job_index is not None else self.jobs.index(job)
-        return f"{self.project_id}-{index}.{ext}"
-
-    def enhance(self, job: Job, strength: str, overrides: dict[str, Any]) -> str:
-        if self.media != "image":
-            raise ProjectError("Only image results can be enhanced", job_id=self.project_id)
-        if job.is_withheld:
-            raise ProjectError("Job did not pass NSFW filter", job_id=self.project_id)
-        if strength not in _ENHANCE_STRENGTH:
-            from ..errors import ValidationError
-
-            raise ValidationError([("strength", f"must be one of {sorted(_ENHANCE_STRENGTH)}")])
-        data = job.get_result_data()
-        return self.service.enhance(self, job, data, 1 - _ENHANCE_STRENGTH[strength], overrides)
 
     # ------------------------------------------------------------------ completion
 
@@ -825,236 +696,37 @@ class ProjectTracker:
         records = self.service.snapshot_records(payload)
         self.reconcile(records, generation)
 
+    # ------------------------------------------------------------------ recovery and timers
+    # (the rules live in _recovery.py; these are the entry points the SDK calls)
+
     def reconcile(self, records: dict[str, RecoveredProject], generation: int) -> None:
-        resend = False
-        check_missing = False
-        with self.lock:
-            self._last_activity = time.monotonic()
-            if self.status.finished:
-                return
-            record = records.get(self.project_id)
-            if record is not None:
-                self._admitted = True
-                if self._restart_timer is not None:
-                    self._restart_timer.cancel()
-            elif self._refused_1001 and not self._resent:
-                resend = True
-            elif self._written_generation is None:
-                pass  # still queued: it goes out on this connection
-            elif not self._admitted and self._written_generation < generation and not self._resent:
-                resend = True  # written just before a drop and never seen by the server
-            elif self._written_generation < generation:
-                check_missing = True
-            if resend:
-                self._resent = True
-                self._refused_1001 = False
-                if self._restart_timer is not None:
-                    self._restart_timer.cancel()
-        if record is not None:
-            self.apply_record(record)
-        elif resend:
-            log.info(
-                "Resending the request of project %s once after the reconnect", self.project_id
-            )
-            self._send_request()
-        elif check_missing:
-            age = time.monotonic() - self._created
-            min_age = self.core.config.timeouts.recovery_min_age
-            transport = self.core.transport
-            if age >= min_age:
-                self.service.io.submit(self._resolve_missing, essential=True)
-            elif transport is not None:
-                transport.call_later(min_age - age + 0.25, self._submit_resolve_missing)
-
-    def _submit_resolve_missing(self) -> None:
-        self.service.io.submit(self._resolve_missing, essential=True)
-
-    def _restart_window_over(self, error: ProjectError) -> None:
-        emissions: list[Emission] = []
-        with self.lock:
-            if self._refused_1001 and not self._resent:
-                self._fail_locked(error, emissions)
-            self._emit(emissions)
-
-    def _resolve_missing(self) -> None:
-        """The project vanished from the snapshot: ask REST what became of it."""
-        verdict, record = self.service.resolve_missing(self)
-        if verdict == "finished" and record is not None:
-            self.apply_record(record)
-        elif verdict == "lost":
-            self._finish_failed(
-                ProjectLostError(
-                    LOST_MESSAGE, job_id=self.project_id, error_code=0, original_code="projectLost"
-                )
-            )
-
-    # ------------------------------------------------------------------ server records
+        _recovery.reconcile(self, records, generation)
 
     def apply_record(self, record: RecoveredProject, *, mint_inline: bool = False) -> None:
         """Replay a server record (snapshot or REST) through the normal state transitions.
         With ``mint_inline`` the result URLs are minted on this thread before it returns."""
-        emissions: list[Emission] = []
-        with self.lock:
-            if self.status.finished:
-                return
-            self._admitted = True
-            if isinstance(record.image_count, int) and record.image_count > 0:
-                self.number_of_media = record.image_count
-            seen: set[str] = set()
-            for raw_job in list(record.completed_worker_jobs) + list(record.worker_jobs):
-                if not raw_job.img_id or raw_job.img_id.upper() in seen:
-                    continue
-                seen.add(raw_job.img_id.upper())
-                self._apply_raw_job(raw_job, emissions)
-            status = _RAW_PROJECT_STATUS.get(record.status or "")
-            if status == ProjectStatus.COMPLETED:
-                self._server_completed = True
-            elif status == ProjectStatus.FAILED:
-                reason = record.reason
-                code = int(reason) if isinstance(reason, str) and reason.isdigit() else 0
-                message = str(reason) if reason else "Project failed"
-                cls = (
-                    ProjectInsufficientFundsError if is_insufficient_balance(code) else ProjectError
-                )
-                self._fail_locked(cls(message, job_id=self.project_id, error_code=code), emissions)
-            elif status == ProjectStatus.CANCELED:
-                self._cancel_locked(emissions)
-            elif (
-                status in (ProjectStatus.QUEUED, ProjectStatus.PENDING)
-                and self.status == ProjectStatus.PENDING
-            ):
-                self.status = ProjectStatus.QUEUED
-            elif status == ProjectStatus.PROCESSING:
-                self.status = ProjectStatus.PROCESSING
-            emissions += self._progress_emission()
-            self._emit(emissions)
-        self._start_mints(inline=mint_inline)
-        self._maybe_finish()
+        _recovery.apply_record(self, record, mint_inline=mint_inline)
 
-    def _apply_raw_job(self, raw: RecoveredWorkerJob, out: list[Emission]) -> None:
-        assert raw.img_id is not None
-        job = self._job_for(raw.img_id, _int_or_none(raw.job_index), out)
-        worker = raw.worker if isinstance(raw.worker, dict) else {}
-        name = worker.get("username") or worker.get("name")
-        if isinstance(name, str):
-            job._worker_name = name
-        status = _RAW_JOB_STATUS.get(raw.status or "", JobStatus.PENDING)
-        if job._status.finished:
-            return
-        if status == JobStatus.COMPLETED:
-            self._apply_result(
-                job,
-                performed_steps=raw.performed_steps,
-                seed=raw.seed_used,
-                nsfw=raw.triggered_nsfw_filter is True,
-                nsfw_detected=raw.nsfw_detected is True,
-                nsfw_sources=raw.nsfw_sources,
-                user_canceled=raw.reason == "artistCanceled",
-                direct_url=raw.result_url or raw.image_url or raw.video_url,
-                last_frame_url=raw.last_frame_url,
-                output_format=raw.output_format,
-                out=out,
-            )
-        elif status == JobStatus.FAILED:
-            reason = raw.reason or "genfailure"
-            job._status = JobStatus.FAILED
-            message = "Sensitive content detected." if reason == "sensitiveContent" else str(reason)
-            job._error = ProjectError(
-                message,
-                job_id=self.project_id,
-                error_code=_SYMBOLIC_CODES.get(str(reason), 5000),
-                original_code=str(reason),
-            )
-            out.append(self._event("job_failed", job, job=job, error=job._error))
-        elif status == JobStatus.PROCESSING:
-            self._start_processing(job)
-            if isinstance(raw.performed_steps, (int, float)):
-                job._step = max(job._step, raw.performed_steps)
-            if self.status in (ProjectStatus.PENDING, ProjectStatus.QUEUED):
-                self.status = ProjectStatus.PROCESSING
-        elif status == JobStatus.INITIATING and job._status == JobStatus.PENDING:
-            job._status = JobStatus.INITIATING
+    def _submit_resolve_missing(self) -> None:
+        self.service.io.submit(self._resolve_missing, essential=True)
 
-    # ------------------------------------------------------------------ timers
+    def _resolve_missing(self) -> None:
+        _recovery.resolve_missing(self)
+
+    def _restart_window_over(self, error: ProjectError) -> None:
+        _recovery.restart_window_over(self, error)
 
     def _arm_staleness(self) -> None:
-        transport = self.core.transport
-        if transport is None:
-            return
-        delay = self.core.config.timeouts.project_staleness
-        with self.lock:
-            if self.status.finished:
-                return
-            due = self._last_activity + delay - time.monotonic()
-            self._staleness_timer = transport.call_later(max(0.0, due), self._staleness_due)
+        _recovery.arm_staleness(self)
 
     def _staleness_due(self) -> None:
-        transport = self.core.transport
-        with self.lock:
-            if self.status.finished:
-                return
-            silent = time.monotonic() - self._last_activity
-            ready = transport is not None and transport.state.value == "ready"
-            if not ready:
-                self._last_activity = time.monotonic()  # the socket is down: only the clock moves
-            if silent < self.core.config.timeouts.project_staleness or not ready:
-                stale = False
-            else:
-                stale = True
-        if stale:
-            self.service.io.submit(self._staleness_check, essential=True)
-        else:
-            self._arm_staleness()
+        _recovery.staleness_due(self)
 
     def _staleness_check(self) -> None:
-        """protocol/03 §5.7: three strikes of 'the server does not know it' end the project."""
-        verdict, record = self.service.staleness_verdict(self)
-        with self.lock:
-            self._last_activity = time.monotonic()
-            if verdict == "alive":
-                self._strikes = 0
-            elif verdict == "strike":
-                self._strikes += 1
-            strikes = self._strikes
-        if verdict == "finished" and record is not None:
-            self.apply_record(record)
-        if strikes >= 3:
-            self._send_cancel_quietly()
-            self._finish_failed(
-                ProjectError(
-                    "Project timed out. Please try again or contact support.",
-                    job_id=self.project_id,
-                    error_code=0,
-                    retryable=True,
-                )
-            )
-            return
-        self._arm_staleness()
+        _recovery.staleness_check(self)
 
     def _budget_expired(self, job: Job, limit: float) -> None:
-        emissions: list[Emission] = []
-        with self.lock:
-            if job._status.finished or self.status.finished:
-                return
-            span = _human_duration(limit)
-            for other in self.jobs:
-                if not other._status.finished:
-                    other._status = JobStatus.FAILED
-                    other._error = ProjectError(
-                        f"Job exceeded the maximum runtime of {span}",
-                        job_id=self.project_id,
-                        error_code=0,
-                    )
-            self._fail_locked(
-                ProjectError(
-                    f"Job {job._id} exceeded the maximum runtime of {span}; project canceled",
-                    job_id=self.project_id,
-                    error_code=0,
-                ),
-                emissions,
-            )
-            self._emit(emissions)
-        self._send_cancel_quietly()
+        _recovery.budget_expired(self, job, limit)
 
     # ------------------------------------------------------------------ cancel
 
@@ -1109,36 +781,3 @@ def _deliver(subscriber: queue.Queue[ProjectEvent], event: ProjectEvent) -> None
             subscriber.get_nowait()  # make room by dropping the oldest
         with contextlib.suppress(queue.Full):
             subscriber.put_nowait(event)
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if number == number and abs(number) != float("inf") else None
-
-
-def _human_duration(seconds: float) -> str:
-    if seconds >= 3600 and seconds % 3600 == 0:
-        hours = int(seconds // 3600)
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    if seconds >= 60:
-        minutes = round(seconds / 60)
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{seconds:g} seconds"
-
-
-def decode_client_request(data: str | None) -> dict[str, Any] | None:
-    """``clientRequestData``: base64 of the original jobRequest JSON."""
-    if not data:
-        return None
-    try:
-        decoded = parse_json(base64.b64decode(data))
-    except (ValueError, TypeError):
-        return None
-    return decoded if isinstance(decoded, dict) else None

@@ -22,6 +22,7 @@ import attrs
 from .._enums import StrEnum
 from .._events import check_event
 from ..errors import SogniError, SogniTimeoutError
+from . import _results
 
 if TYPE_CHECKING:
     from .._futures import SogniFuture
@@ -354,13 +355,13 @@ class Job:
     def get_result_url(self) -> str:
         """The (signed) URL of the result, minted now if needed. Signed URLs expire after about
         30 minutes; :meth:`refresh_result_url` gets a fresh one."""
-        return self._tracker.result_url_for(self, refresh=False)
+        return _results.result_url(self._tracker, self, refresh=False)
 
     def refresh_result_url(self) -> str:
         """Mint a fresh result URL. Also the way to retry a job whose URL could not be
         obtained when it finished (``job.error`` is a ``ResultUnavailableError``): on success
         the error is cleared."""
-        return self._tracker.result_url_for(self, refresh=True)
+        return _results.result_url(self._tracker, self, refresh=True)
 
     def download(self, path: str | os.PathLike[str], *, timeout: float | None = None) -> Path:
         """Stream the result to ``path`` (a file, or a directory to put it in) within
@@ -370,12 +371,12 @@ class Job:
         url = self.get_result_url()
         target = Path(path)
         if target.is_dir():
-            target = target / self._tracker.default_filename(self)
+            target = target / _results.default_filename(self._tracker, self)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp_name, sink = _create_partial(target)
         try:
             with sink:
-                self._tracker.download_to(url, sink, timeout)
+                self._tracker.service.download(url, sink, timeout)
             os.replace(tmp_name, target)
         except BaseException:
             try:
@@ -390,13 +391,13 @@ class Job:
         import io
 
         buffer = io.BytesIO()
-        self._tracker.download_to(self.get_result_url(), buffer, timeout)
+        self._tracker.service.download(self.get_result_url(), buffer, timeout)
         return buffer.getvalue()
 
     def enhance(self, strength: str = "medium", **overrides: Any) -> str:
         """Run an enhancement pass on this image (a new project that uses the result as its
         starting image) and return its first result URL. Blocks until it finishes."""
-        return self._tracker.enhance(self, strength, overrides)
+        return _results.enhance(self._tracker, self, strength, overrides)
 
     def __repr__(self) -> str:
         return f"Job(id={self.id!r}, index={self.job_index}, status={self.status!r})"

@@ -26,6 +26,7 @@ class _Core:
         self.registry = InflightRegistry()
         self.transport = _Transport()
         self.events: list[tuple[str, Any]] = []
+        self.callbacks = None  # no worker: done-callbacks run where the future settles
 
     def emit(self, event: str, payload: Any) -> None:
         self.events.append((event, payload))

@@ -25,7 +25,7 @@ from sogni.projects import _build, _checks, _service, _validate_audio, _validate
 from sogni.projects import _families as fam
 from sogni.projects import catalog as client_catalog
 from sogni.projects import frames as client_frames
-from sogni.projects._tracker import _RAW_PROJECT_STATUS
+from sogni.projects._codes import RAW_PROJECT_STATUS as _RAW_PROJECT_STATUS
 from sogni.testing import _auth, _jobcheck, _media, _mediacheck
 from sogni.testing._projects import NORMALIZED_STATUS
 from sogni.testing._state import load_catalog, wallet_address_for
