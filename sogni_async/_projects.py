@@ -7,12 +7,14 @@ import os
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
 from sogni.errors import SogniError, SogniTimeoutError
 from sogni.projects import (
+    AudioProjectParams,
     AvailableModel,
     CostEstimate,
+    ImageProjectParams,
     Job,
     JobStatus,
     ModelOptions,
@@ -21,13 +23,23 @@ from sogni.projects import (
     ProjectStatus,
     SizePreset,
     SupportedModel,
+    VideoProjectParams,
 )
+from sogni.projects._kwargs import ParamsT_co
 
 from ._bridge import Bridge, QueueBridge, wait
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from sogni._futures import SogniFuture
-    from sogni.projects import ProjectsAPI
+    from sogni.projects import (
+        AudioProjectKwargs,
+        ImageProjectKwargs,
+        ProjectParams,
+        ProjectsAPI,
+        VideoProjectKwargs,
+    )
 
     from ._client import AsyncSogniClient
 
@@ -208,15 +220,15 @@ class AsyncEventIterator(AsyncIterator[ProjectEvent]):
         self.close()
 
 
-class AsyncProject:
-    """A :class:`sogni.projects.Project` you can await."""
+class AsyncProject(Generic[ParamsT_co]):
+    """A :class:`sogni.projects.Project` you can await (generic in its params, as it is)."""
 
-    def __init__(self, project: Project, bridge: Bridge) -> None:
+    def __init__(self, project: Project[ParamsT_co], bridge: Bridge) -> None:
         self._project = project
         self._bridge = bridge
 
     @property
-    def sync(self) -> Project:
+    def sync(self) -> Project[ParamsT_co]:
         return self._project
 
     # ------------------------------------------------------------------ state (non-blocking)
@@ -230,7 +242,7 @@ class AsyncProject:
         return self._project.type
 
     @property
-    def params(self) -> Any:
+    def params(self) -> ParamsT_co:
         return self._project.params
 
     @property
@@ -331,17 +343,39 @@ class AsyncProjectsAPI:
     def _wrap(self, project: Project) -> AsyncProject:
         return AsyncProject(project, self._bridge)
 
+    # ``self, /`` in the keyword overloads: see ``ProjectsAPI.create``.
+    @overload
+    async def create(self, params: ImageProjectParams, /) -> AsyncProject[ImageProjectParams]: ...
+
+    @overload
+    async def create(self, params: VideoProjectParams, /) -> AsyncProject[VideoProjectParams]: ...
+
+    @overload
+    async def create(self, params: AudioProjectParams, /) -> AsyncProject[AudioProjectParams]: ...
+
+    @overload
     async def create(
-        self,
-        params: Any = None,
-        /,
-        *,
-        type: str | None = None,
-        **kwargs: Any,
-    ) -> AsyncProject:
+        self, /, *, type: Literal["image"] = "image", **kwargs: Unpack[ImageProjectKwargs]
+    ) -> AsyncProject[ImageProjectParams]: ...
+
+    @overload
+    async def create(
+        self, /, *, type: Literal["video"], **kwargs: Unpack[VideoProjectKwargs]
+    ) -> AsyncProject[VideoProjectParams]: ...
+
+    @overload
+    async def create(
+        self, /, *, type: Literal["audio"], **kwargs: Unpack[AudioProjectKwargs]
+    ) -> AsyncProject[AudioProjectParams]: ...
+
+    async def create(
+        self, params: ProjectParams | None = None, /, *, type: str | None = None, **kwargs: Any
+    ) -> AsyncProject[Any]:
         """Validate, upload and send (off the loop); returns once the request is queued."""
-        project = await self._bridge.run(self._sync.create, params, type=type, **kwargs)
-        return self._wrap(project)
+        project: Project[Any] = await self._bridge.run(
+            self._sync.create, params, type=type, **kwargs
+        )
+        return AsyncProject(project, self._bridge)
 
     async def get(self, project_id: str) -> AsyncProject:
         return self._wrap(await self._bridge.run(self._sync.get, project_id))
@@ -376,18 +410,82 @@ class AsyncProjectsAPI:
     async def loras(self, model_id: str | None = None) -> Any:
         return await self._bridge.run(self._sync.loras, model_id)
 
+    @overload
+    async def estimate_cost(self, params: ImageProjectParams, /) -> CostEstimate: ...
+
+    @overload
     async def estimate_cost(
-        self,
-        params: Any = None,
-        /,
-        *,
-        type: str | None = None,
-        **kwargs: Any,
+        self, /, *, type: Literal["image"] = "image", **kwargs: Unpack[ImageProjectKwargs]
+    ) -> CostEstimate: ...
+
+    async def estimate_cost(
+        self, params: ImageProjectParams | None = None, /, *, type: str | None = None, **kwargs: Any
     ) -> CostEstimate:
         return await self._bridge.run(self._sync.estimate_cost, params, type=type, **kwargs)
 
-    async def estimate_video_cost(self, params: Any = None, /, **kwargs: Any) -> CostEstimate:
-        return await self._bridge.run(self._sync.estimate_video_cost, params, **kwargs)
+    @overload
+    async def estimate_video_cost(
+        self,
+        params: VideoProjectParams,
+        /,
+        *,
+        source_width: int | None = None,
+        source_height: int | None = None,
+        reference_image_count: int | None = None,
+        reference_video_count: int | None = None,
+        reference_video_duration_seconds: float | None = None,
+        keyframe_count: int | None = None,
+    ) -> CostEstimate: ...
 
-    async def estimate_audio_cost(self, params: Any = None, /, **kwargs: Any) -> CostEstimate:
+    @overload
+    async def estimate_video_cost(
+        self,
+        /,
+        *,
+        type: Literal["video"] = "video",
+        source_width: int | None = None,
+        source_height: int | None = None,
+        reference_image_count: int | None = None,
+        reference_video_count: int | None = None,
+        reference_video_duration_seconds: float | None = None,
+        keyframe_count: int | None = None,
+        **kwargs: Unpack[VideoProjectKwargs],
+    ) -> CostEstimate: ...
+
+    async def estimate_video_cost(
+        self,
+        params: VideoProjectParams | None = None,
+        /,
+        *,
+        source_width: int | None = None,
+        source_height: int | None = None,
+        reference_image_count: int | None = None,
+        reference_video_count: int | None = None,
+        reference_video_duration_seconds: float | None = None,
+        keyframe_count: int | None = None,
+        **kwargs: Any,
+    ) -> CostEstimate:
+        return await self._bridge.run(
+            self._sync.estimate_video_cost,
+            params,
+            source_width=source_width,
+            source_height=source_height,
+            reference_image_count=reference_image_count,
+            reference_video_count=reference_video_count,
+            reference_video_duration_seconds=reference_video_duration_seconds,
+            keyframe_count=keyframe_count,
+            **kwargs,
+        )
+
+    @overload
+    async def estimate_audio_cost(self, params: AudioProjectParams, /) -> CostEstimate: ...
+
+    @overload
+    async def estimate_audio_cost(
+        self, /, *, type: Literal["audio"] = "audio", **kwargs: Unpack[AudioProjectKwargs]
+    ) -> CostEstimate: ...
+
+    async def estimate_audio_cost(
+        self, params: AudioProjectParams | None = None, /, **kwargs: Any
+    ) -> CostEstimate:
         return await self._bridge.run(self._sync.estimate_audio_cost, params, **kwargs)

@@ -6,6 +6,7 @@ handles; the parameter classes, catalog models and handles are exported here.
 
 from __future__ import annotations
 
+from ._kwargs import AudioProjectKwargs, ImageProjectKwargs, VideoProjectKwargs
 from .api import CostEstimate, ProjectsAPI
 from .catalog import (
     AudioModelOptions,
@@ -56,11 +57,13 @@ from .params import (
 
 __all__ = [
     "AudioModelOptions",
+    "AudioProjectKwargs",
     "AudioProjectParams",
     "AvailableModel",
     "ControlNetParams",
     "CostEstimate",
     "ImageModelOptions",
+    "ImageProjectKwargs",
     "ImageProjectParams",
     "EventIterator",
     "Job",
@@ -92,6 +95,7 @@ __all__ = [
     "VideoControlNetParams",
     "VideoKeyframe",
     "VideoModelOptions",
+    "VideoProjectKwargs",
     "VideoProjectParams",
     "WorkloadAttribution",
     "WorldGenerationReceipt",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
 import attrs
@@ -20,14 +20,18 @@ from ._uploads import upload_media
 from ._validation import validate
 from .catalog import LoraCatalog, SizePreset
 from .handles import Project
-from .params import make_params
+from .params import AudioProjectParams, ImageProjectParams, VideoProjectParams, make_params
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from typing_extensions import Unpack
+
     from ..client import _Core
     from ..config import ClientConfig
+    from ._kwargs import AudioProjectKwargs, ImageProjectKwargs, VideoProjectKwargs
     from .catalog import AvailableModel, ModelOptions, SupportedModel
+    from .params import ProjectParams
 
 __all__ = ["CostEstimate", "ProjectsAPI"]
 
@@ -119,13 +123,44 @@ class ProjectsAPI:
 
     # ------------------------------------------------------------------ projects
 
-    def create(self, params: Any = None, /, *, type: str | None = None, **kwargs: Any) -> Project:
+    # The keyword overloads mark ``self`` positional-only (``self, /``) as the implementations'
+    # ``self`` is (it precedes ``/``); otherwise mypy finds the implementation incompatible.
+    @overload
+    def create(self, params: ImageProjectParams, /) -> Project[ImageProjectParams]: ...
+
+    @overload
+    def create(self, params: VideoProjectParams, /) -> Project[VideoProjectParams]: ...
+
+    @overload
+    def create(self, params: AudioProjectParams, /) -> Project[AudioProjectParams]: ...
+
+    @overload
+    def create(
+        self, /, *, type: Literal["image"] = "image", **kwargs: Unpack[ImageProjectKwargs]
+    ) -> Project[ImageProjectParams]: ...
+
+    @overload
+    def create(
+        self, /, *, type: Literal["video"], **kwargs: Unpack[VideoProjectKwargs]
+    ) -> Project[VideoProjectParams]: ...
+
+    @overload
+    def create(
+        self, /, *, type: Literal["audio"], **kwargs: Unpack[AudioProjectKwargs]
+    ) -> Project[AudioProjectParams]: ...
+
+    def create(
+        self, params: ProjectParams | None = None, /, *, type: str | None = None, **kwargs: Any
+    ) -> Project[Any]:
         """Start a project and return its handle at once (the render runs in the background).
 
         Pass a params object (``ImageProjectParams`` …) or keyword arguments with ``type``
-        (``"image"``, ``"video"``, ``"audio"``). A misspelled keyword raises ``TypeError``
-        naming the closest valid one; invalid values raise one ``ValidationError`` listing every
-        problem, and then nothing is uploaded or sent.
+        (``"image"``, the default, ``"video"``, ``"audio"``). A misspelled keyword raises
+        ``TypeError`` naming the closest valid one (and a type checker reports it: the
+        keywords are typed per ``type``); invalid values raise one ``ValidationError`` listing
+        every problem, and then nothing is uploaded or sent. The handle is typed by its
+        params: ``create(type="video", ...).params`` is a ``VideoProjectParams``. With a
+        ``type`` known only at run time, build the params with ``make_params`` first.
         """
         if params is not None and kwargs:
             raise TypeError("pass either a params object or keyword arguments, not both")
@@ -218,8 +253,16 @@ class ProjectsAPI:
 
     # ------------------------------------------------------------------ cost
 
+    @overload
+    def estimate_cost(self, params: ImageProjectParams, /) -> CostEstimate: ...
+
+    @overload
     def estimate_cost(
-        self, params: Any = None, /, *, type: str | None = None, **kwargs: Any
+        self, /, *, type: Literal["image"] = "image", **kwargs: Unpack[ImageProjectKwargs]
+    ) -> CostEstimate: ...
+
+    def estimate_cost(
+        self, params: ImageProjectParams | None = None, /, *, type: str | None = None, **kwargs: Any
     ) -> CostEstimate:
         """What an image project would cost (same arguments as :meth:`create`)."""
         p = self._params(params, type or "image", kwargs)
@@ -232,9 +275,38 @@ class ProjectsAPI:
         )
         return self._quote(path, query)
 
+    @overload
     def estimate_video_cost(
         self,
-        params: Any = None,
+        params: VideoProjectParams,
+        /,
+        *,
+        source_width: int | None = None,
+        source_height: int | None = None,
+        reference_image_count: int | None = None,
+        reference_video_count: int | None = None,
+        reference_video_duration_seconds: float | None = None,
+        keyframe_count: int | None = None,
+    ) -> CostEstimate: ...
+
+    @overload
+    def estimate_video_cost(
+        self,
+        /,
+        *,
+        type: Literal["video"] = "video",
+        source_width: int | None = None,
+        source_height: int | None = None,
+        reference_image_count: int | None = None,
+        reference_video_count: int | None = None,
+        reference_video_duration_seconds: float | None = None,
+        keyframe_count: int | None = None,
+        **kwargs: Unpack[VideoProjectKwargs],
+    ) -> CostEstimate: ...
+
+    def estimate_video_cost(
+        self,
+        params: VideoProjectParams | None = None,
         /,
         *,
         source_width: int | None = None,
@@ -261,7 +333,17 @@ class ProjectsAPI:
         )
         return self._quote(path, query)
 
-    def estimate_audio_cost(self, params: Any = None, /, **kwargs: Any) -> CostEstimate:
+    @overload
+    def estimate_audio_cost(self, params: AudioProjectParams, /) -> CostEstimate: ...
+
+    @overload
+    def estimate_audio_cost(
+        self, /, *, type: Literal["audio"] = "audio", **kwargs: Unpack[AudioProjectKwargs]
+    ) -> CostEstimate: ...
+
+    def estimate_audio_cost(
+        self, params: AudioProjectParams | None = None, /, **kwargs: Any
+    ) -> CostEstimate:
         """What an audio project would cost (same arguments as ``create(type="audio", ...)``)."""
         p = self._params(params, "audio", kwargs)
         path, query = audio_estimate_path(

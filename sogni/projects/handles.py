@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Generic
 
 import attrs
 
@@ -23,6 +23,7 @@ from .._enums import StrEnum
 from .._events import check_event
 from ..errors import SogniError, SogniTimeoutError
 from . import _results
+from ._kwargs import ParamsT_co
 
 if TYPE_CHECKING:
     from .._futures import SogniFuture
@@ -403,8 +404,11 @@ class Job:
         return f"Job(id={self.id!r}, index={self.job_index}, status={self.status!r})"
 
 
-class Project:
-    """A generation request and its jobs. ``future`` is a stdlib ``Future`` of the result URLs."""
+class Project(Generic[ParamsT_co]):
+    """A generation request and its jobs. ``future`` is a stdlib ``Future`` of the result URLs.
+
+    Generic in its parameters: ``create(type="video", ...)`` returns a
+    ``Project[VideoProjectParams]``; a bare ``Project`` is ``Project[ProjectParams | None]``."""
 
     def __init__(self, tracker: ProjectTracker) -> None:
         self._tracker = tracker
@@ -420,9 +424,11 @@ class Project:
         return self._tracker.media
 
     @property
-    def params(self) -> Any:
-        """The parameters the project was created with (``None`` for some recovered ones)."""
-        return self._tracker.params
+    def params(self) -> ParamsT_co:
+        """The parameters the project was created with. Never ``None`` on a handle from
+        ``create``; ``None`` for some recovered ones (``get`` and ``tracked`` are typed so)."""
+        params: ParamsT_co = self._tracker.params
+        return params
 
     @property
     def recovered(self) -> bool:

@@ -21,7 +21,8 @@ import sogni_async
 from sogni import ClientConfig, ProjectCanceledError, SogniTimeoutError
 from sogni._transport import rest as rest_module
 from sogni.chat import ChatStream
-from sogni.projects import Job, Project
+from sogni.projects import AudioProjectParams, Job, Project, VideoProjectParams
+from sogni.testing import FakeSupernet
 from sogni_async import AsyncSogniClient
 from sogni_async._chat import AsyncChatStream
 from sogni_async._projects import AsyncJob, AsyncProject
@@ -329,3 +330,41 @@ async def test_an_abandoned_stream_frees_the_registry_and_threads(client: AsyncS
             break
     assert len(client.sync._core.registry) == 0
     assert threading.active_count() <= baseline
+
+
+@pytest.mark.asyncio
+async def test_async_estimates_and_create_take_every_argument_form(fake: FakeSupernet) -> None:
+    wan = "wan_v2.2-14b-fp8_t2v_lightx2v"
+    shape: dict[str, Any] = {"duration": 5, "fps": 16, "width": 832, "height": 480, "steps": 4}
+    counts = {"reference_image_count": 2, "keyframe_count": 1}
+    config = ClientConfig(
+        app_id="async-estimates",
+        api_key=fake.api_key,
+        rest_endpoint=fake.rest_url,
+        socket_endpoint=fake.socket_url,
+        timeouts=FAST,
+    )
+    async with AsyncSogniClient(config=config) as client:
+        from_params = await client.projects.estimate_video_cost(
+            VideoProjectParams(model_id=wan, **shape), **counts
+        )
+        from_keywords = await client.projects.estimate_video_cost(
+            type="video", model_id=wan, **shape, **counts
+        )
+        image = await client.projects.estimate_cost(type="image", model_id=MODEL, steps=4)
+        audio = await client.projects.estimate_audio_cost(
+            AudioProjectParams(model_id="ace_step_1.5_turbo", duration=30)
+        )
+        project = await client.projects.create(
+            VideoProjectParams(model_id=wan, positive_prompt="x", **shape)
+        )
+        assert type(project.params) is VideoProjectParams
+        assert project.params is project.sync.params
+        await project.wait(30)
+    assert from_params == from_keywords and from_params.spark and from_params.spark > 0
+    assert image.spark and image.spark > 0 and audio.spark and audio.spark > 0
+    video_quotes = fake.requests("/api/v1/job-video/estimate/")
+    assert [(r.query["referenceImageCount"], r.query["keyframeCount"]) for r in video_quotes] == [
+        ("2", "1"),
+        ("2", "1"),
+    ]
