@@ -1,7 +1,7 @@
 """Media projects on the fake Supernet (images, video, audio): admission of ``jobRequest``
-(validation in ``_jobcheck`` and ``_mediacheck``, pricing in ``_costs``), simulated workers,
-cancellation, balance holds and result storage. The records and the shapes they are reported
-in are in ``_project_records``; the HTTP side is ``_project_routes``.
+(validation in ``_jobcheck``, ``_mediacheck`` and ``_videocheck``, pricing in ``_costs``),
+simulated workers, cancellation, balance holds and result storage. The records and the shapes
+they are reported in are in ``_project_records``; the HTTP side is ``_project_routes``.
 
 Timeline of one project (simulated seconds, scaled by ``time_scale``; protocol/03 §12.1):
 ``jobState:queued`` at once and again every 0.5 s while it waits (1 s, or while workers are
