@@ -90,11 +90,14 @@ class FrameSource(Converting, Emitting, Protocol):
 
 
 class JobCore(Converting, Emitting, Protocol):
-    """A job followed over the socket (a chat stream): its registry entry and the connection
-    generation."""
+    """A job followed over the socket (a chat stream): its registry entry, the connection
+    generation, and the callback worker its future's done-callbacks run on."""
 
     @property
     def registry(self) -> InflightRegistry: ...
+
+    @property
+    def callbacks(self) -> CallbackWorker: ...
 
     @property
     def transport(self) -> SocketTransport | None: ...
@@ -129,9 +132,6 @@ class ProjectsCore(RestCore, SendingCore, FrameSource, Protocol):
 
     @property
     def rest(self) -> RestClient: ...
-
-    @property
-    def callbacks(self) -> CallbackWorker: ...
 
     @property
     def io(self) -> CallbackWorker: ...
