@@ -79,7 +79,7 @@ class Core:
         self._extensions: dict[str, Any] = {}
         self._extensions_lock = threading.Lock()
         self._close_hooks: list[Callable[[], Any]] = []
-        self.network = NetworkSwitch(
+        self.network_switch = NetworkSwitch(
             require_transport=self.require_transport,
             add_frame_handler=self.events.add_frame_handler,
             account=self.account_state,
@@ -89,7 +89,7 @@ class Core:
             account=self.account_state,
             registry=self.registry,
             credentials=self.credentials,
-            network=self.network,
+            network=self.network_switch,
             structure=self.structure,
         )
         self.session = CredentialsWiring(
@@ -258,7 +258,7 @@ class Core:
         return self.require_transport().send(frame_type, payload, timeout=timeout)
 
     def switch_network(self, network: str, config: ClientConfig) -> str:
-        return self.network.switch(network, config)
+        return self.network_switch.switch(network, config)
 
     # ------------------------------------------------------------------ closing
 
