@@ -30,7 +30,7 @@ from ._transport.rest import RestClient
 from ._transport.socket import SocketTransport
 from ._wire.converter import get_converter
 from ._wire.envelope import Frame
-from .account import AccountState, CurrentAccount
+from .account import AccountState
 from .auth import CredentialStore
 from .config import ClientConfig
 from .errors import (
@@ -164,10 +164,6 @@ class Core:
 
     def on_close(self, fn: Callable[[], Any]) -> None:
         self._close_hooks.append(fn)
-
-    @property
-    def current_account(self) -> CurrentAccount:
-        return self.account_state.current
 
     # ------------------------------------------------------------------ events
 
