@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -12,11 +13,13 @@ import attrs
 from ._wire.fields import wire
 
 if TYPE_CHECKING:
-    from .client import _Core
+    from ._core_protocols import AccountCore
+    from ._wire.messages import Authenticated
     from .config import ClientConfig
 
 __all__ = [
     "AccountInfo",
+    "AccountState",
     "Balances",
     "CurrentAccount",
     "Reward",
@@ -258,17 +261,82 @@ class CurrentAccount:
             self._reset_locked()
 
 
+class AccountState:
+    """The client's account state: the live :class:`CurrentAccount`, and the bookkeeping that
+    decides which write of the subscription wins. Written by socket frames on the transport
+    thread and by REST calls on callers' threads; ``emit`` must not block."""
+
+    def __init__(self, network: str, emit: Callable[[str, Any], None]) -> None:
+        self.current = CurrentAccount(network)
+        self._emit = emit
+        self._subscription_version = -1
+        self._subscription_writes = 0
+
+    @property
+    def subscription_writes(self) -> int:
+        """How many socket writes of the subscription happened so far (a REST reader takes it
+        before its call, to learn whether a newer socket write landed meanwhile)."""
+        return self._subscription_writes
+
+    def apply(self, **changes: Any) -> None:
+        """Update ``current`` and emit ``account_updated`` with the names that changed."""
+        changed = self.current._update(**changes)
+        if changed:
+            self._emit("account_updated", changed)
+
+    def reset(self) -> None:
+        self.current._reset()
+
+    def apply_authenticated(self, payload: Authenticated, *, api_key: bool) -> None:
+        """The account fields of an ``authenticated`` frame."""
+        changes: dict[str, Any] = {}
+        if api_key:
+            if payload.username:
+                changes["username"] = payload.username
+            if payload.address:
+                changes["wallet_address"] = payload.address
+        if isinstance(payload.free_spark_locked, bool):
+            changes["free_spark_locked"] = payload.free_spark_locked
+        if payload.free_spark_unlock_path in ("trial", "purchase"):
+            changes["free_spark_unlock_path"] = payload.free_spark_unlock_path
+        self.apply(**changes)
+        if isinstance(payload.subscription_entitlement, dict):
+            self.apply_socket_subscription(payload.subscription_entitlement)
+
+    def apply_socket_subscription(self, payload: dict[str, Any]) -> None:
+        snapshot, version = map_socket_entitlement(payload)
+        if version is not None:
+            if version < self._subscription_version:
+                return  # an older entitlement version never overwrites a newer one
+            self._subscription_version = version
+        self._subscription_writes += 1
+        changes: dict[str, Any] = {"subscription": snapshot}
+        if isinstance(payload.get("freeSparkLocked"), bool):
+            changes["free_spark_locked"] = payload["freeSparkLocked"]
+        self.apply(**changes)
+
+    def apply_rest_subscription(
+        self, snapshot: SubscriptionStatus, writes_before: int | None = None
+    ) -> SubscriptionStatus:
+        if writes_before is not None and writes_before != self._subscription_writes:
+            # A socket write landed while the REST call was in flight; it is newer.
+            current = self.current.subscription
+            return current if current is not None else snapshot
+        self.apply(subscription=snapshot)
+        return snapshot
+
+
 class AccountAPI:
     """``client.account``: who am I, balances, subscriptions, rewards, transactions."""
 
-    def __init__(self, core: _Core, config: ClientConfig) -> None:
+    def __init__(self, core: AccountCore, config: ClientConfig) -> None:
         self._core = core
         self._config = config
 
     @property
     def current(self) -> CurrentAccount:
         """The live account view (same object as ``client.current_account``)."""
-        return self._core.current_account
+        return self._core.account_state.current
 
     def _get(self, path: str, **params: Any) -> Any:
         return self._core.request("GET", path, params=params, config=self._config)
@@ -281,7 +349,7 @@ class AccountAPI:
     def me(self) -> AccountInfo:
         """``GET /v1/account/me``; also refreshes ``current_account``'s identity."""
         info = self._core.structure(self._get("/v1/account/me"), AccountInfo)
-        self._core.apply_account_changes(
+        self._core.account_state.apply(
             username=info.username, email=info.email, wallet_address=info.wallet_address
         )
         return info
@@ -293,15 +361,16 @@ class AccountAPI:
     def refresh_balance(self) -> Balances:
         """Fetch the balance and store it in ``current_account.balance``."""
         balances = self.balance()
-        self._core.apply_account_changes(balance=balances)
+        self._core.account_state.apply(balance=balances)
         return balances
 
     def subscription_status(self) -> SubscriptionStatus:
         """``GET /v1/subscriptions/status``; stored in ``current_account.subscription``."""
-        writes_before = self._core._subscription_writes
+        state = self._core.account_state
+        writes_before = state.subscription_writes
         payload = self._get("/v1/subscriptions/status") or {}
         snapshot = self._core.structure(payload.get("subscription") or {}, SubscriptionStatus)
-        return self._core.apply_rest_subscription(snapshot, writes_before)
+        return state.apply_rest_subscription(snapshot, writes_before)
 
     refresh_subscription = subscription_status
 
@@ -360,7 +429,7 @@ class AccountAPI:
         address: str | None = None,
         provider: str | None = None,
     ) -> TransactionPage:
-        address = address or self._core.current_account.wallet_address
+        address = address or self._core.account_state.current.wallet_address
         payload = self._get(
             "/v1/transactions/list",
             status="completed",

@@ -34,8 +34,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._core_protocols import AuthCore
     from ._transport.rest import RestClient
-    from .client import _Core
     from .config import ClientConfig
 
 __all__ = ["Tokens"]
@@ -376,7 +376,7 @@ class CredentialStore:
 
 
 def set_tokens(
-    core: _Core,
+    core: AuthCore,
     tokens: Tokens | Mapping[str, Any],
     *,
     refresh_if_expired: bool = True,
@@ -410,7 +410,7 @@ def set_tokens(
 
 
 def login(
-    core: _Core,
+    core: AuthCore,
     username: str,
     password: str,
     *,
@@ -461,7 +461,7 @@ def login(
     return tokens
 
 
-def logout(core: _Core, config: ClientConfig) -> None:
+def logout(core: AuthCore, config: ClientConfig) -> None:
     """``POST /v1/account/logout`` then forget the credentials (protocol/01 §5.7)."""
     if core.credentials.mode == "none":
         return
@@ -473,7 +473,7 @@ def logout(core: _Core, config: ClientConfig) -> None:
     core.credentials.clear()
 
 
-def _me(core: _Core, config: ClientConfig) -> None:
+def _me(core: AuthCore, config: ClientConfig) -> None:
     from .account import AccountAPI
 
     AccountAPI(core, config).me()

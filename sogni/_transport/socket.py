@@ -4,12 +4,8 @@ Public methods on other threads only enqueue commands and poke a wake-up socket;
 connects, authenticates (waits for the ``authenticated`` frame), pings, reads and routes frames,
 writes queued messages, and reconnects with capped, fully jittered back-off.
 
-Close codes (protocol/01 §2.7, ARCHITECTURE.md):
-
-* 1000 from the server: terminal, credentials kept; the next send reconnects lazily.
-* 4015: another connection took our ``app_id``; terminal, no reconnect until ``connect()``.
-* 4010, 4021 and other 4xxx: terminal; the credentials are cleared.
-* anything else (1001 restart, 1006 drop, 1011, ...): reconnect with back-off; work stays in flight.
+What a close code from the server means is decided in ``close_codes``; opening the connection
+(URL, TCP, TLS) and closing sockets are in ``handshake``.
 """
 
 from __future__ import annotations
@@ -19,7 +15,6 @@ import concurrent.futures
 import enum
 import errno
 import itertools
-import json
 import select
 import socket
 import ssl
@@ -27,36 +22,38 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import websocket
 
 from .._futures import SogniFuture
 from .._log import get_logger
-from .._version import __version__
 from .._wire.envelope import decode_frame, encode_frame
 from ..config import ClientConfig
 from ..errors import (
-    AppIdBlockedError,
-    AppIdConflictError,
     AuthenticationError,
     ClientClosedError,
     ConnectionLostError,
     SendQueueFullError,
-    SocketClosedError,
     SogniError,
     SogniTimeoutError,
     TLSError,
 )
 from .callbacks import CallbackWorker
+from .close_codes import close_details, terminal_close
+from .handshake import (
+    abort,
+    close_quietly,
+    open_tcp,
+    shutdown_only,
+    socket_url,
+    ssl_context,
+)
 from .timers import Timer, TimerHeap
 
 __all__ = ["Outbound", "SocketTransport", "TransportState"]
 
 log = get_logger("sogni.transport")
-
-PROTOCOL_VERSION = "3.0.0"
-CLIENT_NAME = f"Sogni/{PROTOCOL_VERSION} (sogni-python) {__version__}"
 
 _counter = itertools.count(1)
 # How long close() lets a connected transport thread finish on its own (sending 1000).
@@ -248,7 +245,7 @@ class SocketTransport:
             sock = self._connect_sock
             if sock is not None and self._ws is None:
                 # Interrupt a blocking connect or handshake at once.
-                _shutdown_only(sock)
+                shutdown_only(sock)
                 sock = None
             self._wake()
         if thread is not None and thread is not threading.current_thread():
@@ -256,7 +253,7 @@ class SocketTransport:
             # (a frame cut off halfway) is cut loose after a short grace.
             thread.join(min(timeout, _CLOSE_GRACE) if sock is not None else timeout)
             if sock is not None and thread.is_alive():
-                _shutdown_only(sock)
+                shutdown_only(sock)
                 thread.join(max(0.0, timeout - _CLOSE_GRACE))
             stopped = not thread.is_alive()
         else:
@@ -317,7 +314,7 @@ class SocketTransport:
                 ws.send_close(1000, b"Client disconnected")
             except Exception:
                 pass
-            _abort(ws)
+            abort(ws)
         self._set_state(TransportState.CLOSED)
         self._fail_pending(ClientClosedError("the client was closed"))
         self._close_wake()
@@ -449,28 +446,12 @@ class SocketTransport:
 
     # ------------------------------------------------------------------ connecting
 
-    def _url(self) -> str:
-        base = self._config.socket_ws_endpoint
-        parts = urlsplit(base)
-        query: list[tuple[str, str]] = [("appId", (self._config.app_id or "").strip())]
-        if self._config.app_source and self._config.app_source.strip():
-            query.append(("appSource", self._config.app_source.strip()))
-        if self._subscriptions:
-            query.append(
-                ("socketEventSubscriptions", json.dumps(self._subscriptions, separators=(",", ":")))
-            )
-        query.append(("clientName", CLIENT_NAME))
-        query.append(("clientType", "artist"))
-        query.append(("forceWorkerId", "fast" if self._network == "fast" else ""))
-        path = parts.path or "/"
-        return parts._replace(path=path, query=urlencode(query)).geturl()
-
     def _connect(self) -> None:
         if self._state is not TransportState.CONNECTING:  # not again after a renewal
             self._set_state(TransportState.CONNECTING)
             self._emit("connecting", {"network": self._network})
         timeouts = self._config.timeouts
-        url = self._url()
+        url = socket_url(self._config, subscriptions=self._subscriptions, network=self._network)
         parts = urlsplit(url)
         host = parts.hostname or ""
         secure = parts.scheme == "wss"
@@ -481,11 +462,13 @@ class SocketTransport:
             if headers is None:
                 self._start_renewal()
                 return
-            sock = self._open_tcp(host, port, timeouts.connect)
+            sock = open_tcp(
+                host, port, timeouts.connect, publish=self._publish, closing=self._closing
+            )
             if secure:
                 # wrap_socket detaches the plain socket: publish the wrapped one before the
                 # handshake, so close() can interrupt a server that never completes TLS.
-                sock = self._ssl_context().wrap_socket(
+                sock = ssl_context(self._config.verify).wrap_socket(
                     sock, server_hostname=host, do_handshake_on_connect=False
                 )
                 self._connect_sock = sock
@@ -504,7 +487,7 @@ class SocketTransport:
             )
         except Exception as exc:
             if sock is not None:
-                _close_quietly(sock)
+                close_quietly(sock)
             self._connect_sock = None
             if self._closing.is_set():
                 return
@@ -512,7 +495,7 @@ class SocketTransport:
             return
         self._connect_sock = sock
         if self._closing.is_set():
-            _abort(ws)
+            abort(ws)
             return
         sock.settimeout(timeouts.pong_timeout)
         self._ws = ws
@@ -525,41 +508,8 @@ class SocketTransport:
         log.debug("Socket open (connection %d)", self.generation)
         self._emit("connected", {"network": self._network, "generation": self.generation})
 
-    def _open_tcp(self, host: str, port: int, timeout: float) -> socket.socket:
-        last: OSError | None = None
-        for family, kind, proto, _, address in socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM
-        ):
-            sock = socket.socket(family, kind, proto)
-            self._connect_sock = sock
-            if self._closing.is_set():
-                # close() may have looked for a socket to shut down just before it was
-                # published: it saw none, so stop here instead of blocking in connect.
-                _close_quietly(sock)
-                raise OSError(errno.ECANCELED, "closing")
-            sock.settimeout(timeout)
-            try:
-                sock.connect(address)
-                return sock
-            except OSError as exc:
-                last = exc
-                _close_quietly(sock)
-                if self._closing.is_set():
-                    break
-        raise last or OSError(errno.EHOSTUNREACH, "no address")
-
-    def _ssl_context(self) -> ssl.SSLContext:
-        verify = self._config.verify
-        if isinstance(verify, ssl.SSLContext):
-            return verify
-        if verify is False:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            return context
-        if isinstance(verify, str):
-            return ssl.create_default_context(cafile=verify)
-        return ssl.create_default_context()
+    def _publish(self, sock: socket.socket) -> None:
+        self._connect_sock = sock
 
     def _start_renewal(self) -> None:
         renewal = self._renew()
@@ -624,7 +574,7 @@ class SocketTransport:
             self._lost(1006, "connection lost")
             return
         if opcode == websocket.ABNF.OPCODE_CLOSE:
-            code, reason = _close_details(frame.data)
+            code, reason = close_details(frame.data)
             self._on_server_close(code, reason)
             return
         if opcode == websocket.ABNF.OPCODE_PONG:
@@ -725,45 +675,13 @@ class SocketTransport:
 
     def _on_server_close(self, code: int, reason: str) -> None:
         log.info("Server closed the socket (code %d)", code)
-        if code == 1000:
-            self._terminal(
-                ConnectionLostError("the server closed the connection (1000)"),
-                code=code,
-                reason=reason,
-                clear=False,
-                lazy=True,
-            )
-        elif code == 4015:
-            self._terminal(
-                AppIdConflictError(self._config.app_id), code=code, reason=reason, clear=False
-            )
-        elif code == 4010:
-            self._terminal(
-                AppIdBlockedError("This app_id may not connect (close code 4010)", close_code=4010),
-                code=code,
-                reason=reason,
-                clear=True,
-            )
-        elif code == 4021:
-            self._terminal(
-                AuthenticationError(
-                    "The server rejected the credentials (close code 4021)", close_code=4021
-                ),
-                code=code,
-                reason=reason,
-                clear=True,
-            )
-        elif 4000 <= code <= 4999:
-            self._terminal(
-                SocketClosedError(
-                    f"The server closed the connection (code {code})", close_code=code
-                ),
-                code=code,
-                reason=reason,
-                clear=True,
-            )
-        else:
+        verdict = terminal_close(code, self._config.app_id)
+        if verdict is None:
             self._lost(code, reason)
+        else:
+            self._terminal(
+                verdict.error, code=code, reason=reason, clear=verdict.clear, lazy=verdict.lazy
+            )
 
     def _lost(self, code: int, reason: str) -> None:
         """A recoverable loss: reconnect with back-off; in-flight work stays registered."""
@@ -805,7 +723,7 @@ class SocketTransport:
                 ws.send_close(code, reason.encode("utf-8"))
             except Exception:
                 pass
-        _abort(ws)
+        abort(ws)
         self._set_state(TransportState.IDLE)
 
     # ------------------------------------------------------------------ lazy connect
@@ -814,44 +732,3 @@ class SocketTransport:
         """Auto-connect: keep a connection up while authenticated."""
         self._blocked = None
         self._command("connect", None)
-
-
-def _close_details(data: bytes) -> tuple[int, str]:
-    if len(data) >= 2:
-        code = int.from_bytes(data[:2], "big")
-        return code, data[2:].decode("utf-8", "replace")
-    return 1005, ""
-
-
-def _abort(ws: websocket.WebSocket) -> None:
-    sock = ws.sock
-    if sock is not None:
-        _shutdown(sock)
-    try:
-        shutdown: Any = ws.shutdown
-        shutdown()
-    except Exception:
-        pass
-
-
-def _shutdown_only(sock: socket.socket) -> None:
-    # Only shut it down: the transport thread owns the descriptor and closes it.
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-def _shutdown(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    _close_quietly(sock)
-
-
-def _close_quietly(sock: socket.socket) -> None:
-    try:
-        sock.close()
-    except OSError:
-        pass

@@ -43,7 +43,7 @@ from ._vision import prepare_messages
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ..client import _Core
+    from .._core_protocols import ChatCore, FrameSource, SendingCore
     from ..config import ClientConfig
     from ._models import ChatCompletionResult
     from ._params import ChatCompletionOptions
@@ -61,7 +61,7 @@ _FALLBACK_MAX_OUTPUT = 4096
 class _ModelCache:
     """The ``swarmLLMModels`` map of one client, shared by all its ``with_options`` views."""
 
-    def __init__(self, core: _Core) -> None:
+    def __init__(self, core: FrameSource) -> None:
         self._core = core
         self._lock = threading.Lock()
         self._models: dict[str, LLMModelInfo] = {}
@@ -110,7 +110,7 @@ class _ModelCache:
 class Completions:
     """``client.chat.completions``."""
 
-    def __init__(self, core: _Core, config: ClientConfig, models: _ModelCache) -> None:
+    def __init__(self, core: SendingCore, config: ClientConfig, models: _ModelCache) -> None:
         self._core = core
         self._config = config
         self._models = models
@@ -256,7 +256,7 @@ class ChatAPI:
     offers now; ``estimate_cost(...)`` prices a request before sending it.
     """
 
-    def __init__(self, core: _Core, config: ClientConfig) -> None:
+    def __init__(self, core: ChatCore, config: ClientConfig) -> None:
         self._core = core
         self._config = config
         self._models = core.extension("chat.models", _ModelCache)

@@ -48,7 +48,7 @@ from ._models import (
 from ._think import ThinkSplitter
 
 if TYPE_CHECKING:
-    from ..client import _Core
+    from .._core_protocols import JobCore
     from ..config import ClientConfig
 
 __all__ = ["TRANSPORT_LOST_MESSAGE", "ChatStream"]
@@ -82,7 +82,7 @@ class ChatStream:
 
     def __init__(
         self,
-        core: _Core,
+        core: JobCore,
         config: ClientConfig,
         job_id: str,
         *,

@@ -22,7 +22,7 @@ from .catalog import AvailableModel, Catalog
 from .handles import PROJECT_EVENTS, Job, Project, ProjectEvent
 
 if TYPE_CHECKING:
-    from ..client import _Core
+    from .._core_protocols import ProjectsCore
     from ..config import ClientConfig
 
 log = get_logger("sogni.projects")
@@ -48,7 +48,7 @@ API_EVENTS = (
 class ProjectsService:
     """One per client (shared by ``with_options`` views)."""
 
-    def __init__(self, core: _Core) -> None:
+    def __init__(self, core: ProjectsCore) -> None:
         self.core = core
         self.io = core.io
         self._lock = threading.Lock()

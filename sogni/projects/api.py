@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-    from ..client import _Core
+    from .._core_protocols import Converting, ProjectsAPICore
     from ..config import ClientConfig
     from ._kwargs import AudioProjectKwargs, ImageProjectKwargs, VideoProjectKwargs
     from .catalog import AvailableModel, ModelOptions, SupportedModel
@@ -62,7 +62,7 @@ class CostEstimate:
     daily_fair_use_pct: float | None = None
 
     @classmethod
-    def from_response(cls, core: _Core, data: Any) -> CostEstimate:
+    def from_response(cls, core: Converting, data: Any) -> CostEstimate:
         quote = (data or {}).get("quote", {}) if isinstance(data, dict) else {}
         project = core.structure(quote.get("project") or {}, _Quote)
         benchmark = data.get("benchmark") or {} if isinstance(data, dict) else {}
@@ -113,7 +113,7 @@ def create_project(
 class ProjectsAPI:
     """``client.projects``."""
 
-    def __init__(self, core: _Core, config: ClientConfig) -> None:
+    def __init__(self, core: ProjectsAPICore, config: ClientConfig) -> None:
         self._core = core
         self._config = config
 

@@ -645,7 +645,7 @@ class FakeSupernet:
     def _add_job_rule(
         self, kind: str, job_index: int | None, error: str | int, message: str, after_steps: int
     ) -> None:
-        from ._projects import JobRule
+        from ._project_records import JobRule
 
         ext = self._projects()
         rule = JobRule(job_index, error, message, after_steps)

@@ -334,7 +334,8 @@ def check_job_request(
     if media == "image":
         _check_image(fake, storage, account, job_id, plan, kf, previews, problems)
     else:
-        from ._mediacheck import check_audio, check_video
+        from ._mediacheck import check_audio
+        from ._videocheck import check_video
 
         check = check_video if media == "video" else check_audio
         plan.av = check(storage, account, job_id, model, tier, serving, payload, problems)

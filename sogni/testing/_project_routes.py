@@ -15,7 +15,14 @@ from aiohttp import web
 from . import _costs
 from ._jobcheck import default_size, find_model, serving_of
 from ._mediacheck import default_video_fps, video_base_size, video_seconds
-from ._projects import NORMALIZED_STATUS, UNCLAIMED_HOLD_SECONDS, ProjectRec, now_ms
+from ._project_records import (
+    NORMALIZED_STATUS,
+    UNCLAIMED_HOLD_SECONDS,
+    ProjectRec,
+    now_ms,
+    raw_project,
+    recovered,
+)
 from ._server import ApiError, FakeServer, ok, raw
 from ._state import new_id
 from ._storage import Upload
@@ -81,11 +88,11 @@ class ProjectRoutes:
         if not project.finished:
             # The API stores a project only once it finishes (protocol/03 §9).
             raise ApiError(404, "Project not found", 404)
-        return ok({"project": self.ext.raw_project(project)})
+        return ok({"project": raw_project(project)})
 
     async def get_project_v2(self, request: web.Request) -> web.Response:
         project = self._owned(request, request.match_info["id"])
-        body = self.ext.raw_project(project)
+        body = raw_project(project)
         body["status"] = NORMALIZED_STATUS[project.status]
         body["finished"] = project.finished
         return ok({"project": body})
@@ -102,10 +109,10 @@ class ProjectRoutes:
         cutoff = now_ms() - UNCLAIMED_HOLD_SECONDS * 1000
         return raw(
             {
-                "activeProjects": [self.ext.recovered(p) for p in mine if not p.finished],
+                "activeProjects": [recovered(p) for p in mine if not p.finished],
                 # Read-only: unlike the authenticated frame, a sync does not claim them.
                 "unclaimedCompletedProjects": [
-                    self.ext.recovered(p)
+                    recovered(p)
                     for p in mine
                     if p.finished and p.unclaimed and (p.end_time or 0) >= cutoff
                 ],

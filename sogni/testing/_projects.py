@@ -1,7 +1,7 @@
 """Media projects on the fake Supernet (images, video, audio): admission of ``jobRequest``
-(validation in ``_jobcheck`` and ``_mediacheck``, pricing in ``_costs``), simulated workers,
-cancellation, balance holds, result storage and the recovery shapes. The HTTP side is
-``_project_routes``.
+(validation in ``_jobcheck``, ``_mediacheck`` and ``_videocheck``, pricing in ``_costs``),
+simulated workers, cancellation, balance holds and result storage. The records and the shapes
+they are reported in are in ``_project_records``; the HTTP side is ``_project_routes``.
 
 Timeline of one project (simulated seconds, scaled by ``time_scale``; protocol/03 §12.1):
 ``jobState:queued`` at once and again every 0.5 s while it waits (1 s, or while workers are
@@ -33,29 +33,36 @@ client, the official SDKs included:
 from __future__ import annotations
 
 import asyncio
-import base64
 import collections
 import copy
-import json
 import logging
 import math
 import random
-import re
-import time
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import _costs, _media
+from . import _costs
 from ._jobcheck import Plan, Refusal, check_job_request
 from ._mediacheck import video_base_size
+from ._project_records import NORMALIZED_STATUS as NORMALIZED_STATUS
+from ._project_records import (
+    UNCLAIMED_HOLD_SECONDS,
+    JobRec,
+    JobRule,
+    ProjectRec,
+    marked,
+    now_ms,
+    parse_markers,
+    project_snapshot,
+    recovered,
+)
+from ._project_results import store_preview, store_result
 from ._server import FakeServer, Session
 from ._state import new_id
 from ._storage import Storage
 
 if TYPE_CHECKING:
     from ._fake import FakeSupernet
-    from ._state import FakeAccount
 
 log = logging.getLogger("sogni.testing")
 
@@ -81,20 +88,8 @@ SERVER_RESTARTING = 1001
 # account API's INSUFFICIENT_BALANCE (123).
 INSUFFICIENT_BALANCE = 123
 NOT_ENTITLED = 4078
-UNCLAIMED_HOLD_SECONDS = 3600
 MAX_ATTEMPTS = 3
 
-_FINISHED = ("completed", "errored", "cancelled")
-NORMALIZED_STATUS = {
-    "active": "queued",
-    "assigned": "processing",
-    "progress": "processing",
-    "completed": "completed",
-    "errored": "failed",
-    "cancelled": "canceled",
-}
-# [INV-PROMPT-MARKERS] scripting hooks of the fake, documented in the module docstring.
-_MARKER = re.compile(r"\[(nsfw|fail|retry)(?::(\d+))?\]", re.IGNORECASE)
 _FAMILIES = (
     ("wan_", "WAN"),
     ("ltx", "LTX"),
@@ -110,97 +105,6 @@ _FAMILIES = (
     ("coreml-sdxl", "SDXL"),
     ("coreml-", "SD15"),
 )
-
-
-@dataclass
-class JobRule:
-    """A scripted failure or retry, consumed by the next job attempt it matches."""
-
-    job_index: int | None
-    error: str | int
-    message: str
-    after_steps: int
-
-
-@dataclass
-class JobRec:
-    index: int
-    seed: int
-    img_id: str | None = None
-    worker: str | None = None
-    status: str = "created"
-    reason: str | None = None
-    performed_steps: int = 0
-    attempts: int = 0
-    create_time: int = 0
-    start_time: int | None = None
-    update_time: int = 0
-    end_time: int | None = None
-    nsfw_withheld: bool = False
-    nsfw_detected: bool = False
-    nsfw_sources: list[str] = field(default_factory=list)
-    media_key: str | None = None
-    preview_keys: list[str] = field(default_factory=list)
-    result_url: str | None = None
-    last_frame_key: str | None = None
-    last_frame_url: str | None = None
-    error: str | int | None = None
-    error_message: str | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("jobCompleted", "jobError")
-
-
-@dataclass
-class ProjectRec:
-    id: str
-    sid: int
-    account: FakeAccount
-    app_id: str
-    request: dict[str, Any]
-    plan: Plan
-    quote: _costs.Quote
-    covered: bool
-    held: Decimal
-    create_time: int
-    update_time: int
-    jobs: list[JobRec]
-    nsfw: set[int] | None
-    fail: set[int] | None
-    retry: set[int] | None
-    status: str = "active"
-    reason: str | None = None
-    end_time: int | None = None
-    charged: Decimal = Decimal(0)
-    stopped: bool = False
-    unclaimed: bool = False
-    task: asyncio.Task[None] | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in _FINISHED
-
-    def touch(self) -> None:
-        self.update_time = now_ms()
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _marked(markers: set[int] | None, index: int) -> bool:
-    return markers is not None and (-1 in markers or index in markers)
-
-
-def _parse_markers(prompt: str) -> dict[str, set[int] | None]:
-    found: dict[str, set[int] | None] = {"nsfw": None, "fail": None, "retry": None}
-    for match in _MARKER.finditer(prompt):
-        kind = match.group(1).lower()
-        indices = found[kind] or set()
-        indices.add(int(match.group(2)) if match.group(2) else -1)
-        found[kind] = indices
-    return found
 
 
 class ProjectsExtension:
@@ -285,7 +189,7 @@ class ProjectsExtension:
                 f"Insufficient balance: this render costs {_costs.dec_str(cost)} "
                 f"{plan.token_type} and {_costs.dec_str(ledger.net)} is available",
             )
-        markers = _parse_markers(plan.prompt)
+        markers = parse_markers(plan.prompt)
         now = now_ms()
         jobs = [
             JobRec(
@@ -422,7 +326,7 @@ class ProjectsExtension:
         """One worker's attempt at ``job``. True when the render must be retried elsewhere."""
         plan = project.plan
         fail = self._take_rule(self.fail_rules, job.index)
-        if fail is None and _marked(project.fail, job.index):
+        if fail is None and marked(project.fail, job.index):
             fail = JobRule(job.index, "genfailure", "Generation failed on worker", 1)
         # A failing attempt cannot also be abandoned: a retry rule waits for a later attempt.
         retry = None if fail is not None else self._take_rule(self.retry_rules, job.index)
@@ -430,7 +334,7 @@ class ProjectsExtension:
             retry is None
             and fail is None
             and job.attempts == 0
-            and _marked(project.retry, job.index)
+            and marked(project.retry, job.index)
         ):
             retry = JobRule(job.index, "workerDisconnected", "Worker disconnected", 1)
         job.attempts += 1
@@ -482,7 +386,7 @@ class ProjectsExtension:
                 **self._job_frame(project, job, workerName=job.worker, jobIndex=job.index),
             },
         )
-        nsfw = _marked(project.nsfw, job.index)
+        nsfw = marked(project.nsfw, job.index)
         # [INV-NSFW-NO-PREVIEWS] a job whose media will be withheld streams no previews either.
         withheld = nsfw and not plan.disable_safety
         step_seconds = min(5.0, max(0.05, float(project.quote.sec_per_step * project.quote.weight)))
@@ -524,7 +428,7 @@ class ProjectsExtension:
                 frame = self._progress_frame(project, job, step, step_seconds)
                 if step in preview_steps and not withheld:
                     frame["hasImage"] = True
-                    self._store_preview(project, job, step)
+                    store_preview(self.storage, project, job, step)
                 job.performed_steps = step
             job.status = "jobProgress"
             job.update_time = now_ms()
@@ -536,7 +440,7 @@ class ProjectsExtension:
         job.nsfw_detected = nsfw and plan.disable_safety
         job.nsfw_sources = ["prompt"] if nsfw else []
         if not withheld:
-            self._store_result(project, job)
+            store_result(self.storage, project, job)
         while self.holding:
             await self._released.wait()
         if project.stopped:
@@ -656,74 +560,6 @@ class ProjectsExtension:
                 },
             )
 
-    def _image_metadata(self, project: ProjectRec, job: JobRec) -> dict[str, str]:
-        meta = {
-            "project_id": project.id,
-            "job_id": job.img_id or "",
-            "job_index": str(job.index),
-            "seed": str(job.seed),
-            "prompt_sha256": _media.prompt_sha256(project.plan.prompt),
-            "model_id": project.plan.model_id,
-        }
-        av = project.plan.av
-        if av is not None and project.plan.media == "video":
-            meta["requested_size"] = f"{av.width}x{av.height}"
-            meta["frames"] = str(av.frames)
-            meta["fps"] = f"{av.fps:g}" if av.fps is not None else ""
-        elif av is not None:
-            meta["duration"] = f"{av.duration:g}"
-        return meta
-
-    def _store_preview(self, project: ProjectRec, job: JobRec, step: int) -> None:
-        plan = project.plan
-        data = _media.render_image(
-            prompt=plan.prompt,
-            seed=job.seed,
-            width=plan.width,
-            height=plan.height,
-            fmt="jpg",
-            metadata=self._image_metadata(project, job),
-            preview_step=step,
-        )
-        key = f"results/{project.id}/{job.img_id}/preview-{step}.jpg"
-        self.storage.put_bytes(key, data, "image/jpeg")
-        job.preview_keys.append(key)
-
-    def _store_result(self, project: ProjectRec, job: JobRec) -> None:
-        plan = project.plan
-        meta = self._image_metadata(project, job)
-        if plan.media == "image":
-            data = _media.render_image(
-                prompt=plan.prompt,
-                seed=job.seed,
-                width=plan.width,
-                height=plan.height,
-                fmt=plan.fmt,
-                metadata=meta,
-            )
-        else:
-            data = _media.render_media(fmt=plan.fmt, metadata=meta)
-        key = f"results/{project.id}/{job.img_id}/complete.{plan.fmt}"
-        self.storage.put_bytes(key, data, _media.content_type_for(plan.fmt))
-        job.media_key = key
-        if plan.av is not None and plan.av.last_frame:
-            # Seedance 2.5 returnLastFrame: the clip's final frame as a JPEG (protocol/03 §3.8).
-            frame = _media.render_image(
-                prompt=plan.prompt,
-                seed=job.seed,
-                width=plan.width,
-                height=plan.height,
-                fmt="jpg",
-                metadata={**meta, "artifact": "lastFrame"},
-            )
-            job.last_frame_key = f"results/{project.id}/{job.img_id}/last-frame.jpg"
-            self.storage.put_bytes(job.last_frame_key, frame, "image/jpeg")
-        if plan.vendor:
-            # [INV-VENDOR-RESULT-URL] vendor jobs deliver a direct resultUrl (protocol/03 §6.3).
-            job.result_url = self.storage.signed_url("GET", key)
-            if job.last_frame_key is not None:
-                job.last_frame_url = self.storage.signed_url("GET", job.last_frame_key)
-
     async def _finish(self, project: ProjectRec) -> None:
         if project.stopped:
             return
@@ -818,140 +654,9 @@ class ProjectsExtension:
         for project in unclaimed:
             project.unclaimed = False  # delivered once
         return {
-            "activeProjects": [self.recovered(p) for p in mine if not p.finished],
-            "unclaimedCompletedProjects": [self.recovered(p) for p in unclaimed],
+            "activeProjects": [recovered(p) for p in mine if not p.finished],
+            "unclaimedCompletedProjects": [recovered(p) for p in unclaimed],
         }
-
-    def recovered(self, project: ProjectRec) -> dict[str, Any]:
-        """The ``RecoveredProject`` shape (protocol/03 §9.2)."""
-        body = self.raw_project(project, socket_form=True)
-        body["clientRequestData"] = base64.b64encode(
-            json.dumps(project.request, separators=(",", ":"), ensure_ascii=False).encode()
-        ).decode()
-        return body
-
-    def raw_project(self, project: ProjectRec, *, socket_form: bool = False) -> dict[str, Any]:
-        """The ``RawProject`` shape (protocol/03 §9.1); ``socket_form`` for recovery lists."""
-        plan = project.plan
-        account = project.account
-        q = project.quote
-        in_flight = [j for j in project.jobs if j.img_id is not None and not j.finished]
-        finished = [j for j in project.jobs if j.finished and j.img_id is not None]
-        body: dict[str, Any] = {
-            "id": project.id,
-            "SID": project.sid,
-            "appId": project.app_id,
-            "artist": {
-                "id": account.wallet_address,
-                "address": account.wallet_address,
-                "addressSID": account.sid,
-                "username": account.username,
-                "name": account.username,
-            },
-            "model": {
-                "id": plan.model_id,
-                "SID": plan.model.get("SID"),
-                "name": plan.model.get("name"),
-                "type": plan.model.get("media", "image"),
-            },
-            "imageCount": plan.count,
-            "stepCount": plan.steps,
-            "previewCount": plan.previews,
-            "hasGuideImage": plan.denoise > 0,
-            "denoiseStrength": _costs.dec_str(plan.denoise),
-            "costEstimate": {
-                "rate": {"network": plan.network},
-                "quote": {"project": q.costs(q.project_usd, q.job_render_sec * plan.count)},
-            },
-            "costActual": self._cost_actual(project),
-            "createTime": project.create_time,
-            "updateTime": project.update_time,
-            "status": project.status,
-            "network": plan.network,
-            "tokenType": plan.token_type,
-            "workerJobs": [self._raw_job(project, j, socket_form) for j in in_flight],
-            "completedWorkerJobs": [self._raw_job(project, j, socket_form) for j in finished],
-        }
-        if project.reason is not None:
-            body["reason"] = project.reason
-        if project.end_time is not None:
-            body["endTime"] = project.end_time
-        if plan.billing_mode is not None:
-            body["billingMode"] = plan.billing_mode
-        source = project.request.get("appSource")
-        if isinstance(source, str):
-            body["appSource"] = source
-        if plan.size_preset is not None:
-            body["sizePreset"] = plan.size_preset
-        if plan.media != "audio":
-            body["width"], body["height"] = plan.width, plan.height
-        body.update(self._media_fields(plan))
-        return body
-
-    @staticmethod
-    def _media_fields(plan: Plan) -> dict[str, Any]:
-        """``modelType`` and the clip's shape on video and audio records (protocol/03 §9.2)."""
-        av = plan.av
-        if av is None:
-            return {}
-        if plan.media == "video":
-            return {"modelType": "video", "videoFrames": av.frames, "videoFps": av.fps}
-        return {"modelType": "audio", "audioDuration": float(av.duration)}
-
-    def _cost_actual(self, project: ProjectRec) -> dict[str, Any]:
-        q = project.quote
-        done = sum(1 for j in project.jobs if j.status == "jobCompleted")
-        usd = Decimal(0) if project.covered else q.job_usd * done
-        costs = q.costs(usd, q.job_render_sec * done)
-        return {
-            "costInRenderSec": costs["costInRenderSec"],
-            "costInUSD": costs["costInUSD"],
-            "costInToken": costs["costInToken"],
-            "calculatedStepCount": project.plan.steps,
-        }
-
-    def _raw_job(self, project: ProjectRec, job: JobRec, socket_form: bool) -> dict[str, Any]:
-        q = project.quote
-        charged = job.status == "jobCompleted" and not project.covered
-        costs = q.costs(q.job_usd, q.job_render_sec) if charged else q.costs(Decimal(0), Decimal(0))
-        body: dict[str, Any] = {
-            # Recovery lists rewrite a job's id to the project id (legacy clients).
-            "id": project.id if socket_form else job.img_id,
-            "imgID": job.img_id,
-            "SID": str(project.sid * 100 + job.index),
-            "jobIndex": job.index,
-            "worker": {"username": job.worker, "name": job.worker},
-            "createTime": job.create_time,
-            "startTime": job.start_time,
-            "updateTime": job.update_time,
-            "status": job.status,
-            "performedSteps": job.performed_steps,
-            "triggeredNSFWFilter": job.nsfw_withheld,
-            "nsfwDetected": job.nsfw_detected,
-            "nsfwSources": list(job.nsfw_sources),
-            "seedUsed": job.seed,
-            "costActual": {
-                "costInRenderSec": costs["costInRenderSec"],
-                "costInUSD": costs["costInUSD"],
-                "costInToken": costs["costInToken"],
-            },
-            "network": project.plan.network,
-            "tokenType": project.plan.token_type,
-            "outputFormat": project.plan.fmt,
-        }
-        if job.reason is not None:
-            body["reason"] = job.reason
-        if job.end_time is not None:
-            body["endTime"] = job.end_time
-        if job.result_url is not None:
-            body["resultUrl"] = job.result_url
-        if job.last_frame_url is not None:
-            body["lastFrameUrl"] = job.last_frame_url
-        media = self._media_fields(project.plan)
-        if media.get("modelType") == "video":
-            media["width"], media["height"] = project.plan.width, project.plan.height
-        body.update(media)
-        return body
 
     # ================================================================== control plane backend
 
@@ -981,56 +686,7 @@ class ProjectsExtension:
             self._released.set()
 
     def snapshot(self) -> list[dict[str, Any]]:
-        out = []
-        for p in self.projects.values():
-            plan = p.plan
-            out.append(
-                {
-                    "id": p.id,
-                    "account": p.account.username,
-                    "app_id": p.app_id,
-                    "status": p.status,
-                    "finished": p.finished,
-                    "reason": p.reason,
-                    "model_id": plan.model_id,
-                    "network": plan.network,
-                    "token_type": plan.token_type,
-                    "number_of_media": plan.count,
-                    "steps": plan.steps,
-                    "previews": plan.previews,
-                    "width": plan.width,
-                    "height": plan.height,
-                    "output_format": plan.fmt,
-                    "media": plan.media,
-                    "frames": plan.av.frames if plan.av is not None else None,
-                    "fps": plan.av.fps if plan.av is not None else None,
-                    "duration": float(plan.av.duration) if plan.av is not None else None,
-                    "prompt": plan.prompt,
-                    "cost": _costs.dec_str(p.quote.project_cost()),
-                    "held": _costs.dec_str(p.held),
-                    "charged": _costs.dec_str(p.charged),
-                    "unclaimed": p.unclaimed,
-                    "request": copy.deepcopy(p.request),
-                    "jobs": [
-                        {
-                            "job_index": j.index,
-                            "img_id": j.img_id,
-                            "worker": j.worker,
-                            "status": j.status,
-                            "reason": j.reason,
-                            "seed": j.seed,
-                            "performed_steps": j.performed_steps,
-                            "attempts": j.attempts,
-                            "nsfw_withheld": j.nsfw_withheld,
-                            "nsfw_detected": j.nsfw_detected,
-                            "has_media": j.media_key is not None,
-                            "previews": len(j.preview_keys),
-                        }
-                        for j in p.jobs
-                    ],
-                }
-            )
-        return out
+        return [project_snapshot(p) for p in self.projects.values()]
 
 
 def install(fake: FakeSupernet, server: FakeServer) -> None:
