@@ -18,16 +18,15 @@ from .._wire.job_request import (
     ControlNetJob,
     ImageKeyFrame,
     JobRequest,
-    Sam3BoxWire,
-    Sam3PointWire,
-    Sam3PromptWire,
     VideoControlNetJob,
     VideoKeyFrame,
     WorldGenerationReceiptWire,
 )
-from . import _families as fam
+from ._checks import MediaSlot
+from ._numbers import js_number
+from ._numbers import opt_number as _opt_number
 from ._validate_audio import time_signature
-from ._validation import PIXAL3D_LIMITS, PIXAL3D_VIEW_SLOTS, MediaSlot
+from ._validation import CONTROLNET_MODES
 from .catalog import (
     AudioModelOptions,
     Catalog,
@@ -36,31 +35,18 @@ from .catalog import (
     sampler_alias,
     scheduler_alias,
 )
-from .frames import default_fps, video_frames
+from .families import VideoFamily, audio_family, image_family, video_family
+from .families._base import with_defaults
 from .params import (
     AudioProjectParams,
     ImageProjectParams,
     ProjectParams,
-    Sam3Prompt,
     VideoProjectParams,
     WorkloadAttribution,
     WorldGenerationReceipt,
 )
 
 __all__ = ["build_job_request", "js_number", "resolve_attribution"]
-
-_SAFE_INTEGER: Final = 2**53
-
-
-def js_number(value: float) -> int | float:
-    """``value`` as JavaScript's ``JSON.stringify`` writes it: whole floats lose the ``.0``."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < _SAFE_INTEGER:
-        return int(value)
-    return value
-
-
-def _opt_number(value: float | None) -> int | float | Omit:
-    return OMIT if value is None else js_number(value)
 
 
 def build_job_request(
@@ -186,32 +172,6 @@ def job_request_fields(
 # ---------------------------------------------------------------------------- image
 
 
-def _sam3_prompt(prompt: Sam3Prompt) -> Sam3PromptWire:
-    points = [
-        Sam3PointWire(x=js_number(p.x), y=js_number(p.y), label=p.label) for p in prompt.points
-    ]
-    boxes = [
-        Sam3BoxWire(
-            x0=js_number(b.x0),
-            y0=js_number(b.y0),
-            x1=js_number(b.x1),
-            y1=js_number(b.y1),
-            label=b.label or "positive",
-        )
-        for b in prompt.boxes
-    ]
-    text = prompt.text.strip() if prompt.text else None
-    return Sam3PromptWire(
-        points=points,
-        boxes=boxes,
-        text=text or OMIT,
-        threshold=0.5 if prompt.threshold is None else js_number(prompt.threshold),
-        multimask=(True if prompt.multimask is None else prompt.multimask) if points else OMIT,
-        apply_mask=prompt.apply_mask is True,
-        max_instances=OMIT if prompt.max_instances is None else prompt.max_instances,
-    )
-
-
 def _control_net(params: ImageProjectParams) -> list[ControlNetJob] | Omit:
     cn = params.control_net
     if cn is None:
@@ -221,7 +181,7 @@ def _control_net(params: ImageProjectParams) -> list[ControlNetJob] | Omit:
             name=cn.name,
             has_image=cn.image is not None,
             control_strength=_opt_number(cn.strength),
-            control_mode=fam.CONTROLNET_MODES[cn.mode] if cn.mode else OMIT,
+            control_mode=CONTROLNET_MODES[cn.mode] if cn.mode else OMIT,
             control_guidance_start=_opt_number(cn.guidance_start),
             control_guidance_end=_opt_number(cn.guidance_end),
         )
@@ -243,6 +203,8 @@ def _build_image(
     slots: Sequence[MediaSlot],
 ) -> JobRequest:
     assert isinstance(params, ImageProjectParams)
+    family = image_family(params.model_id)
+    params = with_defaults(params, family)
     options = catalog.model_options(params.model_id)
     assert isinstance(options, ImageModelOptions)
     model = params.model_id
@@ -257,13 +219,10 @@ def _build_image(
 
     for index, image in enumerate(params.context_images[:16]):
         kf[f"has_context_image{index + 1}"] = image is not None
-    for name, slot in PIXAL3D_VIEW_SLOTS.items():
-        if getattr(params, name) is not None:
-            kf[f"has_context_image{slot}"] = True
 
     sampler = _choice(params.sampler, options.sampler.allowed, sampler_alias)
     scheduler = _choice(params.scheduler, options.scheduler.allowed, scheduler_alias)
-    if fam.is_comfy_model(model):
+    if family.comfy_names(model):
         kf["comfy_sampler"] = sampler
         kf["comfy_scheduler"] = scheduler
         kf["vae"] = _choice(params.vae, options.vae.allowed if options.vae else (), str)
@@ -277,43 +236,13 @@ def _build_image(
         keep = params.starting_image_strength or 0.5
         kf["strength"] = js_number(1 - keep)
 
-    if model == fam.SAM3_MODEL_ID and params.sam3_prompt is not None:
-        kf["sam3_prompt"] = _sam3_prompt(params.sam3_prompt)
-    if model == fam.BIREFNET_MODEL_ID:
-        kf["apply_mask"] = params.apply_mask is True
-    if params.template_variant is not None:
-        kf["template_variant"] = params.template_variant
-    for name in PIXAL3D_LIMITS:
-        value = getattr(params, name)
-        if value is not None:
-            kf[name] = value
     kf["current_control_nets_job"] = _control_net(params)
-
-    mask_url = params.gpt_image_mask_url
-    if params.gpt_image_mask is not None or (mask_url and mask_url.startswith("data:")):
-        # A data: URI mask is uploaded as bytes, exactly like a binary mask.
-        kf["has_reference_mask"] = True
-        kf["reference_mask_content_type"] = "image/png"
-    elif mask_url is not None:
-        kf["gpt_image_mask_url"] = mask_url
-    kf["gpt_image_quality"] = params.gpt_image_quality or OMIT
-    kf["gpt_image_background"] = params.gpt_image_background or OMIT
-    if params.gpt_image_output_compression is not None:
-        kf["gpt_image_output_compression"] = params.gpt_image_output_compression
-
-    segmentation = fam.is_segmentation_model(model)
-    pixal = fam.is_pixal3d_model(model)
-    if pixal:
-        output_format = "glb"
-    elif segmentation:
-        output_format = "png"
-    else:
-        output_format = params.output_format or "png"
+    family.write_key_frame(params, kf)
     return JobRequest(
         key_frames=[ImageKeyFrame(**kf)],
-        previews=0 if segmentation or pixal else params.number_of_previews or 0,
-        number_of_images=1 if segmentation else params.number_of_media or 1,
-        **job_request_fields(params, job_id, app_source, output_format),
+        previews=params.number_of_previews or 0 if family.takes_previews else 0,
+        number_of_images=1 if family.single_output else params.number_of_media or 1,
+        **job_request_fields(params, job_id, app_source, family.output_format(params)),
     )
 
 
@@ -338,12 +267,11 @@ def _set_if_given(kf: dict[str, Any], params: Any, *names: str) -> None:
             kf[name] = js_number(value) if isinstance(value, float) else value
 
 
-def _video_references(params: VideoProjectParams, kf: dict[str, Any]) -> None:
-    """The ``has*`` flags and URL lists, numbered for MiniMax H3 r2v."""
+def _video_references(params: VideoProjectParams, family: VideoFamily, kf: dict[str, Any]) -> None:
+    """The ``has*`` flags and URL lists; numbered sets for families that number them."""
     if params.reference_image is not None:
         kf["has_reference_image"] = True
-    h3_r2v = fam.is_h3_reference_model(params.model_id)
-    if h3_r2v:
+    if family.numbered_references(params.model_id):
         offset = 1 if params.reference_image is not None else 0
         for index in range(len(params.context_images)):
             kf[f"has_context_image{offset + index + 1}"] = True
@@ -377,16 +305,16 @@ def _video_cn_name(params: VideoProjectParams) -> str | None:
     return params.control_net.name if params.control_net is not None else None
 
 
-def _video_timing(params: VideoProjectParams, kf: dict[str, Any]) -> None:
+def _video_timing(params: VideoProjectParams, family: VideoFamily, kf: dict[str, Any]) -> None:
     """``fps`` (only where a default applies when unset) and ``frames`` by the family rule."""
     model = params.model_id
-    fps = params.fps if params.fps is not None else default_fps(model)
+    fps = params.fps if params.fps is not None else family.default_fps(model)
     if fps is not None:
         kf["fps"] = js_number(fps)
     if params.frames is not None:
         kf["frames"] = params.frames
     elif params.duration is not None:
-        kf["frames"] = video_frames(model, params.duration, params.fps)
+        kf["frames"] = family.frames(model, params.duration, params.fps)
 
 
 def _video_content_types(slots: Sequence[MediaSlot], kf: dict[str, Any]) -> None:
@@ -407,15 +335,17 @@ def _build_video(
     slots: Sequence[MediaSlot],
 ) -> JobRequest:
     assert isinstance(params, VideoProjectParams)
+    family = video_family(params.model_id)
+    assert family is not None, "validate() refuses a video id no family claims"
+    params = with_defaults(params, family)
     options = catalog.model_options(params.model_id)
     assert isinstance(options, VideoModelOptions)
-    model = params.model_id
     kf: dict[str, Any] = common_key_frame_fields(params)
-    if fam.is_external_video_model(model) or fam.is_h3_model(model):
-        kf["negative_prompt"] = OMIT
-    else:
+    if family.sends_negative_prompt:
         kf["negative_prompt"] = params.negative_prompt or ""
-    _video_references(params, kf)
+    else:
+        kf["negative_prompt"] = OMIT
+    _video_references(params, family, kf)
     _set_if_given(
         kf,
         params,
@@ -430,7 +360,7 @@ def _build_video(
     )
     if params.audio_identity_strength is not None:
         kf["identity_guidance_scale"] = js_number(params.audio_identity_strength)
-    _video_timing(params, kf)
+    _video_timing(params, family, kf)
     _set_if_given(
         kf, params, "shift", "teacache_threshold", "audio_start", "audio_duration", "video_start"
     )
@@ -455,19 +385,7 @@ def _build_video(
     _set_if_given(kf, params, "outpaint_position")
     kf["comfy_sampler"] = _choice(params.sampler, options.sampler.allowed, sampler_alias)
     kf["comfy_scheduler"] = _choice(params.scheduler, options.scheduler.allowed, scheduler_alias)
-    if fam.is_flashvsr_model(model):
-        kf["upscale_resolution"] = params.upscale_resolution or min(
-            params.width or 0, params.height or 0
-        )
-        kf["steps"] = 1
-        kf["seed"] = 0 if params.seed is None else params.seed
-        kf["detail_preference"] = params.detail_preference or "stable"
-        kf["processing_speed"] = params.processing_speed or "stable"
-        # The official client forces the key where it already is, else adds it here.
-        kf["generate_audio" if params.generate_audio is not None else "upscale_generate_audio"] = (
-            True
-        )
-        kf["interpolation"] = "none"
+    family.write_key_frame(params, kf)
     _video_content_types(slots, kf)
     return JobRequest(
         key_frames=[VideoKeyFrame(**kf)],
@@ -487,6 +405,8 @@ def _build_audio(
     slots: Sequence[MediaSlot],
 ) -> JobRequest:
     assert isinstance(params, AudioProjectParams)
+    family = audio_family(params.model_id)
+    params = with_defaults(params, family)
     options = catalog.model_options(params.model_id)
     assert isinstance(options, AudioModelOptions)
     kf: dict[str, Any] = common_key_frame_fields(params)
@@ -513,6 +433,7 @@ def _build_audio(
     scheduler = options.scheduler.allowed if options.scheduler else ()
     kf["comfy_sampler"] = _choice(params.sampler, sampler, sampler_alias)
     kf["comfy_scheduler"] = _choice(params.scheduler, scheduler, scheduler_alias)
+    family.write_key_frame(params, kf)
     for slot in slots:
         kf["reference_audio_content_type"] = slot.source.content_type
     return JobRequest(

@@ -11,7 +11,7 @@ the duration range); the media a project would upload are not needed for a quote
   ``gptImageQuality``, ``outputFormat``, ``billingMode`` when set. Segments are not encoded.
 * video: ``/api/v1/job-video/estimate/{token}/{model}/{width}/{height}/{frames}/{fps}``
   ``[/{steps}/{count}]`` (``/0/{count}`` without steps when count != 1), segments encoded;
-  frames by the family rules of :mod:`sogni.projects.frames`.
+  frames by the family rules (:mod:`sogni.projects.families`).
 * audio: ``/api/v1/job-audio/estimate/{token}/{model}/{duration}/{steps}/{count}``.
 
 The token type defaults to ``spark`` (as the official client's estimates do); the network is
@@ -26,9 +26,8 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from ..errors import ValidationError, ValidationProblem
-from . import _families as fam
-from ._build import js_number
 from ._checks import Problems, alias, check_choice, model_options
+from ._numbers import js_number
 from .catalog import (
     AudioModelOptions,
     Catalog,
@@ -37,7 +36,8 @@ from .catalog import (
     VideoModelOptions,
     sampler_alias,
 )
-from .frames import default_fps, js_round, video_duration_range, video_frames
+from .families import VideoFamily, audio_family, image_family, video_family
+from .families._base import with_defaults
 from .params import AudioProjectParams, ImageProjectParams, ProjectParams, VideoProjectParams
 
 __all__ = ["audio_estimate_path", "image_estimate_path", "video_estimate_path"]
@@ -94,6 +94,8 @@ def image_estimate_path(
     to its width and height (an unknown preset is ``Invalid size preset``)."""
     _expect(params, ImageProjectParams)
     assert isinstance(params, ImageProjectParams)
+    family = image_family(params.model_id)
+    params = with_defaults(params, family)
     p = Problems()
     options = model_options(params, catalog, p)
     token, net = _common(params, p, network)
@@ -112,9 +114,8 @@ def image_estimate_path(
     _raise(p)
     assert image is not None
     model = params.model_id
-    segmentation = fam.is_segmentation_model(model)
     steps = params.steps if params.steps is not None else image.steps.default
-    previews = 0 if segmentation or fam.is_pixal3d_model(model) else params.number_of_previews
+    previews = params.number_of_previews if family.takes_previews else 0
     denoise: float = 0
     if params.starting_image is not None:
         denoise = 1 - (params.starting_image_strength or 0.5)
@@ -122,7 +123,7 @@ def image_estimate_path(
         token,
         net,
         model,
-        1 if segmentation else params.number_of_media,
+        1 if family.single_output else params.number_of_media,
         steps,
         previews,
         1 if params.control_net is not None else 0,
@@ -198,6 +199,8 @@ def video_estimate_path(
     """
     _expect(params, VideoProjectParams)
     assert isinstance(params, VideoProjectParams)
+    family = video_family(params.model_id)
+    params = with_defaults(params, family)
     p = Problems()
     options = model_options(params, catalog, p)
     tier = options if isinstance(options, VideoModelOptions) else None
@@ -208,8 +211,8 @@ def video_estimate_path(
     p.number("steps", params.steps, 0, integer=True)
     fps_ok = p.number("fps", params.fps, 0)
     duration_ok = p.number("duration", params.duration)
-    if duration_ok and fam.is_video_model(model) and params.frames is None:
-        low, high = video_duration_range(model, params.fps if fps_ok else None)
+    if duration_ok and family is not None and params.frames is None:
+        low, high = family.duration_range(model, params.fps if fps_ok else None)
         if params.duration < low or (high is not None and params.duration > high):  # type: ignore[operator]
             limit = f"{low:g} to {high:g}" if high is not None else f"at least {low:g}"
             p.add("duration", f"must be {limit} seconds for {model}")
@@ -217,20 +220,14 @@ def video_estimate_path(
         p.add("duration", "an estimate needs duration (or frames)")
     _raise(p)
     assert tier is not None
-    fps = _estimate_fps(params, tier)
+    quoted = family or VideoFamily()  # an unknown id is quoted by the generic rules
+    fps = _estimate_fps(params, tier, quoted)
     frames = params.frames
     if frames is None:
         assert params.duration is not None
-        frames = video_frames(model, params.duration, params.fps)
-    width, height = params.width, params.height
-    steps = params.steps
+        frames = quoted.frames(model, params.duration, params.fps)
     query: dict[str, str] = {}
-    if fam.is_flashvsr_model(model):
-        source = (source_width or params.width, source_height or params.height)
-        width, height = _upscaled(source, params.upscale_resolution)
-        steps = 1
-        if source[0] and source[1]:
-            query["sourceWidth"], query["sourceHeight"] = str(source[0]), str(source[1])
+    width, height, steps = quoted.estimate_size(params, (source_width, source_height), query)
     if width is None and tier.width is not None:
         width = int(tier.width.default)
     if height is None and tier.height is not None:
@@ -256,7 +253,7 @@ def video_estimate_path(
             + len(params.reference_image_urls)
         ) or None
     videos = reference_video_count
-    if videos is None and fam.is_h3_reference_model(model):
+    if videos is None and quoted.numbered_references(model):
         videos = ((params.reference_video is not None) + len(params.reference_videos)) or None
     seconds = reference_video_duration_seconds
     if seconds is None and params.reference_video_durations:
@@ -276,24 +273,14 @@ def video_estimate_path(
     return f"/api/v1/job-video/estimate/{encoded}", query
 
 
-def _estimate_fps(params: VideoProjectParams, tier: VideoModelOptions) -> float:
+def _estimate_fps(
+    params: VideoProjectParams, tier: VideoModelOptions, family: VideoFamily
+) -> float:
     if params.fps is not None:
         return params.fps
     if tier.fps is not None and tier.fps.default is not None:
         return tier.fps.default
-    return default_fps(params.model_id) or 24
-
-
-def _upscaled(source: tuple[int | None, int | None], target: int | None) -> tuple[int, int]:
-    """The FlashVSR output size: the source scaled to a ``target`` short edge, even sides."""
-    width, height = source
-    if not width or not height:
-        raise ValidationError(
-            [ValidationProblem("width", "a FlashVSR estimate needs the source's width and height")]
-        )
-    target = target or min(width, height)
-    scale = target / min(width, height)
-    return 2 * js_round(width * scale / 2), 2 * js_round(height * scale / 2)
+    return family.default_fps(params.model_id) or 24
 
 
 def _count(value: float | None, *, positive: bool = False) -> str | None:
@@ -319,6 +306,7 @@ def audio_estimate_path(
     """The audio estimate for ``params``; ``duration`` and ``steps`` default to the tier's."""
     _expect(params, AudioProjectParams)
     assert isinstance(params, AudioProjectParams)
+    params = with_defaults(params, audio_family(params.model_id))
     p = Problems()
     options = model_options(params, catalog, p)
     tier = options if isinstance(options, AudioModelOptions) else None

@@ -19,45 +19,35 @@ otherwise from the documented catalog (protocol/02 §7.7):
   of these on a model whose tier does not declare them (the service refuses them there);
 * ``output_format`` mp3, wav or flac, ``number_of_media`` (versions) 1-4, no negative prompt
   (the official client drops it silently).
+
+The documented ranges and lists belong to the families (:mod:`sogni.projects.families`);
+this module is the walk every audio project takes.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from . import _families as fam
 from ._checks import MediaSlot, Problems, alias, check_choice, check_common, model_options
 from .catalog import AudioModelOptions, Catalog, NumericRange, sampler_alias, scheduler_alias
+from .families import AudioCheck, AudioFamily, audio_family, registered_families
+from .families._base import with_defaults
 from .params import AudioProjectParams
 
-__all__ = ["time_signature", "validate_audio"]
+__all__ = ["AUDIO_MAX_VERSIONS", "AUDIO_OUTPUT_FORMATS", "time_signature", "validate_audio"]
 
-
-def _range(low: float, high: float, default: float) -> NumericRange:
-    return NumericRange(min=low, max=high, step=1, default=default)
-
-
-# Documented ranges used when the tier declares none; None: the model has no such option.
-_ACE_STEP: Final[dict[str, NumericRange | None]] = {
-    "duration": _range(10, 600, 30),
-    "bpm": _range(30, 300, 120),
-    "prompt_strength": _range(0, 10, 2),
-    "creativity": _range(0, 2, 0.85),
-    "shift": _range(1, 5, 3),
-}
-_MUSIC3: Final[dict[str, NumericRange | None]] = {
-    "duration": _range(10, 300, 60),
-    "bpm": None,
-    "prompt_strength": _range(0, 10, 1.7),
-    "shift": None,
-}
+AUDIO_OUTPUT_FORMATS: Final = ("mp3", "wav", "flac")
+AUDIO_MAX_VERSIONS: Final = 4
+_RANGED: Final = ("duration", "bpm", "prompt_strength", "creativity", "shift")
 
 
 def validate_audio(params: Any, catalog: Catalog, p: Problems) -> list[MediaSlot]:
     assert isinstance(params, AudioProjectParams)
+    model = params.model_id if isinstance(params.model_id, str) else ""
+    family = audio_family(model)
+    params = with_defaults(params, family)
     options = model_options(params, catalog, p)
     tier = options if isinstance(options, AudioModelOptions) else None
-    model = params.model_id if isinstance(params.model_id, str) else ""
     check_common(
         params,
         p,
@@ -65,17 +55,18 @@ def validate_audio(params: Any, catalog: Catalog, p: Problems) -> list[MediaSlot
         guidance=tier.guidance if tier else None,
     )
     versions = params.number_of_media
-    if isinstance(versions, int) and versions > fam.AUDIO_MAX_VERSIONS:
+    if isinstance(versions, int) and versions > AUDIO_MAX_VERSIONS:
         p.add(
             "number_of_media",
-            f"must be less than or equal to {fam.AUDIO_MAX_VERSIONS}, got {versions}",
+            f"must be less than or equal to {AUDIO_MAX_VERSIONS}, got {versions}",
         )
-    p.string("output_format", params.output_format, choices=fam.AUDIO_OUTPUT_FORMATS)
+    p.string("output_format", params.output_format, choices=AUDIO_OUTPUT_FORMATS)
     if isinstance(params.negative_prompt, str) and params.negative_prompt.strip():
         p.add("negative_prompt", "audio models take no negative prompt")
     if tier is not None and tier.guidance is None and params.guidance is not None:
         p.add("guidance", f"is not used by {model} (its tier has no guidance)")
-    _check_music(params, model, tier, p)
+    check = AudioCheck(params, model, tier, p, family)
+    _check_music(check)
     _check_speech(params, model, tier, p)
     check_choice(
         p,
@@ -93,25 +84,21 @@ def validate_audio(params: Any, catalog: Catalog, p: Problems) -> list[MediaSlot
     )
     p.string("lyrics", params.lyrics)
     p.boolean("composer_mode", params.composer_mode)
+    for other in registered_families("audio"):
+        if other is not family:
+            assert isinstance(other, AudioFamily)
+            other.refuse(check)
+    family.validate(check)
     slots: list[MediaSlot] = []
     if params.reference_audio is not None:
         p.media(slots, "referenceAudio", "reference_audio", params.reference_audio, "audio")
     return slots
 
 
-def _documented(model: str) -> dict[str, NumericRange | None]:
-    if fam.is_ace_step_model(model):
-        return _ACE_STEP
-    if model == fam.MUSIC3_MODEL_ID:
-        return _MUSIC3
-    return {}
-
-
-def _check_music(
-    params: AudioProjectParams, model: str, tier: AudioModelOptions | None, p: Problems
-) -> None:
-    documented = _documented(model)
-    for name in ("duration", "bpm", "prompt_strength", "creativity", "shift"):
+def _check_music(check: AudioCheck) -> None:
+    params, p, model, tier = check.params, check.p, check.model_id, check.tier
+    documented = check.family.documented_ranges(model)
+    for name in _RANGED:
         value = getattr(params, name)
         declared: NumericRange | None = getattr(tier, name) if tier else None
         limits = declared or documented.get(name)
@@ -119,31 +106,28 @@ def _check_music(
             p.add(name, f"is not an option of {model}")
             continue
         p.number(name, value, *((limits.min, limits.max) if limits else (None, None)))
+    choices = check.family.documented_choices(model)
+    refused = check.family.refused_options(model)
     _check_listed(
         p,
         "time_signature",
         time_signature(params.time_signature),
         tier.time_signature.allowed if tier and tier.time_signature else None,
-        fam.TIME_SIGNATURES if fam.is_ace_step_model(model) else None,
-        refused=model == fam.MUSIC3_MODEL_ID,
+        choices.get("time_signature"),
+        refused="time_signature" in refused,
         model=model,
     )
-    _check_listed(
-        p,
-        "keyscale",
-        params.keyscale,
-        tier.keyscale.allowed if tier and tier.keyscale else None,
-        fam.KEYSCALES if fam.is_ace_step_model(model) else None,
-        model=model,
-    )
-    _check_listed(
-        p,
-        "language",
-        params.language,
-        tier.language.allowed if tier and tier.language else None,
-        fam.LYRICS_LANGUAGES if fam.is_ace_step_model(model) else None,
-        model=model,
-    )
+    for name in ("keyscale", "language"):
+        listed = getattr(tier, name) if tier else None
+        _check_listed(
+            p,
+            name,
+            getattr(params, name),
+            listed.allowed if listed else None,
+            choices.get(name),
+            refused=name in refused,
+            model=model,
+        )
 
 
 def time_signature(value: Any) -> Any:

@@ -682,6 +682,53 @@ class FakeSupernet:
 
         self.call(apply)
 
+    def add_model(
+        self,
+        model_id: str,
+        *,
+        tier: dict[str, Any],
+        media: str = "image",
+        name: str | None = None,
+        serving: dict[str, Any] | None = None,
+    ) -> None:
+        """Serve one more model, as if the Supernet had just added it.
+
+        ``tier`` is its entry in ``/api/v2/models/tiers`` (stored under ``model_id``), in the
+        tier shape of ``data/catalog.json`` (``type``, ``benchmark``, ``steps``…); ``serving``
+        holds the facts the public catalog does not carry (``networks``, ``size``, ``family``…,
+        see that file's ``serving._doc``). Clients that fetch the catalog afterwards see the
+        model, and connected ones get a ``swarmModels`` push. Works before ``start()`` too.
+        """
+
+        def apply() -> None:
+            if any(m["id"] == model_id for m in self.catalog["models"]):
+                raise ValueError(f"model {model_id!r} is already in the catalog")
+            sid = 1 + max((int(m.get("SID", 0)) for m in self.catalog["models"]), default=0)
+            self.catalog["tiers"][model_id] = tier
+            self.catalog["models"].append(
+                {
+                    "id": model_id,
+                    "name": name or model_id,
+                    "SID": sid,
+                    "tier": model_id,
+                    "media": media,
+                }
+            )
+            if serving is not None:
+                self.catalog.setdefault("serving", {})[model_id] = serving
+
+        if self._server is None:
+            apply()
+            return
+
+        async def apply_and_push() -> None:
+            apply()
+            for session in self._require_server().sessions_for():
+                if session.authenticated and session.wants("swarmModels"):
+                    await session.send("swarmModels", self._swarm_models(session.network))
+
+        self.call(apply_and_push)
+
     def projects_snapshot(self) -> list[dict[str, Any]]:
         """Plain-data copies of every project the server knows: ids, status (the raw server
         names: active, assigned, progress, completed, errored, cancelled), plan (with ``media``:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from sogni.projects import _families as fam
 from sogni.projects._checks import MediaSlot
 from sogni.projects._validation import validate
 from sogni.projects.catalog import Catalog
+from sogni.projects.families import ace_step as fam
 from sogni.projects.params import PARAM_NAMES_TS, AudioProjectParams, make_params
 
 from ._support import load_catalog, only_problem, problems_of

@@ -21,11 +21,33 @@ import pytest
 from sogni import _wallet
 from sogni._wire.fields import WIRE_KEY
 from sogni._wire.job_request import VideoKeyFrame
-from sogni.projects import _build, _checks, _service, _validate_audio, _validate_video, _validation
-from sogni.projects import _families as fam
+from sogni.projects import (
+    _build,
+    _checks,
+    _service,
+    _validate_audio,
+    _validate_video,
+    _validation,
+    families,
+)
 from sogni.projects import catalog as client_catalog
 from sogni.projects import frames as client_frames
 from sogni.projects._codes import RAW_PROJECT_STATUS as _RAW_PROJECT_STATUS
+from sogni.projects.families import (
+    MediaType,
+    ace_step,
+    flashvsr,
+    gpt_image,
+    happyhorse,
+    ltx,
+    minimax_h3,
+    minimax_music,
+    seedance,
+    wan3,
+    wan22,
+)
+from sogni.projects.families import _video as video_base
+from sogni.projects.families._image import COMFY_PREFIXES
 from sogni.testing import _auth, _jobcheck, _media, _mediacheck
 from sogni.testing._projects import NORMALIZED_STATUS
 from sogni.testing._state import load_catalog, wallet_address_for
@@ -73,20 +95,40 @@ def _asset_rules(order: tuple[str, ...], table: Mapping[str, tuple[str, ...]]) -
     return {workflow: dict(zip(order, rules)) for workflow, rules in table.items()}
 
 
-CLIENT_ASSET_ORDER = tuple(camel(name) for name in fam.VIDEO_ASSETS)
+CLIENT_ASSET_ORDER = tuple(camel(name) for name in video_base.VIDEO_ASSETS)
+
+
+def _named(name: str, media: MediaType = "video") -> Callable[[str], bool]:
+    """Whether the client's registry puts an id of ``media`` in the family called ``name``."""
+
+    def test(model_id: str) -> bool:
+        family = families.family_for(model_id, media)
+        return family is not None and family.name == name
+
+    return test
+
+
+def _vendor_video(model_id: str) -> bool:
+    family = families.video_family(model_id)
+    return family is not None and family.vendor
+
+
+def _video_workflow(model_id: str) -> str | None:
+    family = families.video_family(model_id)
+    return family.workflow(model_id) if family is not None else None
 
 
 def _client_family(model_id: str) -> str | None:
     predicates: tuple[tuple[str, Callable[[str], bool]], ...] = (
-        ("wan", fam.is_wan_model),
-        ("ltx", fam.is_ltx_model),
-        ("seedance", fam.is_seedance_model),
-        ("happyhorse", fam.is_happyhorse_model),
-        ("wan3", fam.is_wan3_model),
-        ("h3", fam.is_h3_model),
-        ("flashvsr", fam.is_flashvsr_model),
-        ("ace_step", fam.is_ace_step_model),
-        ("music3", lambda m: m == fam.MUSIC3_MODEL_ID),
+        ("wan", _named("wan22")),
+        ("ltx", _named("ltx")),
+        ("seedance", _named("seedance")),
+        ("happyhorse", _named("happyhorse")),
+        ("wan3", _named("wan3")),
+        ("h3", _named("minimax_h3")),
+        ("flashvsr", _named("flashvsr")),
+        ("ace_step", _named("ace_step", "audio")),
+        ("music3", lambda m: m == minimax_music.MUSIC3_MODEL_ID),
         ("tts", lambda m: m.startswith("qwen3_tts_")),
     )
     return next((name for name, test in predicates if test(model_id)), None)
@@ -94,13 +136,13 @@ def _client_family(model_id: str) -> str | None:
 
 def _families() -> tuple[Table, Table]:
     client_ids = (
-        fam.WAN_MODEL_IDS
-        | fam.LTX_MODEL_IDS
-        | fam.SEEDANCE_MODEL_IDS
-        | fam.HAPPYHORSE_MODEL_IDS
-        | fam.WAN3_MODEL_IDS
-        | fam.H3_MODEL_IDS
-        | {fam.FLASHVSR_MODEL_ID}
+        wan22.WAN_MODEL_IDS
+        | ltx.LTX_MODEL_IDS
+        | seedance.SEEDANCE_MODEL_IDS
+        | happyhorse.HAPPYHORSE_MODEL_IDS
+        | wan3.WAN3_MODEL_IDS
+        | minimax_h3.H3_MODEL_IDS
+        | {flashvsr.FLASHVSR_MODEL_ID}
     )
     keys = set(ids("video")) | set(ids("audio")) | client_ids
     fake = {k: SERVING.get(k, {}).get("family", ABSENT) if k in MODELS else ABSENT for k in keys}
@@ -125,8 +167,8 @@ def _output_formats() -> tuple[Table, Table]:
     fake = {media: sorted(formats) for media, formats in _jobcheck.OUTPUT_FORMATS.items()}
     client = {
         "image": sorted(_validation.IMAGE_OUTPUT_FORMATS),
-        "video": sorted(fam.VIDEO_OUTPUT_FORMATS),
-        "audio": sorted(fam.AUDIO_OUTPUT_FORMATS),
+        "video": sorted(_validate_video.VIDEO_OUTPUT_FORMATS),
+        "audio": sorted(_validate_audio.AUDIO_OUTPUT_FORMATS),
     }
     return fake, client
 
@@ -140,11 +182,11 @@ def _download_content_types() -> tuple[Table, Table]:
     for fmt in _service._IMAGE_CONTENT_TYPES:
         fake[f"image/{fmt}"] = _media.content_type_for(stored["image"][fmt])
         client[f"image/{fmt}"] = _service._IMAGE_CONTENT_TYPES[fmt]
-    for fmt in fam.AUDIO_OUTPUT_FORMATS:
+    for fmt in _validate_audio.AUDIO_OUTPUT_FORMATS:
         fake[f"audio/{fmt}"] = _media.content_type_for(stored["audio"][fmt])
         # The client's rule: its table, else MP3.
         client[f"audio/{fmt}"] = _service._AUDIO_CONTENT_TYPES.get(fmt, "audio/mpeg")
-    for fmt in fam.VIDEO_OUTPUT_FORMATS:
+    for fmt in _validate_video.VIDEO_OUTPUT_FORMATS:
         fake[f"video/{fmt}"] = _media.content_type_for(stored["video"][fmt])
         client[f"video/{fmt}"] = None  # the client signs video downloads without a type
     return fake, client
@@ -185,7 +227,7 @@ def _fake_default_fps(model_id: str) -> int:
 
 def _client_render_fps(model_id: str) -> float:
     """The fps a request without one renders at, by the client's frame math."""
-    if fam.is_wan_model(model_id):
+    if _named("wan22")(model_id):
         return client_frames.WAN_RENDER_FPS
     sent = client_frames.default_fps(model_id)
     return sent if sent is not None else client_frames._math_fps(model_id, None)
@@ -217,10 +259,10 @@ def _audio_ranges() -> tuple[Table, Table]:
     fake: dict[str, Any] = {}
     client: dict[str, Any] = {}
     for model_id in ids("audio"):
-        if fam.is_ace_step_model(model_id):
-            table = _validate_audio._ACE_STEP
-        elif model_id == fam.MUSIC3_MODEL_ID:
-            table = _validate_audio._MUSIC3
+        if _named("ace_step", "audio")(model_id):
+            table = ace_step.ACE_STEP_RANGES
+        elif model_id == minimax_music.MUSIC3_MODEL_ID:
+            table = minimax_music.MUSIC3_RANGES
         else:
             continue
         tier = tier_of(model_id)
@@ -241,12 +283,12 @@ def _audio_lists() -> tuple[Table, Table]:
     fake: dict[str, Any] = {}
     client: dict[str, Any] = {}
     lists = {
-        "keyscale": fam.KEYSCALES,
-        "timesignature": fam.TIME_SIGNATURES,
-        "language": fam.LYRICS_LANGUAGES,
+        "keyscale": ace_step.KEYSCALES,
+        "timesignature": ace_step.TIME_SIGNATURES,
+        "language": ace_step.LYRICS_LANGUAGES,
     }
     for model_id in ids("audio"):
-        if not fam.is_ace_step_model(model_id):
+        if not _named("ace_step", "audio")(model_id):
             continue
         for option, values in lists.items():
             fake[f"{model_id} {option}"] = sorted(tier_of(model_id)[option]["allowed"])
@@ -261,7 +303,7 @@ def _h3_tier_maxima(key: str) -> set[Any]:
 
 
 def _limits() -> tuple[Table, Table]:
-    mc, jc, vv = _mediacheck, _jobcheck, _validate_video
+    mc, jc = _mediacheck, _jobcheck
     pairs: dict[str, tuple[Any, Any]] = {
         "max LoRAs": (jc.MAX_LORAS, _checks.MAX_LORAS),
         "seed maximum": (jc.MAX_SEED, _checks.MAX_SEED),
@@ -271,29 +313,29 @@ def _limits() -> tuple[Table, Table]:
         ),
         "image numberOfImages maximum": (jc.MAX_MEDIA["image"], ABSENT),
         "video numberOfImages maximum": (jc.MAX_MEDIA["video"], ABSENT),
-        "audio numberOfImages maximum": (jc.MAX_MEDIA["audio"], fam.AUDIO_MAX_VERSIONS),
-        "Wan 3 seed maximum": (mc.WAN3_MAX_SEED, fam.WAN3_MAX_SEED),
-        "Wan 3 ratios": (mc.WAN3_RATIOS, fam.WAN3_RATIOS),
-        "Seedance task types": (mc.SEEDANCE_TASKS, fam.SEEDANCE_TASK_TYPES),
-        "video ControlNets": (mc.VIDEO_CONTROLNETS, fam.VIDEO_CONTROLNET_NAMES),
-        "outpaint positions": (mc.OUTPAINT_POSITIONS, fam.OUTPAINT_POSITIONS),
-        "FlashVSR detail": (mc.FLASHVSR_DETAIL, vv.FLASHVSR_DETAIL),
-        "FlashVSR speed": (mc.FLASHVSR_SPEED, vv.FLASHVSR_SPEED),
+        "audio numberOfImages maximum": (jc.MAX_MEDIA["audio"], _validate_audio.AUDIO_MAX_VERSIONS),
+        "Wan 3 seed maximum": (mc.WAN3_MAX_SEED, wan3.WAN3_MAX_SEED),
+        "Wan 3 ratios": (mc.WAN3_RATIOS, wan3.WAN3_RATIOS),
+        "Seedance task types": (mc.SEEDANCE_TASKS, seedance.SEEDANCE_TASK_TYPES),
+        "video ControlNets": (mc.VIDEO_CONTROLNETS, _validate_video.VIDEO_CONTROLNET_NAMES),
+        "outpaint positions": (mc.OUTPAINT_POSITIONS, _validate_video.OUTPAINT_POSITIONS),
+        "FlashVSR detail": (mc.FLASHVSR_DETAIL, flashvsr.FLASHVSR_DETAIL),
+        "FlashVSR speed": (mc.FLASHVSR_SPEED, flashvsr.FLASHVSR_SPEED),
         "WAN render fps": (mc.WAN_RENDER_FPS, client_frames.WAN_RENDER_FPS),
-        "documented shift": (mc.DOCUMENTED_SHIFT, vv.DOCUMENTED_SHIFT),
-        "H3 fps": (mc.H3_FPS, fam.H3_FPS),
-        "H3 base frames": (mc.H3_BASE_FRAMES, fam.H3_BASE_FRAMES),
-        "H3 frame step": (mc.H3_FRAME_STEP, fam.H3_FRAME_STEP),
-        "H3 max frames": (mc.H3_MAX_FRAMES, fam.H3_MAX_FRAMES),
-        "H3 size grid": (mc.H3_GRID, fam.H3_DIMENSION_STEP),
-        "H3 max side (tiers)": (_h3_tier_maxima("width"), {fam.H3_MAX_DIMENSION}),
-        "H3 max height (tiers)": (_h3_tier_maxima("height"), {fam.H3_MAX_DIMENSION}),
-        "H3 max pixels (tiers)": (_h3_tier_maxima("maxPixels"), {fam.H3_MAX_PIXELS}),
-        "H3 max keyframes": (mc.H3_MAX_KEYFRAMES, fam.H3_MAX_KEYFRAMES),
-        "H3 r2v reference limits": (mc.H3_R2V_LIMITS, fam.H3_REFERENCE_LIMITS),
-        "H3 reference video seconds": (mc.H3_REFERENCE_SECONDS, vv.H3_VIDEO_SECONDS),
-        "H3 reference seconds slack": (mc.H3_SECONDS_SLACK, vv._H3_SECONDS_TOLERANCE),
-        "reference URL keys": (mc.URL_KEYS, tuple(wire_key(f) for f in vv.URL_FIELDS)),
+        "documented shift": (mc.DOCUMENTED_SHIFT, video_base.DOCUMENTED_SHIFT),
+        "H3 fps": (mc.H3_FPS, minimax_h3.H3_FPS),
+        "H3 base frames": (mc.H3_BASE_FRAMES, minimax_h3.H3_BASE_FRAMES),
+        "H3 frame step": (mc.H3_FRAME_STEP, minimax_h3.H3_FRAME_STEP),
+        "H3 max frames": (mc.H3_MAX_FRAMES, minimax_h3.H3_MAX_FRAMES),
+        "H3 size grid": (mc.H3_GRID, minimax_h3.H3_DIMENSION_STEP),
+        "H3 max side (tiers)": (_h3_tier_maxima("width"), {minimax_h3.H3_MAX_DIMENSION}),
+        "H3 max height (tiers)": (_h3_tier_maxima("height"), {minimax_h3.H3_MAX_DIMENSION}),
+        "H3 max pixels (tiers)": (_h3_tier_maxima("maxPixels"), {minimax_h3.H3_MAX_PIXELS}),
+        "H3 max keyframes": (mc.H3_MAX_KEYFRAMES, minimax_h3.H3_MAX_KEYFRAMES),
+        "H3 r2v reference limits": (mc.H3_R2V_LIMITS, minimax_h3.H3_REFERENCE_LIMITS),
+        "H3 reference video seconds": (mc.H3_REFERENCE_SECONDS, minimax_h3.H3_VIDEO_SECONDS),
+        "H3 reference seconds slack": (mc.H3_SECONDS_SLACK, minimax_h3.H3_SECONDS_TOLERANCE),
+        "reference URL keys": (mc.URL_KEYS, tuple(wire_key(f) for f in video_base.URL_FIELDS)),
     }
     return {k: f for k, (f, _) in pairs.items()}, {k: c for k, (_, c) in pairs.items()}
 
@@ -334,57 +376,63 @@ def _statuses() -> tuple[Table, Table]:
 PAIRS: dict[str, Callable[[], tuple[Table, Table]]] = {
     "sampler aliases": lambda: (_jobcheck.SAMPLER_ALIASES, client_catalog._SAMPLER_ALIASES),
     "scheduler aliases": lambda: (_jobcheck.SCHEDULER_ALIASES, client_catalog._SCHEDULER_ALIASES),
-    "comfy prefixes": lambda: (_flags(_jobcheck.COMFY_PREFIXES), _flags(fam.COMFY_PREFIXES)),
+    "comfy prefixes": lambda: (_flags(_jobcheck.COMFY_PREFIXES), _flags(COMFY_PREFIXES)),
     "video workflow assets": lambda: (
         _asset_rules(_mediacheck._ASSET_ORDER, _mediacheck._WORKFLOW_ASSETS),
-        _asset_rules(CLIENT_ASSET_ORDER, fam._WORKFLOW_ASSETS),
+        _asset_rules(CLIENT_ASSET_ORDER, video_base.WORKFLOW_ASSETS),
     ),
     "H3 workflow assets": lambda: (
         _asset_rules(_mediacheck._ASSET_ORDER, _mediacheck._H3_WORKFLOW_ASSETS),
-        _asset_rules(CLIENT_ASSET_ORDER, fam._H3_WORKFLOW_ASSETS),
+        _asset_rules(CLIENT_ASSET_ORDER, minimax_h3.H3_WORKFLOW_ASSETS),
     ),
     "model families": _families,
-    "video workflows": lambda: _per_model(ids("video"), _serving("workflow"), fam.video_workflow),
+    "video workflows": lambda: _per_model(ids("video"), _serving("workflow"), _video_workflow),
     "Seedance reference limits": lambda: _per_model(
         _family_ids("seedance"),
         lambda m: tuple(SERVING[m]["referenceLimits"]),
-        lambda m: fam.SEEDANCE_REFERENCE_LIMITS.get(m, ABSENT),
+        lambda m: seedance.SEEDANCE_REFERENCE_LIMITS.get(m, ABSENT),
     ),
     "Seedance 2.5 ids": lambda: _per_model(
         _family_ids("seedance"),
         lambda m: bool(SERVING[m].get("seedance25")),
-        lambda m: m in fam.SEEDANCE_25_MODEL_IDS,
+        lambda m: m in seedance.SEEDANCE_25_MODEL_IDS,
     ),
     "H3 audio-guide ids": lambda: _per_model(
-        _family_ids("h3"), lambda m: bool(SERVING[m].get("audioGuide")), fam.is_h3_audio_guide_model
+        _family_ids("h3"),
+        lambda m: bool(SERVING[m].get("audioGuide")),
+        minimax_h3.is_h3_audio_guide_model,
     ),
     "Wan 3 Enhanced ids": lambda: _per_model(
         _family_ids("wan3"),
         lambda m: bool(SERVING[m].get("enhanced")),
-        lambda m: m == fam.WAN3_ENHANCED_MODEL_ID,
+        lambda m: m == wan3.WAN3_ENHANCED_MODEL_ID,
     ),
     "vendor models": lambda: _per_model(
         list(MODELS),
         lambda m: bool(SERVING.get(m, {}).get("vendor")),
-        lambda m: fam.is_external_video_model(m) or fam.is_gpt_image_model(m),
+        lambda m: _vendor_video(m) or _named("gpt_image", "image")(m),
     ),
     "image size bounds": lambda: _per_model(
         ids("image"),
         lambda m: tuple(SERVING.get(m, {}).get("size", _jobcheck.DEFAULT_SIZE_LIMITS)),
-        fam.custom_image_size_bounds,
+        _validation.custom_image_size_bounds,
     ),
     "context image limits": lambda: _per_model(
         ids("image"),
         _serving("maxContextImages", _jobcheck.DEFAULT_MAX_CONTEXT_IMAGES),
-        fam.max_context_images,
+        _validation.max_context_images,
     ),
     "GPT Image options": lambda: _per_model(
-        [m for m in ids("image") if "gptImage" in SERVING.get(m, {}) or fam.is_gpt_image_model(m)],
+        [
+            m
+            for m in ids("image")
+            if "gptImage" in SERVING.get(m, {}) or _named("gpt_image", "image")(m)
+        ],
         lambda m: (
             tuple(SERVING[m]["gptImage"]["quality"]),
             tuple(SERVING[m]["gptImage"]["background"]),
         ),
-        lambda m: (fam.gpt_image_qualities(m), fam.gpt_image_backgrounds(m)),
+        lambda m: (gpt_image.gpt_image_qualities(m), gpt_image.gpt_image_backgrounds(m)),
     ),
     "output formats": _output_formats,
     "download content types": _download_content_types,

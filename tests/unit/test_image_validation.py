@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 
 from sogni.errors import ValidationError
-from sogni.projects._families import CONTROLNET_NAMES, custom_image_size_bounds
-from sogni.projects._validation import MediaSlot, validate
+from sogni.projects._validation import (
+    CONTROLNET_NAMES,
+    MediaSlot,
+    custom_image_size_bounds,
+    validate,
+)
 from sogni.projects.catalog import Catalog
 from sogni.projects.params import make_params
 
