@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         ProjectsAPI,
         VideoProjectKwargs,
     )
+    from sogni.projects.handles import QueueStatus
 
     from ._client import AsyncSogniClient
 
@@ -270,7 +271,7 @@ class AsyncProject(Generic[ParamsT_co]):
         return self._project.queue_position
 
     @property
-    def queue_status(self) -> str | None:
+    def queue_status(self) -> QueueStatus | None:
         return self._project.queue_status
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -173,12 +173,16 @@ class ChatCompletionResult:
         return message
 
 
+# The server's vocabulary, which may grow: the known values, and any other string as it came.
+ChatJobStateType = Literal["pending", "queued", "assigned", "initiatingModel", "jobStarted"] | str
+
+
 @attrs.frozen
 class ChatJobState:
     """A ``jobState`` frame of a chat job (``pending``, ``queued``, ``assigned``, ...)."""
 
     job_id: str
-    type: str
+    type: ChatJobStateType
     worker_name: str | None = None
     queue_position: int | None = None
     model_id: str | None = None

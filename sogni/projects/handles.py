@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Generic
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal
 
 import attrs
 
@@ -94,6 +94,8 @@ class ProjectEventType(StrEnum):
 
 
 PROJECT_EVENTS = tuple(event.value for event in ProjectEventType)
+# Why a queued project waits, as the server says it (open: other values arrive as they came).
+QueueStatus = Literal["waiting", "no-workers"] | str
 
 
 @attrs.frozen
@@ -461,7 +463,7 @@ class Project(Generic[ParamsT_co]):
             return self._tracker.queue_position
 
     @property
-    def queue_status(self) -> str | None:
+    def queue_status(self) -> QueueStatus | None:
         with self._tracker.lock:
             return self._tracker.queue_status
 
