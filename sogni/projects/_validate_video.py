@@ -274,28 +274,27 @@ def _collect_media(check: VideoCheck, family: VideoFamily) -> None:
     params = check.params
     numbered = family.numbered_references(check.model_id)
     if params.reference_image is not None:
-        _media(check, "referenceImage", "reference_image", params.reference_image)
+        check.media("referenceImage", "reference_image", params.reference_image)
     offset = 1 if params.reference_image is not None else 0
     for i, image in enumerate(check.ok.get("context_images", ())):
-        _media(check, f"contextImage{offset + i + 1}", f"context_images[{i}]", image)
+        check.media(f"contextImage{offset + i + 1}", f"context_images[{i}]", image)
     if isinstance(params.keyframes, tuple):
         for i, keyframe in enumerate(params.keyframes[:MAX_KEYFRAMES]):
             if isinstance(keyframe, VideoKeyframe) and keyframe.image is not None:
-                _media(check, f"keyframeImage{i + 1}", f"keyframes[{i}].image", keyframe.image)
+                check.media(f"keyframeImage{i + 1}", f"keyframes[{i}].image", keyframe.image)
     if params.reference_image_end is not None:
-        _media(check, "referenceImageEnd", "reference_image_end", params.reference_image_end)
+        check.media("referenceImageEnd", "reference_image_end", params.reference_image_end)
     if not numbered and params.reference_audio is not None:
-        _media(check, "referenceAudio", "reference_audio", params.reference_audio, "audio")
+        check.media("referenceAudio", "reference_audio", params.reference_audio, "audio")
     if params.reference_audio_identity is not None:
-        _media(
-            check,
+        check.media(
             "referenceAudio",
             "reference_audio_identity",
             params.reference_audio_identity,
             "audio",
         )
     if not numbered and params.reference_video is not None:
-        _media(check, "referenceVideo", "reference_video", params.reference_video, "video")
+        check.media("referenceVideo", "reference_video", params.reference_video, "video")
     if numbered:
         kinds: tuple[tuple[str, MediaKind, str, str], ...] = (
             ("referenceAudio", "audio", "reference_audio", "reference_audios"),
@@ -306,17 +305,6 @@ def _collect_media(check: VideoCheck, family: VideoFamily) -> None:
             named = [(single, first)] if first is not None else []
             named += [(f"{many}[{i}]", v) for i, v in enumerate(check.ok.get(many, ()))]
             for n, (param, value) in enumerate(named, 1):
-                _media(check, slot, param, value, kind, upload_id=f"{slot}{n}")
+                check.media(slot, param, value, kind, upload_id=f"{slot}{n}")
     if params.reference_mask is not None and check.ok.get("control_net.name") == "inpaint":
-        _media(check, "referenceMask", "reference_mask", params.reference_mask)
-
-
-def _media(
-    check: VideoCheck,
-    slot: str,
-    param: str,
-    value: Any,
-    kind: MediaKind = "image",
-    upload_id: str | None = None,
-) -> None:
-    check.p.media(check.slots, slot, param, value, kind, upload_id)
+        check.media("referenceMask", "reference_mask", params.reference_mask)

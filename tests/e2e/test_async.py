@@ -6,13 +6,11 @@ import asyncio
 import concurrent.futures
 import contextlib
 import gc
-import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import attrs
 import pytest
 import pytest_asyncio
 
@@ -20,11 +18,9 @@ import sogni
 import sogni_async
 from sogni import ClientConfig, ProjectCanceledError, SogniTimeoutError
 from sogni._transport import rest as rest_module
-from sogni.chat import ChatStream
-from sogni.projects import AudioProjectParams, Job, Project, VideoProjectParams
+from sogni.projects import AudioProjectParams, VideoProjectParams
 from sogni.testing import FakeSupernet
 from sogni_async import AsyncSogniClient
-from sogni_async._chat import AsyncChatStream
 from sogni_async._projects import AsyncJob, AsyncProject
 
 from ..helpers import FAST, FakeProcess, sogni_threads
@@ -238,70 +234,7 @@ async def test_aclose_leaves_no_threads(fake_process: FakeProcess) -> None:
     assert sogni_threads() == []
 
 
-def _public_methods(cls: type[Any]) -> set[str]:
-    return {
-        name
-        for name, value in inspect.getmembers(cls)
-        if not name.startswith("_") and (inspect.isfunction(value) or isinstance(value, property))
-    }
-
-
-# Sync names whose async twin has another name.
-RENAMED = {"close": "aclose"}
-
-
-def _is_namespace(value: Any) -> bool:
-    cls = type(value)
-    return (
-        cls.__module__.startswith("sogni.")
-        and not attrs.has(cls)
-        and any(inspect.isfunction(v) for n, v in inspect.getmembers(cls) if not n.startswith("_"))
-    )
-
-
-def _namespaces(
-    sync_obj: Any, async_obj: Any, path: tuple[str, ...] = ()
-) -> Iterator[tuple[str, type, type]]:
-    """Walk a live client: every public attribute (not property) holding an SDK namespace,
-    paired with the async client's attribute of the same name."""
-    yield ".".join(path) or "client", type(sync_obj), type(async_obj)
-    for name in sorted(set(dir(type(sync_obj))) | set(vars(sync_obj))):
-        static = inspect.getattr_static(sync_obj, name)
-        if name.startswith("_") or isinstance(static, property) or inspect.isfunction(static):
-            continue
-        value = getattr(sync_obj, name)
-        if _is_namespace(value):
-            twin = getattr(async_obj, name, None)
-            assert twin is not None, f"{'.'.join((*path, name))} has no async twin"
-            yield from _namespaces(value, twin, (*path, name))
-
-
-# The handles the namespaces return, with their async twins.
-HANDLES = [(Project, AsyncProject), (Job, AsyncJob), (ChatStream, AsyncChatStream)]
-# Members that do not block, so their twins are plain methods.
-NON_BLOCKING = {"on", "job", "with_options", "get_tokens", "on_tokens_refreshed", "events"}
-
-
-def test_every_sync_method_has_an_async_twin(fake_process: FakeProcess) -> None:
-    client = _client(fake_process, "async-twins")
-    pairs = list(_namespaces(client.sync, client))
-    found = {path for path, _, _ in pairs}
-    # The walk must see the namespaces we know of; a new one is then found by itself.
-    assert {"client", "account", "projects", "chat", "chat.completions", "chat.tools"} <= found
-    problems: list[str] = []
-    for sync_cls, async_cls in [(s, a) for _, s, a in pairs] + HANDLES:
-        for name in _public_methods(sync_cls):
-            twin_name = RENAMED.get(name, name)
-            if not hasattr(async_cls, twin_name):
-                if not (async_cls is AsyncJob and not inspect.isfunction(getattr(sync_cls, name))):
-                    problems.append(f"{async_cls.__name__}.{twin_name} is missing")
-                continue
-            member, twin = getattr(sync_cls, name), getattr(async_cls, twin_name)
-            blocking = inspect.isfunction(member) and name not in NON_BLOCKING
-            if blocking and not inspect.iscoroutinefunction(twin):
-                problems.append(f"{async_cls.__name__}.{twin_name} must be awaitable")
-    client.sync.close()
-    assert problems == []
+# Every sync method's async twin, with the same signature: tests/unit/test_signature_parity.py.
 
 
 @pytest.mark.asyncio

@@ -46,6 +46,16 @@ ASYNC_ONLY = {
     "max_threads": "the size of the shim's thread pool (an __init__ parameter)",
     "close": "AsyncChatStream/AsyncEventIterator: a synchronous close() besides aclose()",
 }
+# Members that never block, so their twins are plain methods, not coroutines.
+NON_BLOCKING = {
+    "on",
+    "job",
+    "with_options",
+    "get_tokens",
+    "on_tokens_refreshed",
+    "events",
+    "__iter__",
+}
 # Handles the namespaces return, with their async twins.
 HANDLES = [
     (Project, AsyncProject),
@@ -175,6 +185,9 @@ def test_every_public_member_has_a_twin_with_the_same_signature() -> None:
                     problems.append(f"{where} is missing")
                     continue
                 _compare(where, member, twin, problems)
+                blocking = inspect.isfunction(member) and name not in NON_BLOCKING | {"__init__"}
+                if blocking and not inspect.iscoroutinefunction(twin):
+                    problems.append(f"{where} must be awaitable")
             expected = {MEMBER_MAP.get(n, n) for n in sync_members}
             for name in async_members:
                 if name not in expected and name not in ASYNC_ONLY:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._checks import Problems
 from ..catalog import NumericRange
-from ._base import Family, MediaType
+from ._base import Family, FamilyCheck, MediaType
 
 if TYPE_CHECKING:
     from ..catalog import AudioModelOptions
@@ -16,26 +15,12 @@ if TYPE_CHECKING:
 __all__ = ["AudioCheck", "AudioFamily"]
 
 
-class AudioCheck:
-    """One audio project under validation, as the family hooks see it (see
-    :class:`~sogni.projects.families.ImageCheck`)."""
+class AudioCheck(FamilyCheck):
+    """One audio project under validation, as the family hooks see it."""
 
-    def __init__(
-        self,
-        params: AudioProjectParams,
-        model_id: str,
-        tier: AudioModelOptions | None,
-        problems: Problems,
-        family: AudioFamily,
-    ) -> None:
-        self.params = params
-        self.model_id = model_id
-        self.tier = tier
-        self.p = problems
-        self.family = family
-
-    def add(self, param: str, message: str) -> None:
-        self.p.add(param, message)
+    params: AudioProjectParams
+    tier: AudioModelOptions | None
+    family: AudioFamily
 
 
 class AudioFamily(Family):

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import attrs
 
+if TYPE_CHECKING:
+    from .._checks import MediaSlot, Problems
+    from ..media import MediaKind
+
 __all__ = [
     "Family",
+    "FamilyCheck",
     "MediaType",
     "find_family",
     "register_builtin",
@@ -27,6 +32,37 @@ __all__ = [
 
 MediaType = Literal["image", "video", "audio"]
 _P = TypeVar("_P")
+
+
+class FamilyCheck:
+    """One project under validation, as the family hooks see it: ``params`` (with the
+    family's defaults filled in), the model's ``tier`` options (None when the model is
+    unknown), and the ``family``. :meth:`add` records a problem; ``p`` offers typed checks
+    (``p.number``, ``p.string``…) that record one and return whether the value is usable;
+    :meth:`media` queues an upload. Each media type's subclass narrows the attributes' types."""
+
+    def __init__(
+        self, params: Any, model_id: str, tier: Any, problems: Problems, family: Any
+    ) -> None:
+        self.params = params
+        self.model_id = model_id
+        self.tier = tier
+        self.p = problems
+        self.family = family
+        self.slots: list[MediaSlot] = []
+
+    def add(self, param: str, message: str) -> None:
+        self.p.add(param, message)
+
+    def media(
+        self,
+        slot: str,
+        param: str,
+        value: Any,
+        kind: MediaKind = "image",
+        upload_id: str | None = None,
+    ) -> None:
+        self.p.media(self.slots, slot, param, value, kind, upload_id)
 
 
 class Family:

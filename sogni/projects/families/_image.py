@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from .._checks import MediaSlot, Problems
-from ..media import MediaKind
-from ._base import Family, MediaType
+from ._base import Family, FamilyCheck, MediaType
 
 if TYPE_CHECKING:
     from ..catalog import ImageModelOptions
@@ -32,42 +30,12 @@ COMFY_PREFIXES: Final = (
 )
 
 
-class ImageCheck:
-    """One image project under validation, as the family hooks see it.
+class ImageCheck(FamilyCheck):
+    """One image project under validation, as the family hooks see it."""
 
-    ``params`` holds the values (with the family's defaults filled in), ``tier`` the model's
-    options (None when the model is unknown). :meth:`add` records a problem; ``p`` offers
-    typed checks (``p.number``, ``p.string``…) that record one and return whether the value
-    is usable. :meth:`media` queues an upload.
-    """
-
-    def __init__(
-        self,
-        params: ImageProjectParams,
-        model_id: str,
-        tier: ImageModelOptions | None,
-        problems: Problems,
-        family: ImageFamily,
-    ) -> None:
-        self.params = params
-        self.model_id = model_id
-        self.tier = tier
-        self.p = problems
-        self.family = family
-        self.slots: list[MediaSlot] = []
-
-    def add(self, param: str, message: str) -> None:
-        self.p.add(param, message)
-
-    def media(
-        self,
-        slot: str,
-        param: str,
-        value: Any,
-        kind: MediaKind = "image",
-        upload_id: str | None = None,
-    ) -> None:
-        self.p.media(self.slots, slot, param, value, kind, upload_id)
+    params: ImageProjectParams
+    tier: ImageModelOptions | None
+    family: ImageFamily
 
 
 class ImageFamily(Family):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from .._checks import MAX_SEED, MediaSlot, Problems
+from .._checks import MAX_SEED, Problems
 from .._numbers import js_round
 from ..catalog import NumericRange
-from ._base import Family, MediaType
+from ._base import Family, FamilyCheck, MediaType
 
 if TYPE_CHECKING:
     from ..catalog import VideoModelOptions
@@ -66,13 +66,17 @@ def ts_name(name: str) -> str:
     return PARAM_NAMES_TS.get(name, name)
 
 
-class VideoCheck:
+class VideoCheck(FamilyCheck):
     """One video project under validation, as the family hooks see it.
 
     ``ok`` holds the values that passed their type check (the family rules reason only about
     usable values, so one mistake makes one problem); :meth:`given` says whether a parameter
-    was set at all. :meth:`add` records a problem; ``p`` offers typed checks.
+    was set at all.
     """
+
+    params: VideoProjectParams
+    tier: VideoModelOptions | None
+    family: VideoFamily | None
 
     def __init__(
         self,
@@ -82,17 +86,9 @@ class VideoCheck:
         problems: Problems,
         family: VideoFamily | None,
     ) -> None:
-        self.params = params
-        self.model_id = model_id
-        self.tier = tier
-        self.p = problems
-        self.family = family
+        super().__init__(params, model_id, tier, problems, family)
         self.workflow = family.workflow(model_id) if family is not None else None
         self.ok: dict[str, Any] = {}
-        self.slots: list[MediaSlot] = []
-
-    def add(self, param: str, message: str) -> None:
-        self.p.add(param, message)
 
     def number(
         self,
