@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import subprocess
-import sys
 import time
+
+from _fake_process import BenchFake
 
 from sogni_async import AsyncSogniClient
 
@@ -57,18 +56,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--projects", type=int, default=200)
     args = parser.parse_args()
-    fake = subprocess.Popen(
-        [sys.executable, "-m", "sogni.testing", "--time-scale", "0.01"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert fake.stdout is not None
-    try:
-        info = json.loads(fake.stdout.readline())
-        worst, elapsed = asyncio.run(run(info, args.projects))
-    finally:
-        fake.terminate()
-        fake.wait(30)
+    with BenchFake() as fake:
+        worst, elapsed = asyncio.run(run(fake.info, args.projects))
     print(f"{args.projects} projects in {elapsed:.2f} s")
     print(
         f"worst loop stall: {worst * 1000:.1f} ms = {worst / TICK:.1f} x the 5 ms tick "

@@ -17,10 +17,7 @@ fake sends. Usage: ``python bench/chat_overhead.py [--words 2000] [--rounds 5]``
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -28,26 +25,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import websocket
+from _fake_process import BenchFake
 
 from sogni import SogniClient
 from sogni._wire.envelope import decode_frame, encode_frame
 
 MODEL = "qwen3.6-35b-a3b-gguf-iq4xs"
-
-
-def start_fake() -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sogni.testing", "--time-scale", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise SystemExit("the fake did not start")
-    info: dict[str, str] = json.loads(line)
-    return proc, info
 
 
 def raw_reader(info: dict[str, str], prompt: str) -> Callable[[], int]:
@@ -105,8 +88,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     prompt = " ".join(f"w{i}" for i in range(args.words))
-    proc, info = start_fake()
-    try:
+    with BenchFake(time_scale=0) as fake:
+        info = fake.info
         client = SogniClient(
             app_id="bench-sdk",
             api_key=info["api_key"],
@@ -122,9 +105,6 @@ def main() -> None:
             for _ in range(args.rounds):
                 for name, run in readers.items():
                     results[name].append(measure(run))
-    finally:
-        proc.terminate()
-        proc.wait(10)
     chunks = results["sdk"][0][2]
     print(f"{args.rounds} rounds of one streamed reply of {chunks} chunks (median of rounds)")
     cpu = {name: statistics.median(r[0] for r in rows) for name, rows in results.items()}

@@ -23,13 +23,11 @@ import argparse
 import gc
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
 import tracemalloc
 from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 RETAINED_LIMIT = 1024 * 1024
@@ -126,21 +124,13 @@ def main() -> int:
         env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
         os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
+    from _fake_process import BenchFake
+
     from sogni import SogniClient
 
-    fake = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve().parent / "_fake_process.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert fake.stdin is not None
-    assert fake.stdout is not None
-    try:
-        info = json.loads(fake.stdout.readline())
-        fake.stdin.write("set-balance 100000000\n")
-        fake.stdin.flush()
-        fake.stdout.readline()
+    with BenchFake() as fake:
+        info = fake.info
+        fake.command("set-balance 100000000")
         with SogniClient(
             app_id=f"soak-{os.getpid()}",
             api_key=info["api_key"],
@@ -155,10 +145,6 @@ def main() -> int:
             tracemalloc.start()
             figures = measure(runner, transport, args.projects, max(1, args.projects // 4))
             tracemalloc.stop()
-    finally:
-        fake.stdin.write("quit\n")
-        fake.stdin.close()
-        fake.wait(30)
     misses = [
         name
         for name, missed in (

@@ -10,13 +10,12 @@ the process's peak resident memory should grow by a small fraction of the file (
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
+
+from _fake_process import BenchFake
 
 from sogni import ClientConfig
 from sogni._transport.rest import RestClient
@@ -38,51 +37,39 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=200)
     args = parser.parse_args()
     size = args.size_mb * 1024 * 1024
-    here = Path(__file__).resolve().parent
-    fake = subprocess.Popen(
-        [sys.executable, str(here / "_fake_process.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert fake.stdin is not None
-    assert fake.stdout is not None
-    try:
-        info = json.loads(fake.stdout.readline())
-        with tempfile.TemporaryDirectory() as tmp:
-            source = Path(tmp) / "big.png"
-            with open(source, "wb") as f:
-                f.write(PNG_SIGNATURE)
-                chunk = os.urandom(1 << 20)
-                written = len(PNG_SIGNATURE)
-                while written < size:
-                    piece = chunk[: size - written]
-                    f.write(piece)
-                    written += len(piece)
-            config = ClientConfig(
-                api_key=info["api_key"],
-                rest_endpoint=info["rest_url"],
-                socket_endpoint=info["socket_url"],
-                disable_socket=True,
-            )
-            rest = RestClient(config, CredentialStore(config.api_key))
-            slot = MediaSlot(
-                slot="startingImage",
-                kind="image",
-                source=resolve_media(str(source), "starting_image", kind="image"),
-            )
-            before = peak_rss_bytes()
-            upload_media(rest, config, "BENCH-0000-0000-0000-000000000000", [slot])
-            after_upload = peak_rss_bytes()
-            fake.stdin.write("sign-latest-upload\n")
-            fake.stdin.flush()
-            url = fake.stdout.readline().strip()
-            target = Path(tmp) / "copy.png"
-            with open(target, "wb") as sink:
-                rest.download(url, sink)
-            after_download = peak_rss_bytes()
-            rest.close()
-            assert target.stat().st_size == size, "download size differs from the upload"
+    with BenchFake() as fake, tempfile.TemporaryDirectory() as tmp:
+        info = fake.info
+        source = Path(tmp) / "big.png"
+        with open(source, "wb") as f:
+            f.write(PNG_SIGNATURE)
+            chunk = os.urandom(1 << 20)
+            written = len(PNG_SIGNATURE)
+            while written < size:
+                piece = chunk[: size - written]
+                f.write(piece)
+                written += len(piece)
+        config = ClientConfig(
+            api_key=info["api_key"],
+            rest_endpoint=info["rest_url"],
+            socket_endpoint=info["socket_url"],
+            disable_socket=True,
+        )
+        rest = RestClient(config, CredentialStore(config.api_key))
+        slot = MediaSlot(
+            slot="startingImage",
+            kind="image",
+            source=resolve_media(str(source), "starting_image", kind="image"),
+        )
+        before = peak_rss_bytes()
+        upload_media(rest, config, "BENCH-0000-0000-0000-000000000000", [slot])
+        after_upload = peak_rss_bytes()
+        url = fake.command("sign-latest-upload")
+        target = Path(tmp) / "copy.png"
+        with open(target, "wb") as sink:
+            rest.download(url, sink)
+        after_download = peak_rss_bytes()
+        rest.close()
+        assert target.stat().st_size == size, "download size differs from the upload"
         up = (after_upload - before) / size
         down = (after_download - after_upload) / size
         print(f"file size: {size / 2**20:.0f} MiB")
@@ -95,11 +82,6 @@ def main() -> None:
             f"download: peak RSS growth {(after_download - after_upload) / 2**20:.1f} MiB"
             f" / file size = {down:.4f}  (target < 0.1)"
         )
-    finally:
-        if fake.poll() is None:
-            fake.stdin.write("quit\n")
-            fake.stdin.flush()
-            fake.wait(30)
 
 
 if __name__ == "__main__":
