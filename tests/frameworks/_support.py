@@ -67,3 +67,20 @@ def check_own_images(answers: dict[int, tuple[str, dict[str, Any]]], media: Path
         assert meta["project_id"] == answer["project_id"]
         assert meta["seed"] == str(1000 + n)
         assert meta["prompt_sha256"] == hashlib.sha256(prompt.encode()).hexdigest()
+
+
+def check_example_closes_at_exit(fake: FakeSupernet, script: str, app: str) -> None:
+    """Run ``examples/<script>`` (16 requests through one process-wide client it never closes
+    itself) and check that its one client, app id ``<app>-<pid>``, rendered all 16 projects and
+    said goodbye with 1000 at exit (a client left open would drop the socket with no close
+    frame)."""
+    pid = run_example(script, fake)
+    app_id = f"{app}-{pid}"
+    assert connections(fake) == [app_id]
+    [closed] = fake.received.wait_for(lambda r: r.kind == "ws_closed", timeout=5)
+    assert closed.app_id == app_id
+    assert closed.close_code == 1000
+    projects = fake.projects_snapshot()
+    assert len(projects) == 16
+    assert {p["app_id"] for p in projects} == {app_id}
+    assert all(p["status"] == "completed" for p in projects)

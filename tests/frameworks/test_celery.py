@@ -15,6 +15,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import celery
+import celery_tasks  # examples/ is on sys.path (conftest)
 import psutil
 import pytest
 
@@ -23,9 +25,6 @@ from sogni.testing import FakeSupernet, read_image_metadata
 
 from ..helpers import FAST
 from ._support import close_codes, connections, fake_environ
-
-celery = pytest.importorskip("celery")
-celery_tasks = pytest.importorskip("celery_tasks")  # examples/ is on sys.path (conftest)
 
 SERIALIZERS = ("json", "pickle")
 

@@ -8,14 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_app  # examples/ is on sys.path (conftest)
 import pytest
 
 from sogni.testing import FakeSupernet
 
 from ..helpers import run_threads
-from ._support import check_own_images, close_codes, connections, run_example
-
-flask_app = pytest.importorskip("flask_app")  # examples/ is on sys.path (conftest)
+from ._support import (
+    check_example_closes_at_exit,
+    check_own_images,
+    close_codes,
+    connections,
+)
 
 
 @pytest.fixture
@@ -59,15 +63,4 @@ def test_invalid_input_is_a_400_listing_the_problems_and_nothing_is_sent(
 
 
 def test_the_example_runs_with_one_client_that_closes_cleanly_at_exit(fake: FakeSupernet) -> None:
-    pid = run_example("flask_app.py", fake)
-
-    assert connections(fake) == [f"flask-demo-{pid}"]
-    # The process exited without calling close(): the atexit hook closed the socket (1000).
-    # A client left open would have dropped it with no close frame.
-    [closed] = fake.received.wait_for(lambda r: r.kind == "ws_closed", timeout=5)
-    assert closed.app_id == f"flask-demo-{pid}"
-    assert closed.close_code == 1000
-    projects = fake.projects_snapshot()
-    assert len(projects) == 16
-    assert {p["app_id"] for p in projects} == {f"flask-demo-{pid}"}
-    assert all(p["status"] == "completed" for p in projects)
+    check_example_closes_at_exit(fake, "flask_app.py", "flask-demo")

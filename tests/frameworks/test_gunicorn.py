@@ -10,15 +10,14 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import gunicorn  # noqa: F401
+import gunicorn_app  # examples/ is on sys.path (conftest)
 import pytest
 
 from sogni import ForkedProcessError
 from sogni.testing import FakeSupernet
 
 from ._support import close_codes, connections, fake_environ
-
-pytest.importorskip("gunicorn")
-gunicorn_app = pytest.importorskip("gunicorn_app")  # examples/ is on sys.path (conftest)
 
 
 @pytest.fixture(scope="module")
