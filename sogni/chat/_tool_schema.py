@@ -74,22 +74,29 @@ def check_tool_arguments(
     name: str,
     arguments: Any,
     *,
+    schema: Mapping[str, Any] | None = None,
     coerce_primitives: bool = False,
     strip_unknown: bool = False,
     advisory_enums: Iterable[str] | None = None,
 ) -> ToolArgumentCheck:
-    """Check ``arguments`` (the parsed JSON of a tool call) against the Sogni tool ``name``.
+    """Check ``arguments`` (the parsed JSON of a tool call) against the Sogni tool ``name``, or
+    against ``schema`` (a tool's ``parameters``, e.g. one of your own tools) when given.
 
     ``advisory_enums`` names arguments (by path or last path segment) whose ``enum`` is not
-    enforced; by default ``model`` for every tool but ``generate_music``.
+    enforced; by default ``model`` for every tool but ``generate_music``. With
+    ``coerce_primitives`` a string that spells a number or ``true``/``false`` is converted where
+    the schema wants one (with a warning); with ``strip_unknown`` arguments the schema does not
+    list are dropped (with a warning).
     """
     if not isinstance(arguments, Mapping):
         problem = ValidationProblem("", "tool arguments must be a JSON object")
         return ToolArgumentCheck((problem,), {})
     args = dict(arguments)
-    if not is_tool_name(name):
-        return ToolArgumentCheck((ValidationProblem("", f"unknown Sogni tool {name!r}"),), args)
-    schema = tool_schema(name)
+    if schema is None:
+        if not is_tool_name(name):
+            problem = ValidationProblem("", f"unknown Sogni tool {name!r}")
+            return ToolArgumentCheck((problem,), args)
+        schema = tool_schema(name)
     if schema is None:
         return ToolArgumentCheck((), args)
     if advisory_enums is None:
