@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import warnings
@@ -172,8 +173,11 @@ class SogniClient:
     @cached_property
     def chat(self) -> ChatAPI:
         from .chat import ChatAPI
+        from .projects import ProjectsAPI
 
-        chat = self._keep_alive(ChatAPI(self._core, self._config))
+        # A factory, not this client: the chat namespace must not keep its client in a cycle.
+        projects = functools.partial(ProjectsAPI, self._core, self._config)
+        chat = self._keep_alive(ChatAPI(self._core, self._config, projects))
         self._keep_alive(chat.completions)
         self._keep_alive(chat.tools)
         return chat

@@ -97,6 +97,9 @@ class Timeouts:
     job_runtime_floor_relaxed_image: float = attrs.field(default=2 * 3600.0, validator=_positive)
     job_runtime_floor_relaxed_audio: float = attrs.field(default=2 * 3600.0, validator=_positive)
     job_runtime_floor_relaxed_video: float = attrs.field(default=8 * 3600.0, validator=_positive)
+    tool_queue: float = attrs.field(default=90 * 60.0, validator=_positive)
+    """How long a platform tool's project (``chat.tools.execute``) may wait with no job
+    rendering before it is canceled and the call fails; a new window opens after each render."""
     close: float = attrs.field(default=1.5, validator=_positive)
     """How long ``close()`` waits for the SDK's threads to finish."""
     token_refresh_margin: float = attrs.field(default=30.0, validator=_not_negative)

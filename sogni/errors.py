@@ -421,13 +421,16 @@ class ClientClosedError(SogniError):
 
 
 class ToolLoopError(SogniError):
-    """The tool-calling loop hit its round limit with the model still calling tools.
+    """The tool-calling loop stopped with tool rounds behind it: the round limit came with the
+    model still calling tools, a round asked for too many platform calls, or a later chat
+    request failed (that error is the ``__cause__``).
 
-    ``history`` holds every round that ran (their tools have been called), as
-    :class:`~sogni.chat.ToolRound` objects. In ``args`` each round is a plain dict (its fields,
-    lists for tuples) that the constructor turns back into a ``ToolRound``, so the history also
-    survives JSON; anything else in ``history`` is passed through as it is (kept by pickle, but a
-    JSON serializer may reduce it to its repr).
+    ``tool_history`` (also ``history``) holds every round that ran (their tools have been
+    called), as :class:`~sogni.chat.ToolRound` objects whose results keep the project ids and
+    result URLs of the media already made and paid for. In ``args`` each round is a plain dict
+    (its fields, lists for tuples) that the constructor turns back into a ``ToolRound``, so the
+    history also survives JSON; anything else in ``history`` is passed through as it is (kept by
+    pickle, but a JSON serializer may reduce it to its repr).
     """
 
     _arg_names: ClassVar[tuple[str, ...]] = ("message", "history")
@@ -435,6 +438,16 @@ class ToolLoopError(SogniError):
     def __init__(self, message: str, history: Sequence[Any] | None = ()) -> None:
         self.history: tuple[Any, ...] = tuple(_round_from_json(item) for item in history or ())
         super().__init__(message)
+
+    @property
+    def tool_history(self) -> tuple[Any, ...]:
+        """The rounds that ran (the same as ``history``)."""
+        return self.history
+
+    @property
+    def result_urls(self) -> list[str]:
+        """Every media URL the rounds' platform tools produced, in order."""
+        return [url for item in self.history for url in getattr(item, "result_urls", ())]
 
     def _arg_value(self, name: str) -> Any:
         if name == "history":

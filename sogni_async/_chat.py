@@ -14,8 +14,12 @@ from sogni.chat import (
     ChatStream,
     LLMCostEstimate,
     LLMModelInfo,
+    MediaContext,
     ToolCall,
+    ToolProgress,
+    ToolResult,
 )
+from sogni.chat._params import LOOP_OPTION_NAMES
 from sogni.errors import SogniError, SogniTimeoutError
 
 from ._bridge import Bridge
@@ -25,7 +29,7 @@ if TYPE_CHECKING:
 
     from sogni._futures import SogniFuture
     from sogni.chat import ChatAPI
-    from sogni.chat._params import ChatCompletionOptions, Messages
+    from sogni.chat._params import ChatCompletionOptions, CreateOptions, Messages
     from sogni.chat._tools import ToolFunctions
 
     from ._client import AsyncSogniClient
@@ -170,7 +174,7 @@ class AsyncCompletions:
         *,
         messages: Messages,
         stream: Literal[True],
-        **options: Unpack[ChatCompletionOptions],
+        **options: Unpack[CreateOptions],
     ) -> AsyncChatStream: ...
 
     @overload
@@ -179,7 +183,7 @@ class AsyncCompletions:
         *,
         messages: Messages,
         stream: Literal[False] = ...,
-        **options: Unpack[ChatCompletionOptions],
+        **options: Unpack[CreateOptions],
     ) -> ChatCompletionResult: ...
 
     @overload
@@ -188,7 +192,7 @@ class AsyncCompletions:
         *,
         messages: Messages,
         stream: bool,
-        **options: Unpack[ChatCompletionOptions],
+        **options: Unpack[CreateOptions],
     ) -> AsyncChatStream | ChatCompletionResult: ...
 
     async def create(
@@ -197,7 +201,14 @@ class AsyncCompletions:
         """Validate, prepare and send off the loop; then await the job on the loop.
 
         Returns a :class:`ChatCompletionResult`, or with ``stream=True`` an
-        :class:`AsyncChatStream` (``async for chunk in await ...create(..., stream=True)``)."""
+        :class:`AsyncChatStream` (``async for chunk in await ...create(..., stream=True)``).
+        With ``auto_execute_tools=True`` the whole tool loop runs off the event loop
+        (``on_tool_call`` on the shim's worker thread)."""
+        if LOOP_OPTION_NAMES & options.keys():
+            result: ChatCompletionResult = await self._bridge.run(
+                self._sync.create, messages=messages, stream=stream, **options
+            )
+            return result
         sync_stream = await self._bridge.run(
             self._sync._start, messages=messages, stream=stream, **options
         )
@@ -217,20 +228,77 @@ class AsyncToolsAPI:
         self._sync = chat.tools
         self._bridge = bridge
 
+    async def execute(
+        self,
+        call: ToolCall | Mapping[str, Any],
+        *,
+        media_context: MediaContext | None = None,
+        token_type: str | None = None,
+        network: str | None = None,
+        number_of_media: int | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[ToolProgress], Any] | None = None,
+    ) -> ToolResult:
+        """Run one Sogni platform tool call (see the sync ``execute``); the wait for its project
+        runs off the event loop. Cancelling the awaiting task stops only the waiting."""
+        return await self._bridge.run(
+            self._sync.execute,
+            call,
+            media_context=media_context,
+            token_type=token_type,
+            network=network,
+            number_of_media=number_of_media,
+            timeout=timeout,
+            on_progress=on_progress,
+        )
+
+    async def execute_all(
+        self,
+        calls: Sequence[ToolCall | Mapping[str, Any]],
+        *,
+        functions: ToolFunctions | None = None,
+        on_tool_call: Callable[[ToolCall], Any] | None = None,
+        on_tool_progress: Callable[[ToolCall, ToolProgress], Any] | None = None,
+        media_context: MediaContext | None = None,
+        token_type: str | None = None,
+        network: str | None = None,
+        number_of_media: int | None = None,
+        timeout: float | None = None,
+    ) -> list[ToolResult]:
+        """Run one model turn's tool calls in order (see the sync ``execute_all``); your
+        ``functions`` and ``on_tool_call`` run on the shim's worker thread."""
+        return await self._bridge.run(
+            self._sync.execute_all,
+            calls,
+            functions=functions,
+            on_tool_call=on_tool_call,
+            on_tool_progress=on_tool_progress,
+            media_context=media_context,
+            token_type=token_type,
+            network=network,
+            number_of_media=number_of_media,
+            timeout=timeout,
+        )
+
     async def run(
         self,
         *,
         messages: Sequence[Mapping[str, Any]],
-        functions: ToolFunctions,
+        functions: ToolFunctions | None = None,
         max_rounds: int = 5,
+        on_tool_call: Callable[[ToolCall], Any] | None = None,
+        on_tool_progress: Callable[[ToolCall, ToolProgress], Any] | None = None,
         **options: Unpack[ChatCompletionOptions],
     ) -> ChatCompletionResult:
-        """Your ``functions`` run on the shim's worker threads, not on the event loop."""
+        """Your ``functions`` and ``on_tool_call`` run on the shim's worker threads, not on
+        the event loop."""
         return await self._bridge.run(
             self._sync.run,
             messages=messages,
             functions=functions,
             max_rounds=max_rounds,
+            on_tool_call=on_tool_call,
+            on_tool_progress=on_tool_progress,
             **options,
         )
 

@@ -12,9 +12,20 @@
 
 Closing a stream early (or a request timing out) only stops reading: the released protocol has
 no LLM cancel message, so the server may still finish and bill the job.
+
+Chatting can make media: offer the Sogni platform tools and let the loop run them::
+
+    reply = client.chat.completions.create(
+        messages=[{"role": "user", "content": "Paint a lighthouse, then animate it"}],
+        tools=SogniTools.direct,
+        auto_execute_tools=True,
+    )
+    for round_ in reply.tool_history:
+        print(round_.project_ids, round_.result_urls)
 """
 
 from ._api import ChatAPI, Completions
+from ._executor import MAX_SOGNI_CALLS_PER_ROUND
 from ._models import (
     ChatCompletionChunk,
     ChatCompletionResult,
@@ -26,12 +37,16 @@ from ._models import (
     LLMSamplingDefaults,
     ToolCall,
     ToolCallDelta,
+    ToolProgress,
     ToolResult,
     ToolRound,
     Usage,
 )
-from ._params import DEFAULT_CHAT_MODEL, ChatCompletionOptions
+from ._params import DEFAULT_CHAT_MODEL, ChatCompletionOptions, CreateOptions
+from ._sogni_tools import SOGNI_TOOLS_VERSION, SogniTools, is_sogni_tool_call
 from ._stream import ChatStream
+from ._tool_media import MediaContext, MediaItem
+from ._tool_schema import ToolArgumentCheck, check_tool_arguments
 from ._tools import ToolsAPI, parse_tool_call_arguments
 from ._vision import (
     MAX_IMAGE_BYTES,
@@ -48,6 +63,8 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_COUNT",
     "MAX_LONGEST_SIDE",
+    "MAX_SOGNI_CALLS_PER_ROUND",
+    "SOGNI_TOOLS_VERSION",
     "ChatAPI",
     "ChatCompletionChunk",
     "ChatCompletionOptions",
@@ -55,19 +72,27 @@ __all__ = [
     "ChatJobState",
     "ChatStream",
     "Completions",
+    "CreateOptions",
     "ImageSource",
     "LLMCostEstimate",
     "LLMJobCost",
     "LLMModelInfo",
     "LLMParamConstraint",
     "LLMSamplingDefaults",
+    "MediaContext",
+    "MediaItem",
+    "SogniTools",
+    "ToolArgumentCheck",
     "ToolCall",
     "ToolCallDelta",
+    "ToolProgress",
     "ToolResult",
     "ToolRound",
     "ToolsAPI",
     "Usage",
+    "check_tool_arguments",
     "image_part",
+    "is_sogni_tool_call",
     "is_trusted_url",
     "parse_tool_call_arguments",
     "user_message",

@@ -24,9 +24,12 @@ from ..errors import (
     ValidationError,
     ValidationProblem,
 )
+from ._executor import ToolExecutor
+from ._loop import run_tool_loop
 from ._models import LLMCostEstimate, LLMModelInfo
 from ._params import (
     DEFAULT_CHAT_MODEL,
+    LOOP_OPTION_NAMES,
     OPTION_NAMES,
     TASK_PROFILES,
     TOKEN_TYPES,
@@ -37,7 +40,7 @@ from ._params import (
     validate_options,
 )
 from ._stream import TRANSPORT_LOST_MESSAGE, ChatStream
-from ._tools import ToolsAPI
+from ._tools import ToolsAPI, loop_settings
 from ._vision import prepare_messages
 
 if TYPE_CHECKING:
@@ -45,8 +48,9 @@ if TYPE_CHECKING:
 
     from .._core_protocols import ChatCore, FrameSource, SendingCore
     from ..config import ClientConfig
+    from ..projects import ProjectsAPI
     from ._models import ChatCompletionResult
-    from ._params import ChatCompletionOptions
+    from ._params import CreateOptions
 
 __all__ = ["ChatAPI", "Completions"]
 
@@ -110,10 +114,17 @@ class _ModelCache:
 class Completions:
     """``client.chat.completions``."""
 
-    def __init__(self, core: SendingCore, config: ClientConfig, models: _ModelCache) -> None:
+    def __init__(
+        self,
+        core: SendingCore,
+        config: ClientConfig,
+        models: _ModelCache,
+        executor: ToolExecutor | None = None,
+    ) -> None:
         self._core = core
         self._config = config
         self._models = models
+        self._executor = executor
 
     @overload
     def create(
@@ -121,7 +132,7 @@ class Completions:
         *,
         messages: Messages,
         stream: Literal[True],
-        **options: Unpack[ChatCompletionOptions],
+        **options: Unpack[CreateOptions],
     ) -> ChatStream: ...
 
     @overload
@@ -130,7 +141,7 @@ class Completions:
         *,
         messages: Messages,
         stream: Literal[False] = ...,
-        **options: Unpack[ChatCompletionOptions],
+        **options: Unpack[CreateOptions],
     ) -> ChatCompletionResult: ...
 
     @overload
@@ -139,7 +150,7 @@ class Completions:
         *,
         messages: Messages,
         stream: bool,
-        **options: Unpack[ChatCompletionOptions],
+        **options: Unpack[CreateOptions],
     ) -> ChatStream | ChatCompletionResult: ...
 
     def create(
@@ -162,7 +173,63 @@ class Completions:
         ``timeout`` (default ``config.timeouts.chat``) bounds the whole request; when it passes
         (or you close a stream early) the SDK stops waiting, but the released protocol cannot
         cancel an LLM job, so the server may still finish and bill it.
+
+        ``sogni_tools`` (``True``, ``"creative-tools"``, ``"creative-agent"``; ``"rich"`` is sent
+        as ``"creative-tools"``) and ``sogni_tool_execution`` are forwarded for servers that add
+        and run the hosted Sogni tools themselves.
+
+        With ``auto_execute_tools=True`` the call runs the tool loop (see ``chat.tools.run``):
+        Sogni platform calls run as projects, others go to ``on_tool_call(call)`` (on this
+        thread; its return value is the tool's content), for at most ``max_tool_rounds``
+        (default 5) rounds; ``on_tool_progress(call, progress)`` runs on the callback worker.
+        The answer carries ``tool_history``; when rounds run out, :class:`ToolLoopError` does.
+        It cannot stream: ``stream=True`` with it raises ``ValidationError`` before sending.
         """
+        if LOOP_OPTION_NAMES & options.keys():
+            return self._create_with_tools(messages, stream, options)
+        return self._plain(messages, stream, options)
+
+    def _create_with_tools(
+        self, messages: Messages, stream: bool | Omit, options: dict[str, Any]
+    ) -> ChatStream | ChatCompletionResult:
+        check_keywords(options, OPTION_NAMES | LOOP_OPTION_NAMES, "create")
+        loop = {name: options.pop(name) for name in LOOP_OPTION_NAMES if name in options}
+        auto = loop.pop("auto_execute_tools", False)
+        problems: list[ValidationProblem] = []
+        if not isinstance(auto, bool):
+            problems.append(ValidationProblem("auto_execute_tools", "must be True or False"))
+        elif not auto:
+            problems += [
+                ValidationProblem(name, "is used only with auto_execute_tools=True")
+                for name in loop
+            ]
+        elif stream is True:
+            problems.append(
+                ValidationProblem(
+                    "stream",
+                    "cannot be True with auto_execute_tools=True (the tool loop waits for each "
+                    "answer); call chat.tools.execute_all() from your own streaming loop",
+                )
+            )
+        if problems:
+            raise ValidationError(problems)
+        if not auto:
+            return self._plain(messages, stream, options)
+        settings = loop_settings(
+            None,
+            loop.get("max_tool_rounds", 5),
+            loop.get("on_tool_call"),
+            loop.get("on_tool_progress"),
+            {"tools": None, **options},  # the tools may come from the server (sogni_tools)
+            name="max_tool_rounds",
+        )
+        if self._executor is None:
+            raise TypeError("this Completions has no tool executor")
+        return run_tool_loop(self, self._executor, messages, options, settings)
+
+    def _plain(
+        self, messages: Messages, stream: bool | Omit, options: dict[str, Any]
+    ) -> ChatStream | ChatCompletionResult:
         chat_stream = self._start(messages=messages, stream=stream, **options)
         if stream is True:
             return chat_stream
@@ -251,17 +318,24 @@ def _fail_future(future: concurrent.futures.Future[int]) -> None:
 class ChatAPI:
     """``client.chat``: LLM chat over the socket.
 
-    ``completions.create(...)`` sends a chat job; ``tools.run(...)`` runs the tool-calling
-    loop with Python functions; ``models`` / ``wait_for_models()`` give the LLMs the network
-    offers now; ``estimate_cost(...)`` prices a request before sending it.
+    ``completions.create(...)`` sends a chat job; ``tools.execute(...)`` runs a Sogni platform
+    tool call as a project; ``tools.run(...)`` runs the tool-calling loop; ``models`` /
+    ``wait_for_models()`` give the LLMs the network offers now; ``estimate_cost(...)`` prices a
+    request before sending it.
     """
 
-    def __init__(self, core: ChatCore, config: ClientConfig) -> None:
+    def __init__(
+        self,
+        core: ChatCore,
+        config: ClientConfig,
+        projects: Callable[[], ProjectsAPI],
+    ) -> None:
         self._core = core
         self._config = config
         self._models = core.extension("chat.models", _ModelCache)
-        self.completions = Completions(core, config, self._models)
-        self.tools = ToolsAPI(self.completions)
+        executor = ToolExecutor(projects, config, core.callbacks)
+        self.completions = Completions(core, config, self._models, executor)
+        self.tools = ToolsAPI(self.completions, executor)
 
     @property
     def models(self) -> dict[str, LLMModelInfo]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -21,10 +22,15 @@ __all__ = [
     "LLMSamplingDefaults",
     "ToolCall",
     "ToolCallDelta",
+    "ToolProgress",
     "ToolResult",
     "ToolRound",
     "Usage",
 ]
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
 
 
 @attrs.frozen
@@ -115,26 +121,71 @@ class ChatCompletionChunk:
 
 @attrs.frozen
 class ToolResult:
-    """What one tool call returned (the ``tool`` message sent back to the model)."""
+    """What one tool call returned (the ``tool`` message sent back to the model).
+
+    For a Sogni platform tool that ran as a project, ``project_id`` names the project and
+    ``result_urls`` lists its media (``media_type`` ``image``, ``video`` or ``audio``, made by
+    ``model_id``); ``content`` is the JSON the model reads. Keep the project id: the media was
+    paid for, and ``client.projects.get(project_id)`` finds it again.
+    """
 
     tool_call_id: str
     name: str
     content: str
     error: str | None = None
-    """Set when the function raised, was unknown, or got invalid arguments."""
+    """Set when the tool failed: the function raised, the tool was unknown, the arguments were
+    invalid, or the project failed or timed out."""
+    result_urls: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    project_id: str | None = None
+    media_type: str | None = None
+    model_id: str | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.error is None
+
+
+ToolStatus = Literal["creating", "queued", "processing", "completed", "failed"]
+
+
+@attrs.frozen
+class ToolProgress:
+    """Progress of one platform tool call's project (``on_progress``/``on_tool_progress``).
+
+    ``status`` goes ``creating`` → ``queued`` → ``processing`` (``percent`` 0-100) →
+    ``completed`` (with ``result_urls``) or ``failed``; nothing follows those two.
+    """
+
+    status: ToolStatus
+    percent: int
+    tool_call_id: str
+    tool_name: str
+    project_id: str | None = None
+    result_urls: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
 
 @attrs.frozen
 class ToolRound:
-    """One round of :meth:`ToolsAPI.run`: the calls the model made and what they returned.
+    """One round of the tool loop: the calls the model made and what they returned.
 
     ``messages`` are the assistant and ``tool`` messages this round added to the history.
+    ``results`` keep each platform tool's project id and result URLs.
     """
 
     round: int
     tool_calls: tuple[ToolCall, ...]
     results: tuple[ToolResult, ...]
     messages: tuple[dict[str, Any], ...]
+
+    @property
+    def result_urls(self) -> list[str]:
+        """Every media URL this round's tools produced, in call order."""
+        return [url for result in self.results for url in result.result_urls]
+
+    @property
+    def project_ids(self) -> list[str]:
+        """The projects this round's platform tools ran, in call order."""
+        return [r.project_id for r in self.results if r.project_id is not None]
 
 
 @attrs.frozen

@@ -10,14 +10,14 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import attrs
 
 from .._wire.fields import OMIT, Omit, wire
 from ..errors import ValidationProblem
-from ._models import LLMModelInfo
+from ._models import LLMModelInfo, ToolCall, ToolProgress
 
 if TYPE_CHECKING:
     from ._models import LLMParamConstraint
@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_CHAT_MODEL",
     "OPTION_NAMES",
     "ChatCompletionOptions",
+    "CreateOptions",
     "LLMJobRequest",
     "build_request",
     "check_keywords",
@@ -54,6 +55,11 @@ class ChatCompletionOptions(TypedDict, total=False):
     stop: str | Sequence[str]
     tools: Sequence[Mapping[str, Any]]
     tool_choice: str | Mapping[str, Any]
+    sogni_tools: bool | Literal["creative-tools", "creative-agent", "rich"]
+    """Ask the server to add the hosted Sogni tools (``"rich"`` is sent as
+    ``"creative-tools"``)."""
+    sogni_tool_execution: bool
+    """Ask the server to run the Sogni tools the model calls."""
     response_format: Mapping[str, Any]
     think: bool
     task_profile: Literal["general", "coding", "reasoning"]
@@ -67,7 +73,23 @@ class ChatCompletionOptions(TypedDict, total=False):
     """Shrink images whose longest side exceeds 1024 px (needs the ``images`` extra)."""
 
 
+class CreateOptions(ChatCompletionOptions, total=False):
+    """``chat.completions.create`` also runs the tool loop (``auto_execute_tools=True``)."""
+
+    auto_execute_tools: bool
+    """Run the tools the model calls and answer it, round after round (not with ``stream``)."""
+    max_tool_rounds: int
+    on_tool_call: Callable[[ToolCall], Any]
+    """Runs a non-Sogni tool call on the caller's thread; its return value is the content."""
+    on_tool_progress: Callable[[ToolCall, ToolProgress], Any]
+    """Progress of each platform tool's project, on the callback worker."""
+
+
 OPTION_NAMES = frozenset(ChatCompletionOptions.__annotations__)
+LOOP_OPTION_NAMES = frozenset(
+    ("auto_execute_tools", "max_tool_rounds", "on_tool_call", "on_tool_progress")
+)
+SOGNI_TOOLS_MODES = ("creative-tools", "creative-agent")
 
 ROLES = ("system", "user", "assistant", "tool")
 TOOL_CHOICE_MODES = ("auto", "none", "required")
@@ -169,11 +191,30 @@ def validate_options(
     for name in ("think", "safe_content_filter", "downscale_images"):
         if name in options and not isinstance(options[name], bool):
             bad(name, "must be True or False")
+    if "sogni_tools" in options and sogni_tools_mode(options["sogni_tools"]) is None:
+        bad(
+            "sogni_tools",
+            "must be True, False, 'creative-tools', 'creative-agent' or 'rich'",
+        )
+    if "sogni_tool_execution" in options and not isinstance(options["sogni_tool_execution"], bool):
+        bad("sogni_tool_execution", "must be True or False")
     if "app_source" in options and not isinstance(options["app_source"], str):
         bad("app_source", "must be a string")
     if "timeout" in options and not (_is_number(options["timeout"]) and options["timeout"] > 0):
         bad("timeout", "must be a positive number of seconds")
     return problems
+
+
+def sogni_tools_mode(value: Any) -> bool | str | None:
+    """The wire value of ``sogni_tools`` (``"rich"`` becomes ``"creative-tools"``), or None
+    when the value is not one the server knows."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        return None
+    if value.strip().lower() == "rich":
+        return "creative-tools"
+    return value if value in SOGNI_TOOLS_MODES else None
 
 
 def _range_text(low: float | None, high: float | None) -> str:
@@ -349,6 +390,8 @@ class LLMJobRequest:
     billing_mode: str | Omit = wire("billingMode", default=OMIT)
     tools: Any = wire("tools", default=OMIT)
     tool_choice: Any = wire("tool_choice", default=OMIT)
+    sogni_tools: bool | str | Omit = wire("sogni_tools", default=OMIT)
+    sogni_tool_execution: bool | Omit = wire("sogni_tool_execution", default=OMIT)
     task_profile: str | Omit = wire("taskProfile", default=OMIT)
     chat_template_kwargs: Any = wire("chat_template_kwargs", default=OMIT)
     response_format: Any = wire("response_format", default=OMIT)
@@ -370,6 +413,7 @@ _PASSED = (
     "billing_mode",
     "tools",
     "tool_choice",
+    "sogni_tool_execution",
     "task_profile",
     "response_format",
 )
@@ -387,6 +431,8 @@ def build_request(
     app_source = options.get("app_source") or default_app_source
     if app_source:
         fields["app_source"] = app_source
+    if "sogni_tools" in options:
+        fields["sogni_tools"] = sogni_tools_mode(options["sogni_tools"])
     if "think" in options:
         fields["chat_template_kwargs"] = {"enable_thinking": options["think"]}
     return LLMJobRequest(

@@ -21,6 +21,16 @@ Every reply is a pure function of the request, so tests can predict it:
    ``tool_choice`` names; otherwise every offered tool whose name appears in the last user
    text, in the order offered; otherwise the first tool. Arguments are generated from the
    tool's ``parameters`` schema (rule 7) and streamed in pieces, interleaved across calls.
+
+   a. A tool named like one of the 30 hosted Sogni tools gets a documented default argument
+      set instead (``_llm_tools``): its required arguments and a few safe defaults (``prompt``
+      = the user text, ``duration: 2`` for video, ``10`` for music, ``controlMode: "canny"``
+      ...), never values the fake would refuse [INV-LLM-SOGNI-ARGS].
+   b. ``#rounds=N`` in the last user message: the model keeps calling tools, one per round
+      (the k-th of those it would call), until N tool rounds followed that message; from the
+      second round on, the call names the previous round's first media output by its index
+      (``referenceImageIndices: [0]``, ``videoSourceIndex``, ``audioSourceIndex`` ...)
+      [INV-LLM-ROUNDS].
 4. After tool results (the last message is a ``tool`` message), the answer is text:
    ``"The tools returned: <name>: <content>; ..."`` over the trailing tool messages (``<name>``:
    the message's ``name``, else the function its ``tool_call_id`` called, else that id).
@@ -51,7 +61,9 @@ Invented behaviours (tagged in the code): [INV-LLM-THINK-DEFAULT], [INV-LLM-NONS
 refused), [INV-LLM-PRICE] (prices), [INV-LLM-BILLING] (debit on completion, balance pushed),
 [INV-LLM-REBIND] (a job whose artist is away waits, nothing lost, for ``llm_rebind_grace``
 seconds), [INV-LLM-RESTART] (a restart drops every LLM job), [INV-LLM-MODELS] (the model list),
-[INV-LLM-ESTIMATE] (estimate errors), [INV-LLM-CANCEL] (``llmJobCancel`` ends a job silently).
+[INV-LLM-ESTIMATE] (estimate errors), [INV-LLM-CANCEL] (``llmJobCancel`` ends a job silently),
+[INV-LLM-SOGNI-TOOLS] (``sogni_tools``/``sogni_tool_execution`` accepted and ignored),
+[INV-LLM-SOGNI-ARGS], [INV-LLM-ROUNDS].
 """
 
 from __future__ import annotations

@@ -72,6 +72,12 @@ def request_problems(payload: dict[str, Any], info: dict[str, Any]) -> list[str]
     for key in ("stream", "safeContentFilter"):
         if key in payload and not isinstance(payload[key], bool):
             problems.append(f"{key} must be a boolean")
+    # [INV-LLM-SOGNI-TOOLS] The socket takes the hosted-tool switches and ignores them: whether
+    # the socket server honours them is not known; hosted chat is where they act.
+    if "sogni_tools" in payload and not isinstance(payload["sogni_tools"], (bool, str)):
+        problems.append("sogni_tools must be a boolean or a string")
+    if "sogni_tool_execution" in payload and not isinstance(payload["sogni_tool_execution"], bool):
+        problems.append("sogni_tool_execution must be a boolean")
     kwargs = payload.get("chat_template_kwargs")
     if "chat_template_kwargs" in payload and not isinstance(kwargs, dict):
         problems.append("chat_template_kwargs must be an object")

@@ -11,6 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ._llm_checks import image_info
+from ._llm_tools import (
+    SOGNI_TOOL_NAMES,
+    previous_output,
+    rounds_wanted,
+    sogni_arguments,
+    tool_rounds_done,
+)
 from ._schema_values import generate_from_schema
 
 __all__ = [
@@ -66,17 +73,23 @@ def plan_reply(request: dict[str, Any]) -> ReplyPlan:
     choice = request.get("tool_choice", "auto")
     response_format = request.get("response_format") or {}
     calls: list[dict[str, Any]] = []
-    if tools and choice != "none" and messages[-1]["role"] == "user":
+    rounds = rounds_wanted(text)
+    done = tool_rounds_done(messages)
+    last = messages[-1]["role"]
+    # Rule 3b: with #rounds=N the model keeps calling tools until N rounds are done.
+    more = rounds is not None and last == "tool" and done < rounds
+    if tools and choice != "none" and (last == "user" or more):
         chosen = _chosen_tools(tools, choice, text)
+        if rounds is not None:
+            chosen = [chosen[done % len(chosen)]]
+        reference = previous_output(messages) if more else None
         calls = [
             {
-                "id": "call_" + hashlib.sha256(f"{text}|{i}|{t['name']}".encode()).hexdigest()[:12],
+                "id": _call_id(text, done if more else 0, i, t["name"]),
                 "type": "function",
                 "function": {
                     "name": t["name"],
-                    "arguments": json.dumps(
-                        generate_from_schema(t.get("parameters") or {"type": "object"})
-                    ),
+                    "arguments": json.dumps(_arguments(t, text, messages, reference)),
                 },
             }
             for i, t in enumerate(chosen)
@@ -99,6 +112,23 @@ def plan_reply(request: dict[str, Any]) -> ReplyPlan:
     finish = "tool_calls" if calls else "stop"
     content, finish = _apply_limits(content, finish, request)
     return ReplyPlan(content, calls, finish, prompt_tokens(messages))
+
+
+def _call_id(text: str, round_: int, i: int, name: str) -> str:
+    key = f"{text}|{i}|{name}" if round_ == 0 else f"{text}|round {round_}|{i}|{name}"
+    return "call_" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _arguments(
+    tool: dict[str, Any],
+    text: str,
+    messages: list[dict[str, Any]],
+    reference: tuple[str, int] | None,
+) -> Any:
+    schema = tool.get("parameters") or {"type": "object"}
+    if tool["name"] in SOGNI_TOOL_NAMES:  # rule 3a
+        return sogni_arguments(tool["name"], schema, text, messages, reference)
+    return generate_from_schema(schema)
 
 
 def _apply_limits(content: str, finish: str, request: dict[str, Any]) -> tuple[str, str]:

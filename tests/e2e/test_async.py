@@ -301,3 +301,28 @@ async def test_async_estimates_and_create_take_every_argument_form(fake: FakeSup
         ("2", "1"),
         ("2", "1"),
     ]
+
+
+@pytest.mark.asyncio
+async def test_platform_tools_run_off_the_loop(
+    client: AsyncSogniClient, blocking_on_loop: list[str]
+) -> None:
+    from sogni.chat import SogniTools, ToolCall
+
+    image = await client.chat.tools.execute(ToolCall("c1", "generate_image", '{"prompt": "p"}'))
+    assert image.success and image.media_type == "image"
+    (music,) = await client.chat.tools.execute_all(
+        [ToolCall("c2", "generate_music", '{"prompt": "p"}')]
+    )
+    assert music.success and music.media_type == "audio"
+    reply = await client.chat.completions.create(
+        messages=[{"role": "user", "content": "#rounds=2 generate_image then generate_music"}],
+        tools=SogniTools.direct,
+        auto_execute_tools=True,
+    )
+    assert [r.results[0].media_type for r in reply.tool_history] == ["image", "audio"]
+    looped = await client.chat.tools.run(
+        messages=[{"role": "user", "content": "generate_music"}], tools=[SogniTools.generate_music]
+    )
+    assert looped.tool_history[0].results[0].success
+    assert blocking_on_loop == []

@@ -127,6 +127,10 @@ CHAT_CASES: list[ChatCase] = [
     _row("think_off", {"think": False}),
     _row("task_profile", {"taskProfile": "coding"}, {"task_profile": "coding"}),
     _row("token_type", {"tokenType": "spark"}, {"token_type": "spark"}),
+    _row("sogni_tools_true", {"sogni_tools": True, "sogni_tool_execution": True}),
+    _row("sogni_tools_rich", {"sogni_tools": " Rich ", "sogni_tool_execution": False}),
+    _row("sogni_tools_creative_agent", {"sogni_tools": "creative-agent"}),
+    _row("sogni_tools_off", {"sogni_tools": False}),
     _row("stream_true", {"stream": True}),
     _row("stream_false", {"stream": False}),
     _row(
