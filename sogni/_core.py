@@ -16,18 +16,18 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._core_credentials import CredentialsWiring
 from ._core_events import EventHub
 from ._core_network import NetworkSwitch
 from ._core_routing import FrameRouter
+from ._events import CONNECTION_EVENTS
 from ._futures import SogniFuture
 from ._log import get_logger
 from ._transport.callbacks import CallbackWorker
 from ._transport.inflight import InflightRegistry
 from ._transport.rest import RestClient
-from ._transport.socket import SocketTransport
 from ._wire.converter import get_converter
 from ._wire.envelope import Frame
 from .account import AccountState
@@ -44,13 +44,15 @@ from .errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    from ._transport.socket import SocketTransport
+
 __all__ = ["CONNECTION_EVENTS", "Core"]
 
 log = get_logger("sogni.client")
 
 T = TypeVar("T")
 
-CONNECTION_EVENTS = ("connecting", "connected", "authenticated", "disconnected")
 
 _io_counter = itertools.count(1)
 
@@ -114,6 +116,9 @@ class Core:
                         )
                     ]
                 )
+            # The socket stack (websocket-client) loads only for a client that may use it.
+            from ._transport.socket import SocketTransport
+
             self.transport = SocketTransport(
                 config,
                 headers=self.credentials.headers_nowait,
