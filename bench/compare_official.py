@@ -67,6 +67,7 @@ class Side(NamedTuple):
     python: str
     kind: str  # "ours" or "official": which workload and which import
     module: str
+    pythonpath: str | None = None  # a source tree that wins over the venv's package
 
 
 class Run(NamedTuple):
@@ -105,10 +106,14 @@ class Bench:
             BENCH_SOCKET_URL=fake.info["socket_url"],
         )
 
-    def process(self, argv: Sequence[str], args: dict[str, Any] | None = None) -> Run:
+    def process(
+        self, argv: Sequence[str], args: dict[str, Any] | None = None, pythonpath: str | None = None
+    ) -> Run:
         """Run one child to its end; its last stdout line is its JSON result."""
         env = dict(self.env, BENCH_APP_ID=f"bench-{uuid.uuid4().hex[:10]}")
         env["BENCH_ARGS"] = json.dumps(args or {})
+        if pythonpath is not None:
+            env["PYTHONPATH"] = pythonpath
         fake_before = _fake_cpu(self.fake.pid)
         started = time.perf_counter()
         # A neutral working directory: `python -c` must import the venv's package, not ./sogni.
@@ -131,7 +136,7 @@ class Bench:
         )
 
     def work(self, side: Side, figure: str, args: dict[str, Any] | None = None) -> Run:
-        return self.process([side.python, str(WORK), figure, side.kind], args)
+        return self.process([side.python, str(WORK), figure, side.kind], args, side.pythonpath)
 
 
 def _alternate(
@@ -160,7 +165,8 @@ def import_figures(bench: Bench, ours: Side, theirs: Side) -> list[Row]:
     ):
 
         def measure(side: Side, code: str = code) -> Run:
-            return bench.process([side.python, "-c", code.format(m=side.module) + _HWM])
+            argv = [side.python, "-c", code.format(m=side.module) + _HWM]
+            return bench.process(argv, pythonpath=side.pythonpath)
 
         runs = _alternate(bench.sizes.pairs, (ours, theirs), measure)
         name = title.format(m="sogni")
@@ -382,6 +388,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--transfer-mb", type=int, help="upload and download size (default 500)")
     parser.add_argument("--only", nargs="+", choices=FIGURES, help="run only these figures")
     parser.add_argument("--against", type=Path, help="compare with a build of another checkout")
+    parser.add_argument(
+        "--against-tree",
+        type=Path,
+        help="compare with another checkout's source tree, run by ours' interpreter (no build)",
+    )
     parser.add_argument("--ours-python", help="use this interpreter for ours (no wheel build)")
     parser.add_argument("--official-python", help="use this interpreter for the official SDK")
     args = parser.parse_args(argv)
@@ -404,7 +415,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # abspath, not resolve(): a venv's python is a symlink that must stay one.
     ours_python = os.path.abspath(args.ours_python) if args.ours_python else str(build_ours())
     ours = Side("ours", ours_python, "ours", "sogni")
-    if args.against is not None:
+    if args.against_tree is not None:
+        theirs = Side("before", ours_python, "ours", "sogni", str(args.against_tree.resolve()))
+    elif args.against is not None:
         theirs = Side("before", str(build_ours(args.against)), "ours", "sogni")
     else:
         python = (

@@ -63,6 +63,8 @@ class Core:
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
         self.pid = os.getpid()
+        # Looked up once: every frame is structured through it on the transport thread.
+        self._structure = get_converter().structure
         self.closed = False
         self.closing = threading.Event()  # set at close(): interruptible waits use it
         self._close_lock = threading.Lock()
@@ -147,7 +149,7 @@ class Core:
     def structure_as(self, data: Any, tp: Any) -> Any:
         """Like :meth:`structure` for generic types such as ``list[Model]``."""
         try:
-            return get_converter().structure(data, tp)
+            return self._structure(data, tp)
         except Exception as exc:
             name = getattr(tp, "__name__", str(tp))
             raise ProtocolError(f"unexpected response shape for {name}") from exc

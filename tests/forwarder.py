@@ -36,9 +36,7 @@ class Forwarder:
                 target = urlsplit(upstream + self.path if upstream else self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                headers = {
-                    k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP
-                }
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
                 conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
                 try:
                     path = target.path + (f"?{target.query}" if target.query else "")

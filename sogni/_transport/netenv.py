@@ -1,4 +1,5 @@
-"""Proxy and CA-bundle settings of REST calls, read from the environment once per client and host.
+"""The per-call work of ``requests`` that REST calls skip: reading the environment, merging
+session settings.
 
 A ``requests.Session`` that trusts the environment reads it again for every call: it walks
 ``os.environ`` for ``*_proxy`` variables (more than once), matches the host against
@@ -8,6 +9,11 @@ trust the environment, and each call is given what ``requests`` would have found
 once per client (the CA bundle) and per scheme and host (the proxies). A redirect to another
 host is resolved as ``requests`` resolves it. ``~/.netrc`` is not consulted: the SDK sends its
 own credentials, and a netrc entry would have replaced them.
+
+``Session.request`` also merges the session's headers, parameters, cookies, auth and hooks into
+fresh dictionaries for every call (through a runtime ``Protocol`` check per setting). The
+client's sessions set none of them but their headers, so :func:`prepare` builds the request
+those merges would give and the call goes to ``Session.send``.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from urllib.parse import urlsplit
 
 import requests
 import requests.utils
+from requests.structures import CaseInsensitiveDict
 
-__all__ = ["EnvironmentSettings", "new_session"]
+__all__ = ["EnvironmentSettings", "new_session", "prepare"]
 
 # Hosts remembered per client: the api host, the socket host and a few storage hosts. Past
 # this (a client that talks to many hosts) the cache starts over rather than grow.
@@ -78,3 +85,29 @@ def new_session() -> requests.Session:
     session = _Session()
     session.trust_env = False
     return session
+
+
+def prepare(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    params: Any = None,
+    data: Any = None,
+    headers: Any = None,
+) -> requests.PreparedRequest:
+    """The request ``session.request(method, url, ...)`` would send, for a session whose only
+    settings are its headers and its cookie jar."""
+    merged: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(session.headers)
+    if headers:
+        merged.update(headers)
+    prepared = requests.PreparedRequest()
+    prepared.prepare(
+        method=method.upper(),
+        url=url,
+        headers=merged,
+        data=data or {},
+        params=params or {},
+        cookies=session.cookies,
+    )
+    return prepared

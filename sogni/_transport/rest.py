@@ -49,7 +49,7 @@ from ..errors import (
     TransportError,
     error_from_status,
 )
-from .netenv import EnvironmentSettings, new_session
+from .netenv import EnvironmentSettings, new_session, prepare
 
 __all__ = ["Origin", "RestClient", "parse_error", "retry_after_seconds"]
 
@@ -481,16 +481,16 @@ class RestClient:
         response: requests.Response | None = None
         try:
             try:
-                response = self._session().request(
-                    method,
-                    url,
+                session = self._session()
+                # Prepared and sent directly: the settings Session.request would merge per call
+                # are fixed per client, and the environment is read once (see netenv).
+                response = session.send(
+                    prepare(session, method, url, **kwargs),
                     timeout=timeout,
-                    # Read from the environment once, not on every call (see netenv).
                     verify=self._environment.verify(_requests_verify(config)),
                     proxies=self._environment.proxies(url),
                     allow_redirects=True,
                     stream=True,
-                    **kwargs,
                 )
             except requests.exceptions.SSLError as exc:
                 raise _AttemptError(
