@@ -60,9 +60,11 @@ def ours_script(settings: dict[str, Any], _: dict[str, Any]) -> dict[str, Any]:
 
 
 def ours_first_image(settings: dict[str, Any], _: dict[str, Any]) -> dict[str, Any]:
+    # Timed from the import: ours loads its network stacks when the client is created, the
+    # official client when it is imported.
+    started = time.perf_counter()
     from sogni import SogniClient
 
-    started = time.perf_counter()
     with SogniClient(**settings) as sogni:
         project = sogni.projects.create(
             type="image", model_id=IMAGE_MODEL, positive_prompt="first image", steps=4
@@ -270,10 +272,12 @@ def official_script(settings: dict[str, Any], _: dict[str, Any]) -> dict[str, An
 
 
 def official_first_image(settings: dict[str, Any], _: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
     import asyncio
 
+    import sogni_client  # noqa: F401 (timed, as ours is)
+
     async def main() -> dict[str, Any]:
-        started = time.perf_counter()
         async with await _official_client(settings) as sogni:
             project = await sogni.projects.create(
                 type="image",

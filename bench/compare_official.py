@@ -207,7 +207,7 @@ def first_image_figure(bench: Bench, ours: Side, theirs: Side) -> list[Row]:
     for side_runs in runs.values():
         if not all(r.result["ok"] for r in side_runs):
             raise SystemExit("a first-image run ended without a result")
-    name = "connect to first image (in process, after import)"
+    name = "import, connect, first image (in process)"
     return [
         Row(name, s.label, "s", [r.result["latency"] for r in runs[s.label]], [])
         for s in (ours, theirs)
@@ -329,12 +329,13 @@ def table(rows: list[Row], reference: str) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     medians = {(r.figure, r.side): statistics.median(r.values) for r in rows}
     for row in rows:
+        fmt = _fmt if row.unit else (lambda value: f"{value:g}")  # a count
         cells = []
         for n in range(pairs):
             if n >= len(row.values):
                 cells.append("")
                 continue
-            cell = f"{_fmt(row.values[n])}"
+            cell = fmt(row.values[n])
             if n < len(row.notes):
                 cell += f" ({row.notes[n]})"
             cells.append(cell)
@@ -345,8 +346,10 @@ def table(rows: list[Row], reference: str) -> str:
         elif row.figure.endswith(": throughput"):
             base = medians.get((row.figure, "raw requests"))
         ratio = ""
+        # A count (projects lost) has no unit and no meaningful ratio.
         if (
             base
+            and row.unit
             and row.side != reference
             and row.side not in ("raw requests", "raw frame decoding")
         ):
@@ -359,8 +362,8 @@ def table(rows: list[Row], reference: str) -> str:
                     row.figure,
                     row.side,
                     *cells,
-                    f"**{_fmt(median)}**{unit}",
-                    f"{_fmt(min(row.values))}-{_fmt(max(row.values))}",
+                    f"**{fmt(median)}**{unit}",
+                    f"{fmt(min(row.values))}-{fmt(max(row.values))}",
                     ratio,
                 ]
             )

@@ -36,7 +36,7 @@ def test_the_quick_comparison_measures_every_figure(oracles: Oracles) -> None:
         "`import sogni`",
         "`from sogni import SogniClient`: peak RSS",
         "script: import, connect (API key), `account.me()`, close: peak RSS",
-        "connect to first image (in process, after import)",
+        "import, connect, first image (in process)",
         "20 concurrent image projects: client CPU",
         "8 concurrent streamed chat replies (160 chunks): wall",
         "streamed chat: CPU per chunk (200 chunks a reply)",
