@@ -2,9 +2,10 @@
 
 Run as a script, it prints one JSON line (rest_url, socket_url, api_key), then reads commands on
 stdin: ``sign-latest-upload`` answers with a signed GET URL of the newest completed upload;
-``set-balance AMOUNT`` sets the account's Spark and SOGNI balances and answers ``ok``; ``quit``
-stops it. Imported, :class:`BenchFake` starts and drives it, so that the benchmark's own process
-measures the client alone.
+``set-balance AMOUNT`` sets the account's Spark and SOGNI balances and answers ``ok``;
+``forget-uploads`` drops every stored upload (a big transfer benchmark would otherwise fill the
+disk) and answers ``ok``; ``quit`` stops it. Imported, :class:`BenchFake` starts and drives
+it, so that the benchmark's own process measures the client alone.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class BenchFake:
             self._proc.kill()
             raise SystemExit("the fake did not start")
         self.info: dict[str, str] = json.loads(line)
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
 
     def _read(self) -> str:
         assert self._proc.stdout is not None
@@ -85,6 +90,9 @@ def main() -> None:
                 amount = command.split(" ", 1)[1]
                 fake.set_balance(amount, token_type="spark")
                 fake.set_balance(amount, token_type="sogni")
+                print("ok", flush=True)
+            elif command == "forget-uploads":
+                fake.call(lambda: storage.delete_prefix("uploads/"))
                 print("ok", flush=True)
             elif command == "quit":
                 return

@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import websocket
-from _fake_process import BenchFake
 
 from sogni import SogniClient
 from sogni._wire.envelope import decode_frame, encode_frame
@@ -87,6 +86,9 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=2000, help="words (chunks) per reply")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    # Imported here: compare_official.py reuses the readers in a venv without the fake.
+    from _fake_process import BenchFake
+
     prompt = " ".join(f"w{i}" for i in range(args.words))
     with BenchFake(time_scale=0) as fake:
         info = fake.info

@@ -16,18 +16,18 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._core_credentials import CredentialsWiring
 from ._core_events import EventHub
 from ._core_network import NetworkSwitch
 from ._core_routing import FrameRouter
+from ._events import CONNECTION_EVENTS
 from ._futures import SogniFuture
 from ._log import get_logger
 from ._transport.callbacks import CallbackWorker
 from ._transport.inflight import InflightRegistry
 from ._transport.rest import RestClient
-from ._transport.socket import SocketTransport
 from ._wire.converter import get_converter
 from ._wire.envelope import Frame
 from .account import AccountState
@@ -44,13 +44,15 @@ from .errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    from ._transport.socket import SocketTransport
+
 __all__ = ["CONNECTION_EVENTS", "Core"]
 
 log = get_logger("sogni.client")
 
 T = TypeVar("T")
 
-CONNECTION_EVENTS = ("connecting", "connected", "authenticated", "disconnected")
 
 _io_counter = itertools.count(1)
 
@@ -61,6 +63,8 @@ class Core:
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
         self.pid = os.getpid()
+        # Looked up once: every frame is structured through it on the transport thread.
+        self._structure = get_converter().structure
         self.closed = False
         self.closing = threading.Event()  # set at close(): interruptible waits use it
         self._close_lock = threading.Lock()
@@ -114,6 +118,9 @@ class Core:
                         )
                     ]
                 )
+            # The socket stack (websocket-client) loads only for a client that may use it.
+            from ._transport.socket import SocketTransport
+
             self.transport = SocketTransport(
                 config,
                 headers=self.credentials.headers_nowait,
@@ -142,7 +149,7 @@ class Core:
     def structure_as(self, data: Any, tp: Any) -> Any:
         """Like :meth:`structure` for generic types such as ``list[Model]``."""
         try:
-            return get_converter().structure(data, tp)
+            return self._structure(data, tp)
         except Exception as exc:
             name = getattr(tp, "__name__", str(tp))
             raise ProtocolError(f"unexpected response shape for {name}") from exc

@@ -21,45 +21,46 @@ class EventHub:
 
     def __init__(self, callbacks: CallbackWorker) -> None:
         self._callbacks = callbacks
-        self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
-        self._raw_listeners: dict[str, list[Callable[[Any], Any]]] = {}
+        # Copy-on-write tuples: emit() reads them without the lock and copies nothing (most
+        # events, such as each streamed chat chunk, have no listener at all).
+        self._listeners: dict[str, tuple[Callable[[Any], Any], ...]] = {}
+        self._raw_listeners: dict[str, tuple[Callable[[Any], Any], ...]] = {}
         self._lock = threading.Lock()
         # Copy-on-write tuples: the transport thread iterates them while callers add and remove.
         self._frame_handlers: dict[str, tuple[Callable[[Frame], None], ...]] = {}
         self._latest_frames: dict[str, Frame] = {}
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.setdefault(event, []).append(fn)
-
-        def remove() -> None:
-            with self._lock:
-                listeners = self._listeners.get(event, [])
-                if fn in listeners:
-                    listeners.remove(fn)
-
-        return remove
+        return self._add(self._listeners, event, fn)
 
     def on_raw(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """An SDK-internal listener, called on the emitting thread: ``fn`` must be quick and
         must not block (it may run on the transport thread)."""
+        return self._add(self._raw_listeners, event, fn)
+
+    def _add(
+        self,
+        table: dict[str, tuple[Callable[[Any], Any], ...]],
+        event: str,
+        fn: Callable[[Any], Any],
+    ) -> Callable[[], None]:
         with self._lock:
-            self._raw_listeners.setdefault(event, []).append(fn)
+            table[event] = (*table.get(event, ()), fn)
 
         def remove() -> None:
             with self._lock:
-                listeners = self._raw_listeners.get(event, [])
+                listeners = list(table.get(event, ()))
                 if fn in listeners:
-                    listeners.remove(fn)
+                    listeners.remove(fn)  # one registration, as list.remove did
+                    table[event] = tuple(listeners)
 
         return remove
 
     def emit(self, event: str, payload: Any, *, internal: Any = None) -> None:
         """Deliver an event: internal listeners at once (with ``internal`` if given, else the
         payload), public ones on the callback worker."""
-        with self._lock:
-            listeners = list(self._listeners.get(event, ()))
-            raw = list(self._raw_listeners.get(event, ()))
+        listeners = self._listeners.get(event, ())
+        raw = self._raw_listeners.get(event, ())
         for fn in raw:
             try:
                 fn(payload if internal is None else internal)

@@ -9,7 +9,10 @@ from collections.abc import Collection
 
 from .errors import ValidationError
 
-__all__ = ["RENAMED_EVENTS", "check_event"]
+__all__ = ["CONNECTION_EVENTS", "RENAMED_EVENTS", "check_event"]
+
+# The client events of the connection's life (the core emits them).
+CONNECTION_EVENTS = ("connecting", "connected", "authenticated", "disconnected")
 
 _SDK = ("sogni", "sogni_async")
 

@@ -11,17 +11,20 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._core import CONNECTION_EVENTS as CONNECTION_EVENTS
-from ._core import Core
+from ._events import CONNECTION_EVENTS as CONNECTION_EVENTS
 from ._events import check_event
-from .account import AccountAPI, CurrentAccount
-from .auth import Tokens, coerce_tokens
 from .config import ClientConfig, ClientOptions, RetryPolicy, Timeouts, not_per_call_error
 from .errors import ValidationError
 
+# Importing this module loads only the class. The core, the REST stack and (when the socket is
+# enabled) the socket stack load when a client is created, on the creating thread: never first
+# on an SDK thread, where an import in progress at a fork would leave its lock held in the child.
 if TYPE_CHECKING:
     from typing_extensions import Never, Unpack
 
+    from ._core import Core
+    from .account import AccountAPI, CurrentAccount
+    from .auth import Tokens
     from .chat import ChatAPI
     from .projects import ProjectsAPI
 
@@ -96,7 +99,11 @@ class SogniClient:
         if tokens is not None:
             if config.api_key:
                 raise ValidationError([("tokens", "cannot be combined with api_key")])
+            from .auth import coerce_tokens
+
             saved_tokens = coerce_tokens(tokens)
+        from ._core import Core
+
         self._config = config
         self._core = Core(config)
         # Held by this client, its views and its namespaces: when the last of them is garbage,
@@ -162,6 +169,8 @@ class SogniClient:
 
     @cached_property
     def account(self) -> AccountAPI:
+        from .account import AccountAPI
+
         return self._keep_alive(AccountAPI(self._core, self._config))
 
     @cached_property

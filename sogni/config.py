@@ -6,7 +6,6 @@ import difflib
 import ipaddress
 import os
 import random
-import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -18,6 +17,8 @@ from ._secret import Secret, as_secret
 from .errors import ValidationError, ValidationProblem
 
 if TYPE_CHECKING:
+    import ssl
+
     from typing_extensions import Unpack
 
 __all__ = [

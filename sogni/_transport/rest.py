@@ -49,6 +49,7 @@ from ..errors import (
     TransportError,
     error_from_status,
 )
+from .netenv import EnvironmentSettings, new_session, prepare
 
 __all__ = ["Origin", "RestClient", "parse_error", "retry_after_seconds"]
 
@@ -338,6 +339,7 @@ class RestClient:
         self._watchdog = _DeadlineWatchdog()
         self._closed = False
         self._closing = threading.Event()
+        self._environment = EnvironmentSettings()
         # One pool per host, shared by the per-thread sessions.
         self._adapter = _DeadlineAdapter(
             pool_connections=_POOL_HOSTS, pool_maxsize=config.max_connections, max_retries=0
@@ -361,11 +363,10 @@ class RestClient:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = new_session()
             session.mount("http://", self._adapter)
             session.mount("https://", self._adapter)
             session.headers["User-Agent"] = _USER_AGENT
-            session.trust_env = True
             self._local.session = session
             with self._lock:
                 self._sessions.add(session)
@@ -480,14 +481,16 @@ class RestClient:
         response: requests.Response | None = None
         try:
             try:
-                response = self._session().request(
-                    method,
-                    url,
+                session = self._session()
+                # Prepared and sent directly: the settings Session.request would merge per call
+                # are fixed per client, and the environment is read once (see netenv).
+                response = session.send(
+                    prepare(session, method, url, **kwargs),
                     timeout=timeout,
-                    verify=_requests_verify(config),
+                    verify=self._environment.verify(_requests_verify(config)),
+                    proxies=self._environment.proxies(url),
                     allow_redirects=True,
                     stream=True,
-                    **kwargs,
                 )
             except requests.exceptions.SSLError as exc:
                 raise _AttemptError(

@@ -58,6 +58,20 @@ log = get_logger("sogni.transport")
 _counter = itertools.count(1)
 # How long close() lets a connected transport thread finish on its own (sending 1000).
 _CLOSE_GRACE = 0.5
+# Frames read back to back while more are waiting, before the loop takes its turn.
+_BURST_FRAMES = 32
+
+
+def _readable_now(sock: Any) -> bool:
+    """Whether a read would not wait: TLS bytes already decrypted, or data on the socket."""
+    if sock is None:
+        return False
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
 
 
 class TransportState(enum.Enum):
@@ -409,6 +423,13 @@ class SocketTransport:
             )
         ):
             self._read(ws)
+            # A burst (many projects or streams at once) is read in one go: one readiness
+            # check per frame instead of a turn of the loop. Bounded, so commands, timers and
+            # pings still get their turn.
+            for _ in range(_BURST_FRAMES):
+                if ws is not self._ws or not _readable_now(ws.sock):
+                    break
+                self._read(ws)
 
     # ------------------------------------------------------------------ commands
 

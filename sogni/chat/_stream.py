@@ -165,12 +165,16 @@ class ChatStream:
 
     def __next__(self) -> ChatCompletionChunk:
         with self._cond:
-            self._wait_locked(lambda: bool(self._buffer) or self._done)
+            if not self._buffer:
+                self._wait_locked(self._readable)
             if self._buffer:
                 return self._buffer.popleft()
             if self._error is not None:
                 raise self._error
             raise StopIteration
+
+    def _readable(self) -> bool:
+        return bool(self._buffer) or self._done
 
     def wait(self, timeout: float | None = None) -> ChatCompletionResult:
         """Block until the job ends and return its result (raise its error). ``timeout`` only

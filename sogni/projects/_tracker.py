@@ -227,10 +227,10 @@ class ProjectTracker:
 
     def _frame_arrived(self, frame: Frame) -> None:
         # Only the project event types: a frame type is server data, not a method name.
-        handler = getattr(self, "_on_" + frame.type, None) if frame.type in EVENT_TYPES else None
-        if handler is None:
+        route = _FRAME_ROUTES.get(frame.type)
+        if route is None:
             return
-        cls = EVENT_TYPES[frame.type]
+        handler, cls = route
         try:
             message: Any = self.core.structure_as(frame.payload, cls)
         except ProtocolError as exc:
@@ -243,7 +243,7 @@ class ProjectTracker:
             self._last_activity = time.monotonic()
             if self.status.finished and frame.type != "artistCancelConfirmation":
                 return
-            handler(message, emissions)
+            handler(self, message, emissions)
             emissions += self._progress_emission()
             self._emit(emissions)
         self._start_mints()
@@ -765,6 +765,15 @@ class ProjectTracker:
 
     def close(self) -> None:
         self._finish_failed(ClientClosedError("the client was closed"))
+
+
+_Handler = Callable[[ProjectTracker, Any, list[Emission]], None]
+# Each project frame type with its handler and message class, looked up once, not per frame.
+_FRAME_ROUTES: dict[str, tuple[_Handler, type[Any]]] = {
+    name: (getattr(ProjectTracker, "_on_" + name), cls)
+    for name, cls in EVENT_TYPES.items()
+    if hasattr(ProjectTracker, "_on_" + name)
+}
 
 
 def _deliver(subscriber: queue.Queue[ProjectEvent], event: ProjectEvent) -> None:

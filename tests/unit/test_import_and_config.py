@@ -22,6 +22,17 @@ def test_import_sogni_loads_no_network_stack() -> None:
     assert json.loads(out.stdout) == []
 
 
+def test_importing_the_client_class_loads_no_network_stack() -> None:
+    # What every script does first: the stacks load when a client is created, not here.
+    code = (
+        "import sys, json; from sogni import SogniClient;"
+        "print(json.dumps([m for m in ('requests','websocket','cattrs','tenacity','urllib3','ssl')"
+        " if m in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
 def test_importing_testing_and_plugin_needs_no_extra() -> None:
     code = (
         "import sys, json, sogni.testing, sogni.testing.pytest_plugin;"
