@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import _thread
 import functools
 import os
-import threading
 import warnings
 import weakref
 from collections.abc import Callable, Mapping
@@ -56,18 +56,28 @@ class _Lifetime:
 
 
 def _close_dropped(core: Core) -> None:
-    """``weakref.finalize`` callback: the client became garbage without ``close()``."""
+    """``weakref.finalize`` callback: the client became garbage without ``close()``.
+
+    It runs wherever the last reference died or the garbage collector struck: possibly inside
+    ``threading.Thread.start()`` or under another lock. So it takes no lock at all (no
+    ``threading.Thread``, no ``warnings``): it starts a bare OS thread, which does the rest.
+    """
     if core.closed or os.getpid() != core.pid:
         return
+    try:
+        _thread.start_new_thread(_close_in_background, (core,))
+    except RuntimeError:
+        pass  # the interpreter is shutting down: its exit closes the socket anyway
+
+
+def _close_in_background(core: Core) -> None:
     warnings.warn(
         "A SogniClient was garbage-collected without close(); closing it now. Use "
         "'with SogniClient(...)' or call close().",
         ResourceWarning,
-        stacklevel=2,
+        stacklevel=1,
     )
-    # Not here: garbage collection can strike on any thread, even one holding an SDK lock
-    # that close() needs.
-    threading.Thread(target=core.close, name="sogni-close", daemon=True).start()
+    core.close()
 
 
 class SogniClient:

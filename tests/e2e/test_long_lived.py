@@ -26,6 +26,7 @@ from sogni import (
     SogniTimeoutError,
     ValidationError,
 )
+from sogni.client import _close_dropped
 from sogni.projects._tracker import ProjectTracker
 from sogni.testing import FakeSupernet
 
@@ -216,8 +217,10 @@ def test_a_dropped_client_closes_itself_with_a_resource_warning(fake: FakeSupern
         warnings.simplefilter("always")
         del projects
         gc.collect()
+        # Closed (and warned about) off the collecting thread: wait for the goodbye.
+        fake.received.wait_for(lambda r: r.kind == "ws_closed" and r.app_id == "dropped", timeout=5)
+        wait_until(lambda: caught)
     assert any(issubclass(w.category, ResourceWarning) for w in caught)
-    fake.received.wait_for(lambda r: r.kind == "ws_closed" and r.app_id == "dropped", timeout=5)
     wait_until(lambda: set(sogni_threads()) <= before, timeout=5)
 
 
@@ -349,3 +352,41 @@ def test_a_result_whose_url_cannot_be_had_fails_the_wait_naming_the_job(
     # The paid result is not lost: minting again succeeds and clears the error.
     assert broken[0].refresh_result_url().startswith("http")
     assert broken[0].error is None
+
+
+def test_the_self_close_takes_no_lock_where_the_client_died(fake: FakeSupernet) -> None:
+    # Garbage collection runs the self-close wherever it strikes, maybe while this or another
+    # thread holds threading's own lock (inside Thread.start()). The callback itself must take
+    # no lock: here another thread holds that lock, and the callback still returns at once.
+    client = SogniClient(
+        app_id="limbo",
+        api_key=fake.api_key,
+        rest_endpoint=fake.rest_url,
+        socket_endpoint=fake.socket_url,
+        timeouts=FAST,
+    )
+    client.connect()
+    core = client._core
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with threading._active_limbo_lock:  # type: ignore[attr-defined]
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(5)
+        started = time.monotonic()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _close_dropped(core)
+            took = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(10)
+    assert took < 0.5, f"the self-close waited {took:.1f}s for a lock"
+    fake.received.wait_for(lambda r: r.kind == "ws_closed" and r.app_id == "limbo", timeout=5)
+    wait_until(lambda: core.closed)
+    client.close()
