@@ -250,6 +250,8 @@ class RestFailure:
     body: Any
     times: int
     delay: float = 0.0
+    drop: bool = False
+    """Run the handler, then cut the connection instead of answering."""
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
