@@ -38,7 +38,15 @@ from ._run_models import ChatRunEvent, ChatRunRecord, ChatRunStatus, ChatRunWait
 if TYPE_CHECKING:
     from .._transport.callbacks import CallbackWorker
 
-__all__ = ["RUN_EVENTS", "ChatRun", "ChatRunEventIterator", "RunRegistry", "RunTracker"]
+__all__ = [
+    "RUN_EVENTS",
+    "ChatRun",
+    "ChatRunEventIterator",
+    "Failed",
+    "RunRegistry",
+    "RunTracker",
+    "waiting_error",
+]
 
 log = get_logger("sogni.chat.runs")
 
@@ -57,14 +65,14 @@ class RunService(Protocol):
     """What a run's tracker uses of ``client.chat.runs``."""
 
     @property
-    def callbacks(self) -> CallbackWorker: ...
+    def _callbacks(self) -> CallbackWorker: ...
 
     @property
-    def registry(self) -> RunRegistry: ...
+    def _registry(self) -> RunRegistry: ...
 
-    def open_stream(self, run_id: str, resume_from: int | None) -> SSEStream[int]: ...
+    def _open_stream(self, run_id: str, resume_from: int | None) -> SSEStream[int]: ...
 
-    def fetch(self, run_id: str) -> ChatRunRecord: ...
+    def _fetch(self, run_id: str) -> ChatRunRecord: ...
 
     def cancel(self, run_id: str, reason: str | None = None) -> ChatRunRecord: ...
 
@@ -143,7 +151,7 @@ class RunRegistry:
             tracker.join(max(0.0, deadline - time.monotonic()))
 
 
-class _Failed:
+class Failed:
     """Ends an ``events()`` iterator with the error that stopped the reader."""
 
     __slots__ = ("error",)
@@ -165,13 +173,14 @@ class RunTracker:
         self.waiting = record.waiting if record.status == "waiting_for_user" else None
         self._state_sequence = record.last_sequence  # what status and waiting reflect
         self._delivered = -1  # the newest event handed on (the stream resumes after it)
-        self.future: SogniFuture[ChatRunRecord] = SogniFuture(service.callbacks)
+        self.future: SogniFuture[ChatRunRecord] = SogniFuture(service._callbacks)
         self.future.set_running_or_notify_cancel()  # a local wait never cancels the run
         self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
         self._subscribers: list[Any] = []
-        self._final: ChatRunEvent | _Failed | None = None
+        self._final: ChatRunEvent | Failed | None = None
         self._stream: SSEStream[int] | None = None
         self._reader: threading.Thread | None = None
+        self._wakers: list[Callable[[], None]] = []
         self.handle = ChatRun(self)
         if record.finished:
             self._finish_from_record(record)
@@ -182,11 +191,11 @@ class RunTracker:
         with self.lock:
             if self._final is not None or self._reader is not None:
                 return
-            if not self.service.registry.reading(self):
+            if not self.service._registry.reading(self):
                 self._fail_locked(ClientClosedError("the client is closed"))
                 return
             resume = self._delivered if self._delivered >= 0 else None
-            self._stream = self.service.open_stream(self.run_id, resume)
+            self._stream = self.service._open_stream(self.run_id, resume)
             self._reader = threading.Thread(
                 target=self._read, name=f"sogni-run-{self.run_id[-12:]}", daemon=True
             )
@@ -207,7 +216,7 @@ class RunTracker:
             self._fail(SogniError(f"reading the events of chat run {self.run_id} failed: {exc}"))
         finally:
             stream.close()
-            self.service.registry.done_reading(self)
+            self.service._registry.done_reading(self)
             with self.lock:
                 self._stream = None
             # A run whose stream ended without a terminal event (closed) still ends its waiters.
@@ -232,7 +241,7 @@ class RunTracker:
             self._delivered = event.sequence
         if event.is_terminal:
             try:
-                record: ChatRunRecord | None = self.service.fetch(self.run_id)
+                record: ChatRunRecord | None = self.service._fetch(self.run_id)
             except SogniError as exc:
                 log.debug("Could not read chat run %s after it ended: %s", self.run_id, exc)
                 record = None
@@ -253,13 +262,13 @@ class RunTracker:
             self._emit("event", event, event)
             if event.type == "run_waiting_for_user" and self.waiting is not None:
                 self._emit("waiting", self.waiting, None)
-            self.changed.notify_all()
+            self._notify_locked()
 
     def _emit(self, name: str, arg: Any, event: ChatRunEvent | None, final: bool = False) -> None:
         """Queue ``arg`` for the ``name`` listeners and ``event`` for the iterators (lock held:
         events leave in the order they came; nothing here blocks or runs user code)."""
         for fn in self._listeners.get(name, ()):
-            self.service.callbacks.submit(fn, arg, essential=final)
+            self.service._callbacks.submit(fn, arg, essential=final)
         if event is not None:
             for subscriber in self._subscribers:
                 _deliver(subscriber, event)
@@ -302,7 +311,7 @@ class RunTracker:
         self._final = final
         self._listeners.clear()
         self._subscribers.clear()
-        self.changed.notify_all()
+        self._notify_locked()
 
     def _settle_locked(self, record: ChatRunRecord) -> None:
         run_id, reason = self.run_id, record.failure_reason or record.cancellation_reason
@@ -345,14 +354,32 @@ class RunTracker:
     def _fail_locked(self, error: SogniError) -> None:
         if self._final is not None:
             return
-        failed = _Failed(error)
+        failed = Failed(error)
         for subscriber in self._subscribers:
             _deliver(subscriber, failed)
         self._subscribers.clear()
         self._final = failed
         self._listeners.clear()
         self.future.fail(error)
+        self._notify_locked()
+
+    def _notify_locked(self) -> None:
+        """Wake ``wait()`` (a state change): blocked threads, and the asyncio shim's waiters
+        (each waker only schedules a wake-up: it never blocks)."""
         self.changed.notify_all()
+        for waker in list(self._wakers):
+            waker()
+
+    def add_waker(self, waker: Callable[[], None]) -> Callable[[], None]:
+        with self.lock:
+            self._wakers.append(waker)
+
+        def remove() -> None:
+            with self.lock:
+                if waker in self._wakers:
+                    self._wakers.remove(waker)
+
+        return remove
 
     # ------------------------------------------------------------------ records from REST
 
@@ -365,7 +392,7 @@ class RunTracker:
             self._state_sequence = record.last_sequence
             self.record, self.status = record, record.status
             self.waiting = record.waiting if record.status == "waiting_for_user" else None
-            self.changed.notify_all()
+            self._notify_locked()
             if record.finished and self._reader is None:
                 self._finish_from_record(record)
 
@@ -396,6 +423,18 @@ class RunTracker:
                 self._subscribers.remove(subscriber)
 
 
+def waiting_error(run_id: str, waiting: ChatRunWaiting) -> ChatRunWaitingError:
+    return ChatRunWaitingError(
+        f"chat run {run_id} is waiting for its user ({waiting.reason})"
+        + (f": {waiting.message}" if waiting.message else ""),
+        run_id,
+        waiting.reason,
+        waiting.tool_call_id,
+        waiting.cost_preview,
+        waiting.details or None,
+    )
+
+
 def _deliver(subscriber: Any, item: Any) -> None:
     """Into an ``events()`` queue. A reader that fell 10,000 events behind loses old ones, never
     the last one, which ends its loop."""
@@ -405,7 +444,7 @@ def _deliver(subscriber: Any, item: Any) -> None:
     except queue.Full:
         pass
     log.warning("An events() iterator of a chat run is not being read; dropping an event")
-    if isinstance(item, _Failed) or (isinstance(item, ChatRunEvent) and item.is_terminal):
+    if isinstance(item, Failed) or (isinstance(item, ChatRunEvent) and item.is_terminal):
         with contextlib.suppress(queue.Empty):
             subscriber.get_nowait()
         with contextlib.suppress(queue.Full):
@@ -435,7 +474,7 @@ class ChatRunEventIterator(Iterator[ChatRunEvent]):
             raise SogniTimeoutError(
                 f"no event from chat run {self._run_id} within {self._timeout}s"
             ) from None
-        if isinstance(item, _Failed):
+        if isinstance(item, Failed):
             self.close()
             raise item.error
         if item.is_terminal:
@@ -516,15 +555,7 @@ class ChatRun:
             while not tracker.future.done():
                 waiting = tracker.waiting
                 if waiting is not None:
-                    raise ChatRunWaitingError(
-                        f"chat run {self.id} is waiting for its user ({waiting.reason})"
-                        + (f": {waiting.message}" if waiting.message else ""),
-                        self.id,
-                        waiting.reason,
-                        waiting.tool_call_id,
-                        waiting.cost_preview,
-                        waiting.details or None,
-                    )
+                    raise waiting_error(self.id, waiting)
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     raise SogniTimeoutError(
@@ -556,7 +587,7 @@ class ChatRun:
 
     def refresh(self) -> ChatRunRecord:
         """Read the run's record now (``GET``)."""
-        record = self._tracker.service.fetch(self.id)
+        record = self._tracker.service._fetch(self.id)
         self._tracker.apply_record(record)
         return record
 

@@ -63,17 +63,13 @@ class RunsAPI:
     # ------------------------------------------------------------------ what handles use
 
     @property
-    def callbacks(self) -> CallbackWorker:
+    def _callbacks(self) -> CallbackWorker:
         return self._core.callbacks
 
-    @property
-    def registry(self) -> RunRegistry:
-        return self._registry
-
-    def open_stream(self, run_id: str, resume_from: int | None) -> SSEStream[int]:
+    def _open_stream(self, run_id: str, resume_from: int | None) -> SSEStream[int]:
         return _run_stream(self._core, self._config, run_id, resume_from)
 
-    def fetch(self, run_id: str) -> ChatRunRecord:
+    def _fetch(self, run_id: str) -> ChatRunRecord:
         self._core.check()
         data = self._core.rest.request("GET", _run_path(run_id), config=self._config)
         return ChatRunRecord.from_wire(_run_of(data))
@@ -182,7 +178,7 @@ class RunsAPI:
         """The :class:`ChatRun` of an existing run, with its record read now. Within one
         client a run has one handle: ``get`` returns the live one when there is one."""
         _check_run_id(run_id)
-        return self._registry.handle_for(self.fetch(run_id), self)
+        return self._registry.handle_for(self._fetch(run_id), self)
 
     def cancel(self, run_id: str, reason: str | None = None) -> ChatRunRecord:
         """Cancel a run (``POST .../cancel``): the service stops its paid work. Returns the
