@@ -117,7 +117,7 @@ class RunRoutes:
         key = request.headers.get("Idempotency-Key") or None
         if key is not None:
             earlier = self.service.by_key.get((account.wallet_address, key))
-            if earlier is not None:
+            if earlier is not None:  # [INV-RUN-IDEMPOTENCY]
                 if earlier.body != body:
                     raise ApiError(409, "This Idempotency-Key was used for a different run")
                 return ok({"run": earlier.record(), "idempotent": True})
@@ -216,7 +216,7 @@ class RunRoutes:
                 try:
                     await asyncio.wait_for(changed.wait(), self.fake.sse_keepalive)
                 except asyncio.TimeoutError:
-                    if not stream.stalled and not stream.gone:
+                    if not stream.stalled and not stream.gone:  # [INV-RUN-STREAM]
                         await response.write(b": keep-alive\n\n")
 
 

@@ -173,6 +173,7 @@ class RunsService:
     # ------------------------------------------------------------------ the log
 
     def append(self, run: RunRec, kind: str, payload: dict[str, Any] | None = None) -> None:
+        # [INV-RUN-EVENTS] {sequence, type, at, payload} plus the run id.
         if run.events and run.events[-1]["type"] in TERMINAL_EVENTS:
             return  # nothing follows the terminal event
         moment = iso()
@@ -232,6 +233,7 @@ class RunsService:
         body = run.body
         caller_tools = body.get("tools") or []
         own = {t.get("function", {}).get("name") for t in caller_tools if isinstance(t, dict)}
+        # [INV-RUN-TOOLS] the run's own tools, else the hosted tools the user names.
         tools = list(caller_tools) or named_hosted_tools(last_user_text(run.messages))
         given = body.get("sampling")
         sampling: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -267,6 +269,7 @@ class RunsService:
                         errors.append(outcome.error or "the tool failed")
                 continue
             await self._answer(run, plan.content, plan.finish_reason, plan.words, bool(calls))
+            # [INV-RUN-OUTCOME] mixed tool results: partial failure; all failed: failed.
             if failed and ok:
                 self.finish(
                     run,
@@ -382,7 +385,7 @@ class RunsService:
                     paid.append((call["id"], name, math.ceil(usd * 1000)))  # [INV-CAPACITY-UNITS]
         if not paid:
             return None
-        ttl = self.fake.cost_preview_ttl
+        ttl = self.fake.cost_preview_ttl  # [INV-COST-PREVIEW]
         preview = {
             "totalEstimatedCapacityUnits": sum(units for _, _, units in paid),
             "tokenType": run.body.get("token_type") or "spark",

@@ -91,7 +91,8 @@ class Received:
 
     ``kind`` is ``"http"`` (a REST call), ``"ws_connect"`` (a WebSocket upgrade), ``"frame"``
     (a client frame) or ``"ws_closed"``. ``headers`` keep their received values: this is test
-    data, never written to a log.
+    data, never written to a log. ``raw`` is a frame's text, or an HTTP request's body as text
+    (numbers exactly as the client wrote them).
     """
 
     kind: str
