@@ -46,7 +46,9 @@ def test_runs_stream_across_a_cut_confirm_cost_and_cancel(
     streams = fake.requests(f"/v1/chat/runs/{plain['runId']}/events/stream")
     resumed = [r.headers.get("Last-Event-ID") for r in streams]
     assert resumed[0] is None and resumed[1] == str(plain["resumedFrom"][1])
-    create = [r for r in fake.requests("/v1/chat/runs", method="POST") if r.path == "/v1/chat/runs"][0]
+    create = next(
+        r for r in fake.requests("/v1/chat/runs", method="POST") if r.path == "/v1/chat/runs"
+    )
     assert create.headers["Idempotency-Key"] == f"plain-{scenario.app_id}"
 
     paid = result["paid"]

@@ -21,7 +21,11 @@ async def main() -> dict[str, Any]:
             }
         )
         tool = await sogni.chat.hosted.execute_tool(
-            {"tool": "enhance_prompt", "arguments": {"prompt": ARGS["enhance"]}, "tokenType": "auto"}
+            {
+                "tool": "enhance_prompt",
+                "arguments": {"prompt": ARGS["enhance"]},
+                "tokenType": "auto",
+            }
         )
         stream_error = None
         try:
