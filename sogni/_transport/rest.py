@@ -443,15 +443,19 @@ class RestClient:
         headers: Mapping[str, str],
         params: Mapping[str, Any] | None = None,
         config: ClientConfig | None = None,
-    ) -> Iterator[tuple[requests.Response, Callable[[], None]]]:
+        on_cut: Callable[[Callable[[], None]], None] | None = None,
+    ) -> Iterator[requests.Response]:
         """GET ``path`` on the api host and keep the response open to read it as it arrives
         (server-sent events): one attempt, no overall deadline, ``Timeouts.sse_idle`` as the
-        read timeout. Yields the response and a function that cuts its connection from any
-        thread (:meth:`close` cuts it too). A non-2xx answer raises its ``APIError``."""
+        read timeout. ``on_cut`` gets, before anything is sent, a function that cuts the
+        connection from any thread, even while it waits for the answer (:meth:`close` cuts it
+        too). A non-2xx answer raises its ``APIError``."""
         cfg = config or self._config
         idle = cfg.with_options(timeouts=attrs.evolve(cfg.timeouts, rest=cfg.timeouts.sse_idle))
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
         tokens: list[int] = []
+        if on_cut is not None:
+            on_cut(lambda: self._watchdog.cut(tokens))
         try:
             with self._send(
                 "GET",
@@ -464,7 +468,7 @@ class RestClient:
             ) as response:
                 if not 200 <= response.status_code < 300:
                     self._interpret(response, self._read_all(response, math.inf), "api", True)
-                yield response, lambda: self._watchdog.cut(tokens)
+                yield response
         except _AttemptError as exc:
             raise exc.error from None
 

@@ -30,7 +30,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -173,7 +173,8 @@ class SSEStream(Iterator[SSEFrame], Generic[K]):
         self._stop = threading.Event()
         self._stop_error: SogniError | None = None
         self._cut: Callable[[], None] | None = None
-        self._frames: Iterator[SSEFrame] | None = None
+        self._frames: Generator[SSEFrame, None, None] | None = None
+        self._reader_thread: int | None = None
         self._ended = False
         self.connections = 0
         """How many times the stream was opened (1 + the reconnects)."""
@@ -186,8 +187,14 @@ class SSEStream(Iterator[SSEFrame], Generic[K]):
             raise StopIteration
         if self._frames is None:
             self._frames = self._run()
+            self._reader_thread = threading.get_ident()
         try:
             return next(self._frames)
+        except StopIteration:
+            self._ended = True
+            if self._stop_error is not None:
+                raise self._stop_error from None
+            raise
         except BaseException:
             self._ended = True
             raise
@@ -203,6 +210,14 @@ class SSEStream(Iterator[SSEFrame], Generic[K]):
             cut = self._cut
         if cut is not None:
             cut()
+        frames = self._frames
+        if frames is not None and threading.get_ident() == self._reader_thread:
+            # On the reading thread, between reads: end the connection (its response, the
+            # watchdog's entry) now. Another thread leaves that to the reader, which ends.
+            try:
+                frames.close()
+            except ValueError:
+                pass  # called from inside the loop (the terminal frame): it returns by itself
 
     def __enter__(self) -> SSEStream[K]:
         return self
@@ -219,7 +234,7 @@ class SSEStream(Iterator[SSEFrame], Generic[K]):
             raise ClientClosedError("the client was closed")
         return iter(())
 
-    def _run(self) -> Iterator[SSEFrame]:
+    def _run(self) -> Generator[SSEFrame, None, None]:
         failures = 0
         quiet_since = time.monotonic()
         last_error: SogniError = TransportError(f"the {self._label} could not be opened")
@@ -260,12 +275,13 @@ class SSEStream(Iterator[SSEFrame], Generic[K]):
         """The frames of one connection, until it ends or is cut."""
         request = self._resume_request(self.last_key)
         with self._rest.stream(
-            self._path, headers=request.headers, params=request.params, config=self._config
-        ) as (response, cut):
-            with self._lock:
-                self._cut = cut
-                stopped = self._stop.is_set()
-            if stopped:
+            self._path,
+            headers=request.headers,
+            params=request.params,
+            config=self._config,
+            on_cut=self._set_cut,
+        ) as response:
+            if self._stop.is_set():
                 return
             self.connections += 1
             parser = SSEParser()
@@ -279,6 +295,13 @@ class SSEStream(Iterator[SSEFrame], Generic[K]):
             finally:
                 with self._lock:
                     self._cut = None
+
+    def _set_cut(self, cut: Callable[[], None]) -> None:
+        with self._lock:
+            self._cut = cut
+            stopped = self._stop.is_set()
+        if stopped:
+            cut()
 
     def _back_off(self, failures: int, error: SogniError) -> None:
         timeouts = self._config.timeouts

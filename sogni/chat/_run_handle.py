@@ -293,6 +293,8 @@ class RunTracker:
             self._emit("event", event, event, final=True)
             self._end_locked(event)
             self._settle_locked(record)
+            # After the settle: an asyncio waiter woken here checks the future without the lock.
+            self._notify_locked()
 
     def _finish_from_record(self, record: ChatRunRecord) -> None:
         terminal = [e for e in record.events if e.is_terminal]
@@ -306,12 +308,12 @@ class RunTracker:
             self._delivered = record.last_sequence
             self._end_locked(final)
             self._settle_locked(record)
+            self._notify_locked()
 
     def _end_locked(self, final: ChatRunEvent) -> None:
         self._final = final
         self._listeners.clear()
         self._subscribers.clear()
-        self._notify_locked()
 
     def _settle_locked(self, record: ChatRunRecord) -> None:
         run_id, reason = self.run_id, record.failure_reason or record.cancellation_reason

@@ -73,6 +73,7 @@ class Server:
         self.requests: list[dict[str, Any]] = []
         self.script: Script | None = None
         self.status_for: Callable[[int], int] = lambda n: 200
+        self.headers_delay = 0.0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -91,6 +92,7 @@ class Server:
         n = len(self.requests)
         self.requests.append({"query": dict(request.query), "headers": dict(request.headers)})
         status = self.status_for(n)
+        await asyncio.sleep(self.headers_delay)  # a server slow to answer at all
         if status != 200:
             return web.json_response(
                 {"status": "error", "message": f"no ({status})"}, status=status
@@ -325,3 +327,29 @@ def test_closing_the_rest_client_ends_a_stream(
         next(stream)
     assert time.monotonic() - started < 2
     timer.join()
+
+
+def test_close_interrupts_a_connection_still_waiting_for_its_answer(
+    server: Server, make_rest: Callable[..., tuple[RestClient, ClientConfig]]
+) -> None:
+    server.headers_delay = 30.0
+    stream = _run_stream(*make_rest(sse_idle=30.0))
+    outcome: list[Any] = []
+
+    def read() -> None:
+        try:
+            outcome.append(next(stream))
+        except StopIteration:
+            outcome.append("ended")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    deadline = time.monotonic() + 5
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # the request is out: the reader now waits for the answer's headers
+    started = time.monotonic()
+    stream.close()
+    reader.join(5)
+    assert not reader.is_alive() and time.monotonic() - started < 2
+    assert outcome == ["ended"] and len(server.requests) == 1
