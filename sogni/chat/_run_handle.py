@@ -15,6 +15,7 @@ import contextlib
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -95,13 +96,11 @@ class RunRegistry:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._handles: dict[str, Any] = {}
+        self._handles: dict[str, weakref.ref[ChatRun]] = {}
         self._reading: set[RunTracker] = set()
         self._closed = False
 
     def handle_for(self, record: ChatRunRecord, service: RunService) -> ChatRun:
-        import weakref
-
         with self._lock:
             ref = self._handles.get(record.run_id)
             handle: ChatRun | None = ref() if ref is not None else None
