@@ -123,6 +123,8 @@ class ChatCore(SendingCore, FrameSource, Protocol):
 
     def extension(self, key: str, factory: Callable[[FrameSource], T]) -> T: ...
 
+    def on_close(self, fn: Callable[[], Any]) -> None: ...
+
 
 class ProjectsCore(RestCore, SendingCore, FrameSource, Protocol):
     """The projects service and its trackers (shared by every view of one client)."""

@@ -199,6 +199,8 @@ class SogniClient:
         chat = self._keep_alive(ChatAPI(self._core, self._config, projects))
         self._keep_alive(chat.completions)
         self._keep_alive(chat.tools)
+        self._keep_alive(chat.hosted)
+        self._keep_alive(chat.runs)
         return chat
 
     # ------------------------------------------------------------------ state

@@ -63,6 +63,8 @@ class Timeouts:
     upload: float = attrs.field(default=600.0, validator=_positive)
     download: float = attrs.field(default=600.0, validator=_positive)
     sse_idle: float = attrs.field(default=60.0, validator=_positive)
+    """An event stream (a durable run's) silent this long, keep-alives included, is treated as
+    cut and resumed."""
     chat: float = attrs.field(default=600.0, validator=_positive)
     """Per-request deadline of a socket chat completion."""
     authenticated_fallback: float = attrs.field(default=10.0, validator=_positive)

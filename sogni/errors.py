@@ -33,6 +33,10 @@ __all__ = [
     "CancellationError",
     "ChatError",
     "ChatInsufficientFundsError",
+    "ChatRunCanceledError",
+    "ChatRunError",
+    "ChatRunPartialFailureError",
+    "ChatRunWaitingError",
     "ClientClosedError",
     "ConflictError",
     "ConnectionLostError",
@@ -350,6 +354,107 @@ class ChatInsufficientFundsError(ChatError, InsufficientFundsError):
     Both a :class:`ChatError` (same constructor and attributes) and an
     :class:`InsufficientFundsError`.
     """
+
+
+class ChatRunError(APIError):
+    """A durable chat run ended without completing. ``run_status`` is the server's status
+    (``failed``; ``cancelled`` for :class:`ChatRunCanceledError`, ``partial_failure`` for
+    :class:`ChatRunPartialFailureError`), ``reason`` its failure or cancellation reason."""
+
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "run_id",
+        "run_status",
+        "reason",
+        "details",
+        "retryable",
+    )
+
+    def __init__(
+        self,
+        message: str,
+        run_id: str | None = None,
+        run_status: str | None = None,
+        reason: str | None = None,
+        details: Any = None,
+        retryable: bool | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.run_status = run_status
+        self.reason = reason
+        super().__init__(message, details=details, retryable=retryable)
+
+
+class ChatRunCanceledError(ChatRunError):
+    """The run was cancelled (by ``cancel()`` here, or elsewhere)."""
+
+
+class ChatRunPartialFailureError(ChatRunError):
+    """The run ended with ``partial_failure``: some tools failed, others made media.
+    ``artifacts`` holds the media that was made (and paid for), as the server describes each
+    one (``url``, ``mediaType``, ``toolName`` ...); ``result_urls`` their URLs."""
+
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "run_id",
+        "artifacts",
+        "reason",
+        "details",
+        "retryable",
+    )
+
+    def __init__(
+        self,
+        message: str,
+        run_id: str | None = None,
+        artifacts: Sequence[Mapping[str, Any]] | None = (),
+        reason: str | None = None,
+        details: Any = None,
+        retryable: bool | None = None,
+    ) -> None:
+        self.artifacts: list[dict[str, Any]] = [dict(a) for a in artifacts or ()]
+        super().__init__(message, run_id, "partial_failure", reason, details, retryable)
+
+    @property
+    def result_urls(self) -> list[str]:
+        return [a["url"] for a in self.artifacts if isinstance(a.get("url"), str)]
+
+    def _arg_value(self, name: str) -> Any:
+        if name == "artifacts":
+            return self.artifacts or None
+        return super()._arg_value(name)
+
+
+class ChatRunWaitingError(SogniError):
+    """``run.wait()`` found the run paused until its user decides (``reason``, e.g.
+    ``cost_approval_required``). The run goes on once the decision is sent: for a cost
+    approval, ``run.confirm_cost()`` (``cost_preview`` is what will be accepted, exactly as the
+    server sent it; ``tool_call_id`` the paused call). ``details`` are the server's."""
+
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "run_id",
+        "reason",
+        "tool_call_id",
+        "cost_preview",
+        "details",
+    )
+
+    def __init__(
+        self,
+        message: str,
+        run_id: str | None = None,
+        reason: str | None = None,
+        tool_call_id: str | None = None,
+        cost_preview: Mapping[str, Any] | None = None,
+        details: Any = None,
+    ) -> None:
+        self.run_id = run_id
+        self.reason = reason
+        self.tool_call_id = tool_call_id
+        self.cost_preview = None if cost_preview is None else dict(cost_preview)
+        self.details = details
+        super().__init__(message, retryable=False)
 
 
 # --------------------------------------------------------------------------- local problems

@@ -11,15 +11,27 @@ from sogni import __version__
 from ._chat import AsyncChatAPI, AsyncChatStream, AsyncCompletions, AsyncToolsAPI
 from ._client import AsyncAccountAPI, AsyncSogniClient
 from ._projects import AsyncJob, AsyncProject, AsyncProjectsAPI
+from ._runs import (
+    AsyncChatRun,
+    AsyncChatRunEventIterator,
+    AsyncChatRunEventStream,
+    AsyncHostedAPI,
+    AsyncRunsAPI,
+)
 
 __all__ = [
     "AsyncAccountAPI",
     "AsyncChatAPI",
+    "AsyncChatRun",
+    "AsyncChatRunEventIterator",
+    "AsyncChatRunEventStream",
     "AsyncChatStream",
     "AsyncCompletions",
+    "AsyncHostedAPI",
     "AsyncJob",
     "AsyncProject",
     "AsyncProjectsAPI",
+    "AsyncRunsAPI",
     "AsyncSogniClient",
     "AsyncToolsAPI",
     "__version__",

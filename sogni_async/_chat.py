@@ -23,6 +23,7 @@ from sogni.chat._params import LOOP_OPTION_NAMES
 from sogni.errors import SogniError, SogniTimeoutError
 
 from ._bridge import Bridge
+from ._runs import AsyncHostedAPI, AsyncRunsAPI
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -311,6 +312,8 @@ class AsyncChatAPI:
         self._sync: ChatAPI = client._sync.chat
         self.completions = AsyncCompletions(self._sync, self._bridge)
         self.tools = AsyncToolsAPI(self._sync, self._bridge)
+        self.hosted = AsyncHostedAPI(self._sync, self._bridge)
+        self.runs = AsyncRunsAPI(self._sync, self._bridge)
 
     @property
     def models(self) -> dict[str, LLMModelInfo]:

@@ -59,6 +59,8 @@ Origin = Literal["api", "socket"]
 _USER_AGENT = f"sogni-python/{__version__}"
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# A stream has no overall deadline; the watchdog still holds its socket, so close() cuts it.
+_STREAM_DEADLINE = 1e9
 # Connection pools kept (one per host): the api host, the socket host, and the storage hosts of
 # uploads and downloads.
 _POOL_HOSTS = 8
@@ -118,6 +120,14 @@ class _DeadlineWatchdog:
     def unwatch(self, token: int) -> None:
         with self._cond:
             self._entries.pop(token, None)
+
+    def cut(self, tokens: list[int]) -> None:
+        """Shut down the sockets of one request now (from any thread)."""
+        with self._cond:
+            for token in tokens:
+                sock = self._entries.get(token)
+                if sock is not None:
+                    _shutdown(sock)
 
     def close(self, timeout: float) -> None:
         """Stop the thread and cut every request still in flight (close() must not wait)."""
@@ -357,6 +367,11 @@ class RestClient:
         self._adapter.close()
         self._watchdog.close(self._config.timeouts.close)
 
+    @property
+    def closing(self) -> threading.Event:
+        """Set once :meth:`close` starts (interruptible waits watch it)."""
+        return self._closing
+
     def set_auth(self, auth: AuthProvider) -> None:
         self._auth = auth
 
@@ -421,6 +436,43 @@ class RestClient:
 
         return self.run_with_retries(attempt, cfg, idempotent=idempotent, label=f"{method} {path}")
 
+    @contextmanager
+    def stream(
+        self,
+        path: str,
+        *,
+        headers: Mapping[str, str],
+        params: Mapping[str, Any] | None = None,
+        config: ClientConfig | None = None,
+        on_cut: Callable[[Callable[[], None]], None] | None = None,
+    ) -> Iterator[requests.Response]:
+        """GET ``path`` on the api host and keep the response open to read it as it arrives
+        (server-sent events): one attempt, no overall deadline, ``Timeouts.sse_idle`` as the
+        read timeout. ``on_cut`` gets, before anything is sent, a function that cuts the
+        connection from any thread, even while it waits for the answer (:meth:`close` cuts it
+        too). A non-2xx answer raises its ``APIError``."""
+        cfg = config or self._config
+        idle = cfg.with_options(timeouts=attrs.evolve(cfg.timeouts, rest=cfg.timeouts.sse_idle))
+        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        tokens: list[int] = []
+        if on_cut is not None:
+            on_cut(lambda: self._watchdog.cut(tokens))
+        try:
+            with self._send(
+                "GET",
+                self.url("api", path, cfg),
+                idle,
+                time.monotonic() + _STREAM_DEADLINE,
+                tokens=tokens,
+                params=query,
+                headers={**headers, **self._auth.headers()},
+            ) as response:
+                if not 200 <= response.status_code < 300:
+                    self._interpret(response, self._read_all(response, math.inf), "api", True)
+                yield response
+        except _AttemptError as exc:
+            raise exc.error from None
+
     def run_with_retries(
         self,
         attempt: Callable[[float], Any],
@@ -468,6 +520,7 @@ class RestClient:
         url: str,
         config: ClientConfig,
         deadline: float,
+        tokens: list[int] | None = None,
         **kwargs: Any,
     ) -> Iterator[requests.Response]:
         if self._closed:
@@ -476,7 +529,7 @@ class RestClient:
         if remaining <= 0:
             raise _AttemptError(_deadline_error(config), reached_server=False)
         timeout = (min(config.timeouts.connect, remaining), min(config.timeouts.rest, remaining))
-        tokens: list[int] = []
+        tokens = [] if tokens is None else tokens
         _current_deadline.state = (self._watchdog, deadline, tokens)
         response: requests.Response | None = None
         try:

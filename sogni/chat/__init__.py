@@ -10,6 +10,10 @@
             print(chunk.content, end="")
     print(stream.final_result.usage)
 
+``client.chat.hosted.create(...)`` asks for a completion over REST, where the service may run
+the Sogni tools itself; ``client.chat.runs.create(...)`` starts a durable run (a
+:class:`ChatRun`) that the service executes and keeps across disconnects.
+
 Closing a stream early (or a request timing out) only stops reading: the released protocol has
 no LLM cancel message, so the server may still finish and bill the job.
 
@@ -26,6 +30,7 @@ Chatting can make media: offer the Sogni platform tools and let the loop run the
 
 from ._api import ChatAPI, Completions
 from ._executor import MAX_SOGNI_CALLS_PER_ROUND
+from ._hosted import HOSTED_TIMEOUT, HostedAPI
 from ._models import (
     ChatCompletionChunk,
     ChatCompletionResult,
@@ -43,6 +48,19 @@ from ._models import (
     Usage,
 )
 from ._params import DEFAULT_CHAT_MODEL, ChatCompletionOptions, CreateOptions
+from ._run_handle import ChatRun, ChatRunEventIterator
+from ._run_models import (
+    ChatRunEvent,
+    ChatRunRecord,
+    ChatRunStatus,
+    ChatRunWaiting,
+    CreativeWorkflowRef,
+    HostedChatChoice,
+    HostedChatCompletion,
+    HostedChatMessage,
+    HostedToolResult,
+)
+from ._runs import ChatRunEventStream, RunsAPI
 from ._sogni_tools import SOGNI_TOOLS_VERSION, SogniTools, is_sogni_tool_call
 from ._stream import ChatStream
 from ._tool_media import MediaContext, MediaItem
@@ -60,6 +78,7 @@ from ._vision import (
 
 __all__ = [
     "DEFAULT_CHAT_MODEL",
+    "HOSTED_TIMEOUT",
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_COUNT",
     "MAX_LONGEST_SIDE",
@@ -70,9 +89,22 @@ __all__ = [
     "ChatCompletionOptions",
     "ChatCompletionResult",
     "ChatJobState",
+    "ChatRun",
+    "ChatRunEvent",
+    "ChatRunEventIterator",
+    "ChatRunEventStream",
+    "ChatRunRecord",
+    "ChatRunStatus",
+    "ChatRunWaiting",
     "ChatStream",
     "Completions",
     "CreateOptions",
+    "CreativeWorkflowRef",
+    "HostedAPI",
+    "HostedChatChoice",
+    "HostedChatCompletion",
+    "HostedChatMessage",
+    "HostedToolResult",
     "ImageSource",
     "LLMCostEstimate",
     "LLMJobCost",
@@ -81,6 +113,7 @@ __all__ = [
     "LLMSamplingDefaults",
     "MediaContext",
     "MediaItem",
+    "RunsAPI",
     "SogniTools",
     "ToolArgumentCheck",
     "ToolCall",

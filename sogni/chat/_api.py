@@ -25,6 +25,7 @@ from ..errors import (
     ValidationProblem,
 )
 from ._executor import ToolExecutor
+from ._hosted import HostedAPI
 from ._loop import run_tool_loop
 from ._models import LLMCostEstimate, LLMModelInfo
 from ._params import (
@@ -39,6 +40,7 @@ from ._params import (
     validate_messages,
     validate_options,
 )
+from ._runs import RunsAPI
 from ._stream import TRANSPORT_LOST_MESSAGE, ChatStream
 from ._tools import ToolsAPI, loop_settings
 from ._vision import prepare_messages
@@ -316,10 +318,12 @@ def _fail_future(future: concurrent.futures.Future[int]) -> None:
 
 
 class ChatAPI:
-    """``client.chat``: LLM chat over the socket.
+    """``client.chat``: LLM chat over the socket, hosted chat, durable runs.
 
     ``completions.create(...)`` sends a chat job; ``tools.execute(...)`` runs a Sogni platform
-    tool call as a project; ``tools.run(...)`` runs the tool-calling loop; ``models`` /
+    tool call as a project; ``tools.run(...)`` runs the tool-calling loop; ``hosted.create(...)``
+    asks for a completion over REST, where the service may run the Sogni tools itself;
+    ``runs.create(...)`` starts a durable run that the service executes; ``models`` /
     ``wait_for_models()`` give the LLMs the network offers now; ``estimate_cost(...)`` prices a
     request before sending it.
     """
@@ -336,6 +340,8 @@ class ChatAPI:
         executor = ToolExecutor(projects, config, core.callbacks)
         self.completions = Completions(core, config, self._models, executor)
         self.tools = ToolsAPI(self.completions, executor)
+        self.hosted = HostedAPI(core, config, self._models)
+        self.runs = RunsAPI(core, config)
 
     @property
     def models(self) -> dict[str, LLMModelInfo]:

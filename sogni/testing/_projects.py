@@ -63,6 +63,7 @@ from ._storage import Storage
 
 if TYPE_CHECKING:
     from ._fake import FakeSupernet
+    from ._state import FakeAccount
 
 log = logging.getLogger("sogni.testing")
 
@@ -152,12 +153,25 @@ class ProjectsExtension:
             plan = check_job_request(
                 self.fake, self.storage, session.account, session.network, payload
             )
-            project = self._admit(session, payload, plan)
+            project = self._admit(session.account, session.app_id, payload, plan)
         except Refusal as refusal:
             await self._refuse(session, job_id, refusal.code, refusal.message)
             return
-        self.projects[job_id] = project
-        ledger = project.account.ledger(plan.token_type)
+        await self._start(project)
+
+    async def submit(
+        self, account: FakeAccount, app_id: str, network: str, payload: dict[str, Any]
+    ) -> ProjectRec:
+        """Admit and start a project the server makes itself (the tool executor of hosted chat
+        and runs): checked and priced like a client's; raises ``Refusal``."""
+        plan = check_job_request(self.fake, self.storage, account, network, payload)
+        project = self._admit(account, app_id, payload, plan)
+        await self._start(project)
+        return project
+
+    async def _start(self, project: ProjectRec) -> None:
+        self.projects[project.id] = project
+        ledger = project.account.ledger(project.plan.token_type)
         ledger.debit += project.held
         if project.held:
             await self.server.broadcast_balance(project.account)
@@ -169,9 +183,10 @@ class ProjectsExtension:
             {"jobID": job_id, "isFromWorker": False, "error": code, "error_message": message},
         )
 
-    def _admit(self, session: Session, payload: dict[str, Any], plan: Plan) -> ProjectRec:
+    def _admit(
+        self, account: FakeAccount, app_id: str, payload: dict[str, Any], plan: Plan
+    ) -> ProjectRec:
         """Price the plan and check the account can pay for it (raises ``Refusal``)."""
-        account = session.account
         q = _costs.quote(self.quote_input(plan))
         # [INV-SUBSCRIPTION-COVERAGE] an active subscription covers non-vendor renders unless
         # billingMode is "tokens"; billingMode "subscription" without coverage is refused 4078.
@@ -206,7 +221,7 @@ class ProjectsExtension:
             id=payload["jobID"],
             sid=next(self._sids),
             account=account,
-            app_id=session.app_id,
+            app_id=app_id,
             request=copy.deepcopy(payload),
             plan=plan,
             quote=q,
@@ -619,21 +634,32 @@ class ProjectsExtension:
         elif project.finished:
             reply["error_message"] = "Project already finished"
         else:
-            self._stop(project)
-            project.status = "cancelled"
-            project.reason = "artistCanceled"
-            project.end_time = now_ms()
-            project.touch()
-            for job in project.jobs:
-                if not job.finished:
-                    job.status = "jobError"
-                    job.reason = "artistCanceled"
-                    job.end_time = job.update_time = project.end_time
+            self._mark_cancelled(project)
             reply["didCancel"] = True
         await session.send("artistCancelConfirmation", reply)
         if reply["didCancel"] and project is not None:
             done = sum(1 for j in project.jobs if j.status == "jobCompleted")
             await self._settle(project, done)
+
+    def _mark_cancelled(self, project: ProjectRec) -> None:
+        self._stop(project)
+        project.status = "cancelled"
+        project.reason = "artistCanceled"
+        project.end_time = now_ms()
+        project.touch()
+        for job in project.jobs:
+            if not job.finished:
+                job.status = "jobError"
+                job.reason = "artistCanceled"
+                job.end_time = job.update_time = project.end_time
+
+    async def cancel(self, project: ProjectRec) -> None:
+        """Stop a project the server made (its run was cancelled): no more work, the unrendered
+        jobs refunded."""
+        if project.finished:
+            return
+        self._mark_cancelled(project)
+        await self._settle(project, sum(1 for j in project.jobs if j.status == "jobCompleted"))
 
     def _stop(self, project: ProjectRec) -> None:
         """No more frames and no more work for ``project`` (before anything yields)."""

@@ -262,12 +262,14 @@ class FakeServer:
             if request.path == "/" and origin == "socket" and request.headers.get("Upgrade"):
                 return await handler(request)
             body: Any = None
+            raw_body: str | None = None
             if request.can_read_body and not request.path.startswith("/_fake/storage"):
                 data = await request.read()
+                raw_body = data.decode("utf-8", "replace") if data else None
                 try:
                     body = json.loads(data) if data else None
                 except ValueError:
-                    body = data.decode("utf-8", "replace")
+                    body = raw_body
             failure = self.fake._take_failure(request.method, request.path)
             status: int | None = None
             try:
@@ -285,6 +287,9 @@ class FakeServer:
                     status = exc.status
                     raise
                 status = response.status
+                if failure is not None and failure.drop and request.transport is not None:
+                    # The work was done, but its answer never arrives (a lost response).
+                    request.transport.abort()
                 return response
             finally:
                 # The path only: queries and headers are not logged (credentials travel there).
@@ -300,6 +305,7 @@ class FakeServer:
                         headers=dict(request.headers),
                         body=body,
                         status=status,
+                        raw=raw_body,
                     )
                 )
 

@@ -91,7 +91,8 @@ class Received:
 
     ``kind`` is ``"http"`` (a REST call), ``"ws_connect"`` (a WebSocket upgrade), ``"frame"``
     (a client frame) or ``"ws_closed"``. ``headers`` keep their received values: this is test
-    data, never written to a log.
+    data, never written to a log. ``raw`` is a frame's text, or an HTTP request's body as text
+    (numbers exactly as the client wrote them).
     """
 
     kind: str
@@ -250,6 +251,8 @@ class RestFailure:
     body: Any
     times: int
     delay: float = 0.0
+    drop: bool = False
+    """Run the handler, then cut the connection instead of answering."""
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():

@@ -148,6 +148,59 @@ EXAMPLES: dict[str, list[Callable[[], Any]]] = {
             details={"subscription_limit": 10, "required_plans": ["pro"]},
         )
     ],
+    "ChatRunError": [
+        lambda: errors.ChatRunError(
+            "chat run run_01JB4Q failed: generate_image failed: genfailure",
+            "run_01JB4Q",
+            "failed",
+            "generate_image failed: genfailure",
+        ),
+        lambda: errors.ChatRunError("chat run run_7 failed", run_id="run_7", details={"n": 1}),
+    ],
+    "ChatRunCanceledError": [
+        lambda: errors.ChatRunCanceledError(
+            "chat run run_9 was cancelled: changed my mind",
+            "run_9",
+            "cancelled",
+            "changed my mind",
+        )
+    ],
+    "ChatRunPartialFailureError": [
+        lambda: errors.ChatRunPartialFailureError(
+            "chat run run_3 ended with a partial failure: 1 result(s) were made",
+            "run_3",
+            [
+                {
+                    "id": "art_1",
+                    "url": "https://cdn.example/run_3/music.mp3?X-Signature=abc",
+                    "mediaType": "audio",
+                    "toolName": "generate_music",
+                }
+            ],
+            "generate_image failed: genfailure",
+        ),
+        lambda: errors.ChatRunPartialFailureError("nothing made", "run_4"),
+    ],
+    "ChatRunWaitingError": [
+        lambda: errors.ChatRunWaitingError(
+            "chat run run_5 is waiting for its user (cost_approval_required)",
+            "run_5",
+            "cost_approval_required",
+            "call_7",
+            {
+                "totalEstimatedCapacityUnits": 42,
+                "tokenType": "spark",
+                "validityUntil": "2026-09-01T10:10:00.000Z",
+                "perToolBreakdown": [
+                    {"toolCallId": "call_7", "toolName": "generate_video", "capacityUnits": 42}
+                ],
+            },
+            {"toolCallId": "call_7", "pendingToolCallIds": ["call_7"]},
+        ),
+        lambda: errors.ChatRunWaitingError(
+            "waiting", run_id="run_6", reason="ask_clarifying_question"
+        ),
+    ],
     "ValidationError": [
         lambda: errors.ValidationError([("steps", "must be 1-50"), ("loras[1].strength", "≤ 2")]),
         lambda: errors.describe_problems({"max_rounds": "must be a positive integer"}),
@@ -179,6 +232,13 @@ ATTRIBUTES = (
     "params",
     "history",
     "app_id",
+    "run_id",
+    "run_status",
+    "reason",
+    "artifacts",
+    "result_urls",
+    "tool_call_id",
+    "cost_preview",
 )
 _MISSING = object()
 

@@ -12,11 +12,12 @@ from typing import Any
 import attrs
 
 from sogni import SogniClient
-from sogni.chat import ChatStream
+from sogni.chat import ChatRun, ChatRunEventIterator, ChatRunEventStream, ChatStream
 from sogni.projects import EventIterator, Job, Project
 from sogni_async import AsyncSogniClient
 from sogni_async._chat import AsyncChatStream
 from sogni_async._projects import AsyncEventIterator, AsyncJob, AsyncProject
+from sogni_async._runs import AsyncChatRun, AsyncChatRunEventIterator, AsyncChatRunEventStream
 
 # Names in annotations: the sync type and its async twin.
 TYPE_MAP = {
@@ -26,6 +27,11 @@ TYPE_MAP = {
     "ChatAPI": "AsyncChatAPI",
     "Completions": "AsyncCompletions",
     "ToolsAPI": "AsyncToolsAPI",
+    "HostedAPI": "AsyncHostedAPI",
+    "RunsAPI": "AsyncRunsAPI",
+    "ChatRun": "AsyncChatRun",
+    "ChatRunEventIterator": "AsyncChatRunEventIterator",
+    "ChatRunEventStream": "AsyncChatRunEventStream",
     "Project": "AsyncProject",
     "Job": "AsyncJob",
     "ChatStream": "AsyncChatStream",
@@ -54,6 +60,7 @@ NON_BLOCKING = {
     "get_tokens",
     "on_tokens_refreshed",
     "events",
+    "stream_events",
     "__iter__",
 }
 # Handles the namespaces return, with their async twins.
@@ -62,6 +69,9 @@ HANDLES = [
     (Job, AsyncJob),
     (ChatStream, AsyncChatStream),
     (EventIterator, AsyncEventIterator),
+    (ChatRun, AsyncChatRun),
+    (ChatRunEventIterator, AsyncChatRunEventIterator),
+    (ChatRunEventStream, AsyncChatRunEventStream),
 ]
 DUNDERS = {
     "__init__",
@@ -169,6 +179,7 @@ def test_every_public_member_has_a_twin_with_the_same_signature() -> None:
         # The walk sees the namespaces we know of; a new one is then checked by itself.
         assert {"client", "client.account", "client.projects", "client.chat"} <= paths
         assert {"client.chat.completions", "client.chat.tools"} <= paths
+        assert {"client.chat.hosted", "client.chat.runs"} <= paths
         problems: list[str] = []
         for sync_cls, async_cls in pairs:
             sync_members = _public(sync_cls)

@@ -239,3 +239,73 @@ def test_normaliser_changes_nothing_outside_the_allow_list(document: Any) -> Non
             assert after[path] == rule[0]
         else:
             assert type(after[path]) is type(value) and after[path] == value, path
+
+
+# ---------------------------------------------------------------------------- REST requests
+
+
+def _received(path: str, headers: dict[str, str], raw: str | None, method: str = "POST") -> Any:
+    from sogni.testing import Received
+
+    return Received(kind="http", time=0.0, method=method, path=path, headers=headers, raw=raw)
+
+
+def test_a_rest_request_keeps_only_the_protocols_headers_and_numbers_as_written() -> None:
+    from .rest_run import normalise_request
+
+    record = _received(
+        "/v1/chat/completions",
+        {
+            "Content-Type": "application/json",
+            "api-key": "secret",
+            "User-Agent": "node",
+            "X-App-Source": "app",
+            "x-sogni-workload-kind": "direct",
+            "Idempotency-Key": "k",
+        },
+        '{"temperature":1.0,"n":1}',
+    )
+    document = normalise_request(record, None)
+    assert document["headers"] == {
+        "content-type": "application/json",
+        "x-app-source": "app",
+        "x-sogni-workload-kind": "direct",
+        "idempotency-key": "k",
+    }
+    assert diff('{"temperature":1.0,"n":1}', '{"temperature":1,"n":1}') == [
+        "row: temperature: TypeScript SDK sent 1.0, ours sent 1"
+    ]
+    assert document["body"] == {"temperature": Decimal("1.0"), "n": 1}
+
+
+def test_the_rest_normaliser_touches_only_its_allow_list() -> None:
+    from .rest_run import normalise_request
+
+    headers = {
+        "X-Sogni-Operation-Id": PROJECT,
+        "X-Sogni-Root-Operation-Id": PROJECT.lower(),  # not an upper-case UUID: kept
+        "X-Sogni-Parent-Operation-Id": PROJECT,  # never generated: kept
+        "Idempotency-Key": PROJECT,  # given by the rows: kept
+    }
+    body = {
+        "tool_call_id": "call_1",
+        "decision": "confirm",
+        "acceptedCostPreview": {"validityUntil": "2026-09-01T10:10:00.000Z", "n": 1},
+        "validityUntil": "2026-09-01T10:10:00.000Z",  # not in the preview: kept
+    }
+    record = _received("/v1/chat/runs/run_1/confirm-cost", headers, json.dumps(body))
+    document = normalise_request(record, "run_1")
+    assert document["path"] == "/v1/chat/runs/<run-id>/confirm-cost"
+    assert document["headers"] == {
+        "x-sogni-operation-id": "<generated-uuid>",
+        "x-sogni-root-operation-id": PROJECT.lower(),
+        "x-sogni-parent-operation-id": PROJECT,
+        "idempotency-key": PROJECT,
+    }
+    assert document["body"]["acceptedCostPreview"] == {"validityUntil": "<time>", "n": 1}
+    assert document["body"]["validityUntil"] == "2026-09-01T10:10:00.000Z"
+    # Another run's id in the path is left alone (it shows as a difference).
+    assert normalise_request(record, "run_2")["path"] == "/v1/chat/runs/run_1/confirm-cost"
+    stale = {**body, "acceptedCostPreview": {"validityUntil": "tomorrow"}}
+    other = normalise_request(_received(record.path, {}, json.dumps(stale)), "run_1")
+    assert other["body"]["acceptedCostPreview"] == {"validityUntil": "tomorrow"}

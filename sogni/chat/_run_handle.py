@@ -1,0 +1,639 @@
+"""``ChatRun``: a handle on a durable chat run, shaped like ``Project``.
+
+The run lives on the server; the handle follows its event stream with one reader thread,
+started the first time something needs it (``future``, ``wait``, ``events``, ``on``). The
+reader resumes the stream after cuts (``sogni._transport.sse``), hands each event on in order
+(listeners on the callback worker, ``events()`` iterators through their queues), and after the
+terminal event reads the final record and settles the future. Then it ends and the run lets go
+of its listeners, iterators and registry entry: nothing of a finished run stays reachable from
+the client (docs/design.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import attrs
+
+from .._events import check_event
+from .._futures import SogniFuture
+from .._log import get_logger
+from .._transport.sse import SSEStream
+from ..errors import (
+    ChatRunCanceledError,
+    ChatRunError,
+    ChatRunPartialFailureError,
+    ChatRunWaitingError,
+    ClientClosedError,
+    SogniError,
+    SogniTimeoutError,
+)
+from ._run_models import ChatRunEvent, ChatRunRecord, ChatRunStatus, ChatRunWaiting
+
+if TYPE_CHECKING:
+    from .._transport.callbacks import CallbackWorker
+
+__all__ = [
+    "RUN_EVENTS",
+    "ChatRun",
+    "ChatRunEventIterator",
+    "Failed",
+    "RunRegistry",
+    "RunTracker",
+    "waiting_error",
+]
+
+log = get_logger("sogni.chat.runs")
+
+RUN_EVENTS = ("event", "waiting")
+_STATUS_OF = {
+    "run_completed": "completed",
+    "run_failed": "failed",
+    "run_cancelled": "cancelled",
+    "run_partial_failure": "partial_failure",
+}
+_EVENT_OF = {status: event for event, status in _STATUS_OF.items()}
+_READER_JOIN = 1.0
+
+
+class RunService(Protocol):
+    """What a run's tracker uses of ``client.chat.runs``."""
+
+    @property
+    def _callbacks(self) -> CallbackWorker: ...
+
+    @property
+    def _registry(self) -> RunRegistry: ...
+
+    def _open_stream(self, run_id: str, resume_from: int | None) -> SSEStream[int]: ...
+
+    def _fetch(self, run_id: str) -> ChatRunRecord: ...
+
+    def cancel(self, run_id: str, reason: str | None = None) -> ChatRunRecord: ...
+
+    def confirm_cost(
+        self,
+        run_id: str,
+        *,
+        tool_call_id: str,
+        decision: Literal["confirm", "cancel"] = "confirm",
+        accepted_cost_preview: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> ChatRunRecord: ...
+
+
+class RunRegistry:
+    """The runs of one client: one live handle per run id (weakly held), and the runs whose
+    reader runs (held until it ends), which ``client.close()`` ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handles: dict[str, weakref.ref[ChatRun]] = {}
+        self._reading: set[RunTracker] = set()
+        self._closed = False
+
+    def handle_for(self, record: ChatRunRecord, service: RunService) -> ChatRun:
+        with self._lock:
+            ref = self._handles.get(record.run_id)
+            handle: ChatRun | None = ref() if ref is not None else None
+            if handle is None:
+                handle = RunTracker(service, record).handle
+                run_id = record.run_id
+
+                def forget(_: object, run_id: str = run_id) -> None:
+                    with self._lock:
+                        if (
+                            self._handles.get(run_id) is not None
+                            and self._handles[run_id]() is None
+                        ):
+                            del self._handles[run_id]
+
+                self._handles[run_id] = weakref.ref(handle, forget)
+                return handle
+        handle._tracker.apply_record(record)
+        return handle
+
+    def live(self, run_id: str) -> RunTracker | None:
+        with self._lock:
+            ref = self._handles.get(run_id)
+            handle = ref() if ref is not None else None
+        return handle._tracker if handle is not None else None
+
+    def reading(self, tracker: RunTracker) -> bool:
+        with self._lock:
+            if self._closed:
+                return False
+            self._reading.add(tracker)
+            return True
+
+    def done_reading(self, tracker: RunTracker) -> None:
+        with self._lock:
+            self._reading.discard(tracker)
+
+    def close(self) -> None:
+        """``client.close()``: every run still followed ends with ``ClientClosedError``."""
+        with self._lock:
+            self._closed = True
+            trackers = list(self._reading)
+        for tracker in trackers:
+            tracker.stop(ClientClosedError("the client was closed"))
+        deadline = time.monotonic() + _READER_JOIN
+        for tracker in trackers:
+            tracker.join(max(0.0, deadline - time.monotonic()))
+
+
+class Failed:
+    """Ends an ``events()`` iterator with the error that stopped the reader."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: SogniError) -> None:
+        self.error = error
+
+
+class RunTracker:
+    """The state behind a :class:`ChatRun` handle, fed by its reader thread."""
+
+    def __init__(self, service: RunService, record: ChatRunRecord) -> None:
+        self.service = service
+        self.run_id = record.run_id
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.record = record
+        self.status: ChatRunStatus = record.status
+        self.waiting = record.waiting if record.status == "waiting_for_user" else None
+        self._state_sequence = record.last_sequence  # what status and waiting reflect
+        self._delivered = -1  # the newest event handed on (the stream resumes after it)
+        self.future: SogniFuture[ChatRunRecord] = SogniFuture(service._callbacks)
+        self.future.set_running_or_notify_cancel()  # a local wait never cancels the run
+        self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
+        self._subscribers: list[Any] = []
+        self._final: ChatRunEvent | Failed | None = None
+        self._stream: SSEStream[int] | None = None
+        self._reader: threading.Thread | None = None
+        self._wakers: list[Callable[[], None]] = []
+        self.handle = ChatRun(self)
+        if record.finished:
+            self._finish_from_record(record)
+
+    # ------------------------------------------------------------------ the reader
+
+    def ensure_reader(self) -> None:
+        with self.lock:
+            if self._final is not None or self._reader is not None:
+                return
+            if not self.service._registry.reading(self):
+                self._fail_locked(ClientClosedError("the client is closed"))
+                return
+            resume = self._delivered if self._delivered >= 0 else None
+            self._stream = self.service._open_stream(self.run_id, resume)
+            self._reader = threading.Thread(
+                target=self._read, name=f"sogni-run-{self.run_id[-12:]}", daemon=True
+            )
+            self._reader.start()
+
+    def _read(self) -> None:
+        stream = self._stream
+        assert stream is not None
+        try:
+            for frame in stream:
+                event = ChatRunEvent.from_wire(frame.data)
+                if event is not None:
+                    self._on_event(event)
+        except SogniError as exc:
+            self._fail(exc)
+        except Exception as exc:  # a bug must still end the run's waiters
+            log.exception("The reader of chat run %s failed", self.run_id)
+            self._fail(SogniError(f"reading the events of chat run {self.run_id} failed: {exc}"))
+        finally:
+            stream.close()
+            self.service._registry.done_reading(self)
+            with self.lock:
+                self._stream = None
+            # A run whose stream ended without a terminal event (closed) still ends its waiters.
+            self._fail(ClientClosedError("the event stream of the run was closed"))
+
+    def stop(self, error: SogniError) -> None:
+        with self.lock:
+            stream = self._stream
+        if stream is not None:
+            stream.close(error)
+        self._fail(error)
+
+    def join(self, timeout: float) -> None:
+        reader = self._reader
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(timeout)
+
+    def _on_event(self, event: ChatRunEvent) -> None:
+        with self.lock:
+            if self._final is not None or event.sequence <= self._delivered:
+                return  # replayed after a resume: already handed on
+            self._delivered = event.sequence
+        if event.is_terminal:
+            try:
+                record: ChatRunRecord | None = self.service._fetch(self.run_id)
+            except SogniError as exc:
+                log.debug("Could not read chat run %s after it ended: %s", self.run_id, exc)
+                record = None
+            self._finish(event, record)
+            return
+        with self.lock:
+            if event.sequence > self._state_sequence:
+                self._state_sequence = event.sequence
+                if event.type == "run_waiting_for_user":
+                    self.status = "waiting_for_user"
+                    self.waiting = ChatRunWaiting.from_wire(event.payload) or ChatRunWaiting(
+                        "other"
+                    )
+                elif event.type == "run_created":
+                    self.status = "queued"
+                elif event.type != "run_awaiting_cost_confirmation":
+                    self.status, self.waiting = "running", None
+            self._emit("event", event, event)
+            if event.type == "run_waiting_for_user" and self.waiting is not None:
+                self._emit("waiting", self.waiting, None)
+            self._notify_locked()
+
+    def _emit(self, name: str, arg: Any, event: ChatRunEvent | None, final: bool = False) -> None:
+        """Queue ``arg`` for the ``name`` listeners and ``event`` for the iterators (lock held:
+        events leave in the order they came; nothing here blocks or runs user code)."""
+        for fn in self._listeners.get(name, ()):
+            self.service._callbacks.submit(fn, arg, essential=final)
+        if event is not None:
+            for subscriber in self._subscribers:
+                _deliver(subscriber, event)
+
+    # ------------------------------------------------------------------ the end
+
+    def _finish(self, event: ChatRunEvent, record: ChatRunRecord | None) -> None:
+        status = _STATUS_OF[event.type]
+        with self.lock:
+            if self._final is not None:
+                return
+            if record is None or not record.finished:
+                # The record could not be read: the last one, brought up to this event.
+                final = event.payload.get("finalResponse")
+                record = attrs.evolve(
+                    self.record,
+                    status=status,
+                    waiting=None,
+                    final_response=dict(final) if isinstance(final, dict) else None,
+                )
+            self.record, self.status, self.waiting = record, record.status, None
+            self._emit("event", event, event, final=True)
+            self._end_locked(event)
+            self._settle_locked(record)
+            # After the settle: an asyncio waiter woken here checks the future without the lock.
+            self._notify_locked()
+
+    def _finish_from_record(self, record: ChatRunRecord) -> None:
+        terminal = [e for e in record.events if e.is_terminal]
+        # A record whose log lacks the terminal event still ends with one.
+        final = (
+            terminal[-1]
+            if terminal
+            else ChatRunEvent(record.last_sequence, _EVENT_OF[record.status])
+        )
+        with self.lock:
+            self._delivered = record.last_sequence
+            self._end_locked(final)
+            self._settle_locked(record)
+            self._notify_locked()
+
+    def _end_locked(self, final: ChatRunEvent) -> None:
+        self._final = final
+        self._listeners.clear()
+        self._subscribers.clear()
+
+    def _settle_locked(self, record: ChatRunRecord) -> None:
+        run_id, reason = self.run_id, record.failure_reason or record.cancellation_reason
+        if record.status == "completed":
+            self.future.settle(record)
+        elif record.status == "cancelled":
+            self.future.fail(
+                ChatRunCanceledError(
+                    f"chat run {run_id} was cancelled" + (f": {reason}" if reason else ""),
+                    run_id,
+                    "cancelled",
+                    reason,
+                )
+            )
+        elif record.status == "partial_failure":
+            self.future.fail(
+                ChatRunPartialFailureError(
+                    f"chat run {run_id} ended with a partial failure: "
+                    f"{len(record.artifacts)} result(s) were made"
+                    + (f"; {reason}" if reason else ""),
+                    run_id,
+                    record.artifacts,
+                    reason,
+                )
+            )
+        else:
+            self.future.fail(
+                ChatRunError(
+                    f"chat run {run_id} {record.status}" + (f": {reason}" if reason else ""),
+                    run_id,
+                    record.status,
+                    reason,
+                )
+            )
+
+    def _fail(self, error: SogniError) -> None:
+        with self.lock:
+            self._fail_locked(error)
+
+    def _fail_locked(self, error: SogniError) -> None:
+        if self._final is not None:
+            return
+        failed = Failed(error)
+        for subscriber in self._subscribers:
+            _deliver(subscriber, failed)
+        self._subscribers.clear()
+        self._final = failed
+        self._listeners.clear()
+        self.future.fail(error)
+        self._notify_locked()
+
+    def _notify_locked(self) -> None:
+        """Wake ``wait()`` (a state change): blocked threads, and the asyncio shim's waiters
+        (each waker only schedules a wake-up: it never blocks)."""
+        self.changed.notify_all()
+        for waker in list(self._wakers):
+            waker()
+
+    def add_waker(self, waker: Callable[[], None]) -> Callable[[], None]:
+        with self.lock:
+            self._wakers.append(waker)
+
+        def remove() -> None:
+            with self.lock:
+                if waker in self._wakers:
+                    self._wakers.remove(waker)
+
+        return remove
+
+    # ------------------------------------------------------------------ records from REST
+
+    def apply_record(self, record: ChatRunRecord) -> None:
+        """A record read over REST (``get``, ``cancel``, ``confirm_cost``), if it is newer than
+        what the stream said. A finished record ends a run nobody follows yet."""
+        with self.lock:
+            if self._final is not None or record.last_sequence < self._state_sequence:
+                return
+            self._state_sequence = record.last_sequence
+            self.record, self.status = record, record.status
+            self.waiting = record.waiting if record.status == "waiting_for_user" else None
+            self._notify_locked()
+            if record.finished and self._reader is None:
+                self._finish_from_record(record)
+
+    # ------------------------------------------------------------------ subscribers
+
+    def add_listener(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        with self.lock:
+            if self._final is None:
+                self._listeners.setdefault(event, []).append(fn)
+
+        def remove() -> None:
+            with self.lock:
+                if fn in self._listeners.get(event, []):
+                    self._listeners[event].remove(fn)
+
+        return remove
+
+    def add_subscriber(self, subscriber: Any) -> None:
+        with self.lock:
+            if self._final is not None:
+                subscriber.put_nowait(self._final)
+                return
+            self._subscribers.append(subscriber)
+
+    def remove_subscriber(self, subscriber: Any) -> None:
+        with self.lock:
+            if subscriber in self._subscribers:
+                self._subscribers.remove(subscriber)
+
+
+def waiting_error(run_id: str, waiting: ChatRunWaiting) -> ChatRunWaitingError:
+    return ChatRunWaitingError(
+        f"chat run {run_id} is waiting for its user ({waiting.reason})"
+        + (f": {waiting.message}" if waiting.message else ""),
+        run_id,
+        waiting.reason,
+        waiting.tool_call_id,
+        waiting.cost_preview,
+        waiting.details or None,
+    )
+
+
+def _deliver(subscriber: Any, item: Any) -> None:
+    """Into an ``events()`` queue. A reader that fell 10,000 events behind loses old ones, never
+    the last one, which ends its loop."""
+    try:
+        subscriber.put_nowait(item)
+        return
+    except queue.Full:
+        pass
+    log.warning("An events() iterator of a chat run is not being read; dropping an event")
+    if isinstance(item, Failed) or (isinstance(item, ChatRunEvent) and item.is_terminal):
+        with contextlib.suppress(queue.Empty):
+            subscriber.get_nowait()
+        with contextlib.suppress(queue.Full):
+            subscriber.put_nowait(item)
+
+
+class ChatRunEventIterator(Iterator[ChatRunEvent]):
+    """The iterator of :meth:`ChatRun.events`, subscribed from the moment it is made."""
+
+    def __init__(self, tracker: RunTracker, timeout: float | None) -> None:
+        self._tracker: RunTracker | None = tracker
+        self._run_id = tracker.run_id
+        self._timeout = timeout
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=10000)
+        tracker.add_subscriber(self._queue)
+        tracker.ensure_reader()
+
+    def __iter__(self) -> ChatRunEventIterator:
+        return self
+
+    def __next__(self) -> ChatRunEvent:
+        if self._tracker is None:
+            raise StopIteration
+        try:
+            item = self._queue.get(timeout=self._timeout)
+        except queue.Empty:
+            raise SogniTimeoutError(
+                f"no event from chat run {self._run_id} within {self._timeout}s"
+            ) from None
+        if isinstance(item, Failed):
+            self.close()
+            raise item.error
+        if item.is_terminal:
+            self.close()
+        event: ChatRunEvent = item
+        return event
+
+    def close(self) -> None:
+        """Stop listening; the iterator ends (the run goes on)."""
+        tracker, self._tracker = self._tracker, None
+        if tracker is not None:
+            tracker.remove_subscriber(self._queue)
+
+    def __enter__(self) -> ChatRunEventIterator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ChatRun:
+    """A durable chat run on the server (``chat.runs.create`` / ``get``).
+
+    Shaped like a ``Project``: ``future`` is a stdlib ``Future`` of the final
+    :class:`ChatRunRecord`, ``wait()`` blocks for it, ``events()`` iterates over the run's
+    events as they come, ``on()`` calls you back on the callback worker, ``cancel()`` stops the
+    run. The run's event stream is read by one thread, started the first time one of these
+    needs it, and resumed after every cut."""
+
+    def __init__(self, tracker: RunTracker) -> None:
+        self._tracker = tracker
+
+    @property
+    def id(self) -> str:
+        return self._tracker.run_id
+
+    @property
+    def status(self) -> ChatRunStatus:
+        """The last status known (from the stream, or the last record read)."""
+        with self._tracker.lock:
+            return self._tracker.status
+
+    @property
+    def finished(self) -> bool:
+        return self._tracker.future.done()
+
+    @property
+    def waiting(self) -> ChatRunWaiting | None:
+        """Why the run waits for its user, while it does."""
+        with self._tracker.lock:
+            return self._tracker.waiting
+
+    @property
+    def record(self) -> ChatRunRecord:
+        """The last record read (at create, ``refresh()``, ``cancel()``, the end)."""
+        with self._tracker.lock:
+            return self._tracker.record
+
+    @property
+    def future(self) -> SogniFuture[ChatRunRecord]:
+        """Settles with the final record when the run completes, or fails with
+        :class:`ChatRunError` (cancelled, failed, partial failure). Starts the reader."""
+        self._tracker.ensure_reader()
+        return self._tracker.future
+
+    def wait(self, timeout: float | None = None) -> ChatRunRecord:
+        """Block until the run completes and return its final record.
+
+        Raises :class:`ChatRunCanceledError`, :class:`ChatRunPartialFailureError` (with the
+        media that was made) or :class:`ChatRunError` when it ends otherwise, and
+        :class:`ChatRunWaitingError` as soon as the run waits for its user (answer with
+        :meth:`confirm_cost`, then wait again). A timeout here raises ``SogniTimeoutError`` and
+        the run goes on (use :meth:`cancel` to stop paid work)."""
+        tracker = self._tracker
+        tracker.ensure_reader()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with tracker.changed:
+            while not tracker.future.done():
+                waiting = tracker.waiting
+                if waiting is not None:
+                    raise waiting_error(self.id, waiting)
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise SogniTimeoutError(
+                        f"chat run {self.id} is still running after {timeout}s "
+                        "(wait() does not cancel it)"
+                    )
+                tracker.changed.wait(remaining)
+        return tracker.future.result()
+
+    def events(self, timeout: float | None = None) -> ChatRunEventIterator:
+        """Iterate over the run's events as they happen, ending after the terminal one
+        (``run_completed``, ``run_failed``, ``run_cancelled``, ``run_partial_failure``).
+        ``timeout`` bounds the wait for each event (``SogniTimeoutError``).
+
+        The subscription starts with this call: every event the reader hands on after it is
+        delivered. The first reader of a run reads its log from the start, so an iterator made
+        before anything else follows the run sees every event; a finished run yields its final
+        event. If the stream cannot be resumed, the iterator raises that error."""
+        return ChatRunEventIterator(self._tracker, timeout)
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Call ``fn`` on the callback worker for ``event``: ``event`` (every
+        :class:`ChatRunEvent`, in order) or ``waiting`` (a :class:`ChatRunWaiting` when the run
+        pauses for its user). Returns a function that removes the listener."""
+        name = check_event(event, RUN_EVENTS, owner="chat run")
+        remove = self._tracker.add_listener(name, fn)
+        self._tracker.ensure_reader()
+        return remove
+
+    def refresh(self) -> ChatRunRecord:
+        """Read the run's record now (``GET``)."""
+        record = self._tracker.service._fetch(self.id)
+        self._tracker.apply_record(record)
+        return record
+
+    def cancel(self, reason: str | None = None) -> ChatRunRecord:
+        """Cancel the run on the server, which stops its paid work; returns the record the
+        server answered with. The run then ends with ``run_cancelled``."""
+        record = self._tracker.service.cancel(self.id, reason)
+        self._tracker.apply_record(record)
+        return record
+
+    def confirm_cost(
+        self,
+        accept: bool = True,
+        *,
+        overrides: dict[str, Any] | None = None,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> ChatRunRecord:
+        """Answer the cost approval the run waits for: ``accept=True`` sends the preview from
+        the waiting details back unchanged (``decision: "confirm"``); ``accept=False`` declines
+        the paused tools (``"cancel"``). Show ``run.waiting.cost_preview`` to your user first.
+        Raises ``SogniError`` when the run is not waiting for a cost approval."""
+        waiting = self.waiting
+        if waiting is None:
+            self.refresh()
+            waiting = self.waiting
+        if waiting is None or waiting.reason != "cost_approval_required":
+            raise SogniError(f"chat run {self.id} is not waiting for a cost approval")
+        tool_call_id = waiting.tool_call_id
+        preview = waiting.cost_preview
+        if tool_call_id is None or (accept and preview is None):
+            raise SogniError(
+                f"chat run {self.id} paused without a cost preview to accept; cancel it instead"
+            )
+        record = self._tracker.service.confirm_cost(
+            self.id,
+            tool_call_id=tool_call_id,
+            decision="confirm" if accept else "cancel",
+            accepted_cost_preview=preview if accept else None,
+            overrides=overrides,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
+        self._tracker.apply_record(record)
+        return record
+
+    def __repr__(self) -> str:
+        return f"ChatRun(id={self.id!r}, status={self.status!r})"
