@@ -5,7 +5,7 @@
 // {"$media": <path>} becomes the file's bytes as a Node Buffer, or with "as": "blob" a Blob.
 const fs = require('fs');
 const readline = require('readline');
-const { createClient, emit, run } = require('./_harness.cjs');
+const { closeSocket, createClient, emit, run } = require('./_harness.cjs');
 
 function materialise(value) {
   if (Array.isArray(value)) return value.map(materialise);
@@ -44,6 +44,8 @@ run(async () => {
     }
     return { count };
   } finally {
+    // The last request must reach the fake before the process exits.
+    await closeSocket(sogni);
     sogni.dispose();
   }
 });
