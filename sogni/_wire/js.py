@@ -177,6 +177,15 @@ def number_to_string(value: float) -> str:
         if -_SAFE_INTEGER < value < _SAFE_INTEGER:
             return str(value)
         value = float(value)
+    # Fast paths: a whole number below 2**53 has its digits; a fraction Python writes without
+    # an exponent (1e-4 up to 1e16) is written the same way by both languages.
+    if value.is_integer():
+        if -_SAFE_INTEGER < value < _SAFE_INTEGER:
+            return str(int(value))
+    else:
+        text = repr(value)
+        if "e" not in text and "n" not in text:  # not nan or an exponent
+            return text
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -284,7 +293,7 @@ def _write(value: Any, out: list[str], allow_nan: bool, seen: set[int]) -> None:
     elif isinstance(value, Mapping):
         _container(value, seen)
         items = [(_key(k), v) for k, v in value.items() if v is not OMIT]
-        if any(_is_array_index(k) for k, _ in items):
+        if any(k[:1].isdigit() and _is_array_index(k) for k, _ in items):
             indexed = sorted((int(k), k, v) for k, v in items if _is_array_index(k))
             items = [(k, v) for _, k, v in indexed] + [
                 (k, v) for k, v in items if not _is_array_index(k)
