@@ -24,6 +24,7 @@ import attrs
 from ._log import get_logger, register_secret
 from ._secret import Secret, as_secret
 from ._wire.envelope import parse_json
+from ._wire.js import trim
 from .errors import (
     APIError,
     AuthenticationError,
@@ -443,8 +444,8 @@ def login(
             raise ProtocolError("The nonce response did not include a nonce")
         signature = wallet.sign_authentication(nonce, testnet=config.testnet)
     body: dict[str, Any] = {"walletAddress": address, "signature": signature}
-    if config.app_source and config.app_source.strip():
-        body["appSource"] = config.app_source.strip()
+    if config.app_source and trim(config.app_source):
+        body["appSource"] = trim(config.app_source)
     body["rememberMe"] = bool(remember_me)
     data = core.request(
         "POST", "/v1/account/login", json_body=body, authenticate=False, config=config

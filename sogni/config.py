@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ._secret import Secret, as_secret
+from ._wire.js import trim
 from .errors import ValidationError, ValidationProblem
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class ClientConfig:
         problems: list[ValidationProblem] = []
         if self.network not in ("fast", "relaxed"):
             problems.append(ValidationProblem("network", "must be 'fast' or 'relaxed'"))
-        if self.app_id is not None and not self.app_id.strip():
+        if self.app_id is not None and not trim(self.app_id):
             problems.append(ValidationProblem("app_id", "must not be blank"))
         for name, schemes in (
             ("rest_endpoint", ("https", "http")),

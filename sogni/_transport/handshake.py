@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 import websocket
 
 from .._version import __version__
+from .._wire.js import trim
 from ..config import ClientConfig
 
 __all__ = [
@@ -39,9 +40,10 @@ CLIENT_NAME = f"Sogni/{PROTOCOL_VERSION} (sogni-python) {__version__}"
 def socket_url(config: ClientConfig, *, subscriptions: dict[str, bool], network: str) -> str:
     """The upgrade URL: the socket endpoint with the client's identity in the query."""
     parts = urlsplit(config.socket_ws_endpoint)
-    query: list[tuple[str, str]] = [("appId", (config.app_id or "").strip())]
-    if config.app_source and config.app_source.strip():
-        query.append(("appSource", config.app_source.strip()))
+    # Trimmed with JavaScript's whitespace, as the official client trims both.
+    query: list[tuple[str, str]] = [("appId", trim(config.app_id or ""))]
+    if config.app_source and trim(config.app_source):
+        query.append(("appSource", trim(config.app_source)))
     if subscriptions:
         query.append(("socketEventSubscriptions", json.dumps(subscriptions, separators=(",", ":"))))
     query.append(("clientName", CLIENT_NAME))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import email.utils
 import heapq
 import itertools
-import json
 import math
 import re
 import socket
@@ -38,6 +37,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from .._log import get_logger
 from .._version import __version__
 from .._wire.envelope import parse_json
+from .._wire.js import stringify
 from ..config import ClientConfig, Timeouts
 from ..errors import (
     APIError,
@@ -419,9 +419,9 @@ class RestClient:
         body: bytes | None = None
         send_headers = dict(headers or {})
         if method not in ("GET", "HEAD"):
-            body = json.dumps(
-                {} if json_body is None else json_body, separators=(",", ":")
-            ).encode()
+            # JSON.stringify's text, as the official client sends: UTF-8, numbers as JavaScript
+            # writes them, NaN as null.
+            body = stringify({} if json_body is None else json_body).encode("utf-8")
             send_headers["Content-Type"] = "application/json"
 
         def attempt(deadline: float) -> Any:

@@ -1,6 +1,9 @@
 """The WebSocket frame envelope: ``{"type": <name>, "data": <base64 of UTF-8 JSON>}``.
 
-Only the standard library is used here, so the FakeSupernet can share this codec.
+Only the standard library is used here, so the FakeSupernet can share this codec. Payloads are
+written as JavaScript's ``JSON.stringify`` writes them (:func:`sogni._wire.js.stringify`): the
+service and the official clients are JavaScript, so a number or a string must have the same
+bytes on the wire whichever SDK sent it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import json
 import re
 import sys
 from typing import Any, NamedTuple
+
+from .js import stringify
 
 __all__ = ["Frame", "FrameError", "decode_frame", "encode_frame", "encode_payload", "parse_json"]
 
@@ -74,8 +79,13 @@ class Frame(NamedTuple):
 
 
 def encode_payload(payload: Any) -> str:
-    """Standard, padded base64 of the compact UTF-8 JSON text of ``payload``."""
-    text = json.dumps(payload, separators=_COMPACT, ensure_ascii=False, allow_nan=False)
+    """Standard, padded base64 of the UTF-8 ``JSON.stringify`` text of ``payload``.
+
+    Numbers are written as JavaScript writes them (``7.0`` as ``7``, ``1e-05`` as ``0.00001``),
+    lone surrogates escaped, keys set to ``OMIT`` left out. NaN and the infinities raise
+    ``ValueError`` (``JSON.stringify`` would silently send ``null``).
+    """
+    text = stringify(payload, allow_nan=False)
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 

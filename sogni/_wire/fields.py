@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Any, Final
 
 import attrs
 
+# OMIT marks an outbound field that is left out of the JSON (JavaScript's undefined), as
+# opposed to None, which is sent as null.
+from .js import OMIT, Omit
+
 __all__ = ["OMIT", "Omit", "WIRE_KEY", "wire"]
 
 WIRE_KEY: Final = "sogni.wire"
-
-
-class Omit(enum.Enum):
-    """Marks an outbound field that is left out of the JSON (as opposed to sent as null)."""
-
-    OMIT = "OMIT"
-
-    def __repr__(self) -> str:
-        return "OMIT"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-OMIT: Final = Omit.OMIT
 
 
 def wire(name: str, **kwargs: Any) -> Any:

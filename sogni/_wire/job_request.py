@@ -79,7 +79,7 @@ class KeyFrame:
     use_last_image_as_cn_image_in_animation: bool = wire(
         "useLastImageAsCNImageInAnimation", default=False
     )
-    positive_prompt: str = wire("positivePrompt", default="")
+    positive_prompt: str | Omit = wire("positivePrompt", default="")
     control_net_zoom_pan_is_on: bool = wire("controlNetZoomPanIsOn", default=False)
     cn_zoom_scale_is_enabled: bool = wire("cnZoomScaleIsEnabled", default=True)
     current_control_nets: None = wire("currentControlNets", default=None)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
-from urllib.parse import quote
 
 from .._events import check_event
 from .._log import get_logger
 from .._wire.converter import get_converter
 from .._wire.envelope import Frame
 from .._wire.fields import OMIT, Omit
+from .._wire.js import encode_uri_component, stringify, utf16_length
 from ..errors import (
     ChatError,
     ProtocolError,
@@ -402,7 +401,9 @@ class ChatAPI:
         input_tokens = _estimated_input_tokens(prepared)
         output_tokens = max_tokens or self._default_output_tokens(model, think, task_profile)
         segments = (token_type, model, input_tokens, output_tokens)
-        path = "/api/v1/job-llm/estimate/" + "/".join(quote(str(s), safe="") for s in segments)
+        path = "/api/v1/job-llm/estimate/" + "/".join(
+            encode_uri_component(str(s)) for s in segments
+        )
         data = self._core.rest.request("GET", path, origin="socket", config=self._config)
         quote_data = data.get("quote") if isinstance(data, dict) else None
         return self._core.structure(quote_data, LLMCostEstimate)
@@ -432,8 +433,7 @@ def _estimated_input_tokens(messages: list[Any]) -> int:
             content = [_placeholder(part) for part in content]
             message = {**message, "content": content}
         stripped.append(message)
-    text = json.dumps(stripped, separators=(",", ":"), ensure_ascii=False)
-    units = len(text.encode("utf-16-le")) // 2
+    units = utf16_length(stringify(stripped))
     return -(-units // 4)
 
 

@@ -1,13 +1,13 @@
 """Build the exact ``jobRequest`` body from validated parameters (protocol/02 §2-§3).
 
 Call :func:`sogni.projects._validation.validate` first: the builder trusts its input. Where the
-official clients disagree the body follows the TypeScript SDK, including its number rendering:
-JavaScript has one number type, so a whole float (``7.0``, ``1 - 2.0``) is sent as ``7``.
+official clients disagree the body follows the TypeScript SDK, including the JavaScript rules it
+rests on (:mod:`sogni._wire.js`): one number type, so a whole float (``7.0``, ``1 - 2.0``) is
+sent as ``7``; ``trim``'s whitespace; a parameter left unset is a key left out.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -22,6 +22,7 @@ from .._wire.job_request import (
     VideoKeyFrame,
     WorldGenerationReceiptWire,
 )
+from .._wire.js import omit_none, stringify, trim
 from ._checks import MediaSlot
 from ._numbers import js_number
 from ._numbers import opt_number as _opt_number
@@ -59,12 +60,13 @@ def build_job_request(
 ) -> dict[str, Any]:
     """The JSON-ready ``jobRequest`` body for a validated project.
 
-    ``app_source`` is the client-level default, used when ``params.app_source`` is unset.
+    ``app_source`` is the client-level default, used (trimmed, as the official client keeps it)
+    when ``params.app_source`` is unset or empty.
     ``slots`` are the uploaded media (video and audio bodies carry their content types; image
     bodies only carry ``has*`` flags, so the image builder does not need them).
     """
     builder = _BUILDERS[params.type]
-    request = builder(params, job_id, catalog, app_source or None, slots)
+    request = builder(params, job_id, catalog, trim(app_source or "") or None, slots)
     body: dict[str, Any] = unstructure(request)
     return body
 
@@ -95,7 +97,7 @@ def common_key_frame_fields(params: ProjectParams) -> dict[str, Any]:
         "guidance_scale": _opt_number(params.guidance),
         "model_id": params.model_id,
         "seed": _opt_number(params.seed),
-        "positive_prompt": params.positive_prompt,
+        "positive_prompt": omit_none(params.positive_prompt),
         "style_prompt": params.style_prompt or "",
         "loras": list(params.loras) if params.loras else OMIT,
         "lora_strengths": [js_number(s) for s in params.lora_strengths]
@@ -119,7 +121,8 @@ def resolve_attribution(
 ) -> dict[str, str]:
     """The flat attribution fields of a request (protocol/02 §2.1), snake_case keys.
 
-    Strings are trimmed; an operation id defaults to the project id; the scope is derived
+    Strings are trimmed (JavaScript's ``trim``); an operation id defaults to the project id;
+    the scope is derived
     from the lineage (``top_level`` roots itself, ``child`` inherits its root as parent).
     """
     if attribution is None:
@@ -127,8 +130,8 @@ def resolve_attribution(
     result: dict[str, str] = {}
     for name in ("workload_kind", *_AGENT_FIELDS, "operation_scope"):
         value = getattr(attribution, name)
-        if isinstance(value, str) and value.strip():
-            result[name] = value.strip()
+        if isinstance(value, str) and trim(value):
+            result[name] = trim(value)
     for name in ("operation_id", "root_operation_id", "parent_operation_id"):
         value = getattr(attribution, name)
         if value:
@@ -369,8 +372,8 @@ def _build_video(
     if params.keyframes:
         kf["keyframe_frame_indices"] = [k.frame_index for k in params.keyframes]
     if params.sam2_coordinates is not None:
-        points = [{"x": js_number(c.x), "y": js_number(c.y)} for c in params.sam2_coordinates]
-        kf["sam2_coordinates"] = json.dumps(points, separators=(",", ":"))
+        points = [{"x": c.x, "y": c.y} for c in params.sam2_coordinates]
+        kf["sam2_coordinates"] = stringify(points)
     if params.trim_end_frame:
         kf["trim_end_frame"] = True
     _set_if_given(kf, params, "first_frame_strength", "last_frame_strength")

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._wire.js import trim, utf16_length
 from ..errors import ValidationError, ValidationProblem
 from .catalog import Catalog, ModelOptions, NumericRange
 from .media import MediaKind, MediaSource, resolve_media
@@ -90,7 +91,7 @@ class Problems:
         if not isinstance(value, str):
             self.add(param, f"must be a string, not {type(value).__name__}")
             return False
-        if not empty and not value.strip():
+        if not empty and not trim(value):
             self.add(param, "must not be empty")
             return False
         if choices is not None and value not in choices:
@@ -251,7 +252,7 @@ def _check_loras(params: ProjectParams, p: Problems) -> None:
 
 
 def _trimmed(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+    return trim(value) if isinstance(value, str) else value
 
 
 def _check_attribution(a: WorkloadAttribution, p: Problems) -> None:
@@ -271,14 +272,18 @@ def _check_attribution(a: WorkloadAttribution, p: Problems) -> None:
         value = _trimmed(getattr(a, name))
         if not (p.string(f"attribution.{name}", value, empty=False) and isinstance(value, str)):
             continue
-        if len(value) > limit or _CONTROL_CHARS.search(value):
-            p.add(f"attribution.{name}", f"must be at most {limit} printable characters")
+        # Lengths are JavaScript's: UTF-16 code units (an emoji counts 2).
+        if utf16_length(value) > limit or _CONTROL_CHARS.search(value):
+            p.add(
+                f"attribution.{name}",
+                f"must be at most {limit} printable characters (UTF-16 code units)",
+            )
         elif pattern is not None and not pattern.fullmatch(value):
             p.add(f"attribution.{name}", "must be a version such as '1.2.3'")
     for name in ("operation_id", "root_operation_id", "parent_operation_id"):
         value = getattr(a, name)
         if p.string(f"attribution.{name}", value) and (
-            len(value) > 128 or not _OPERATION_ID.fullmatch(value)
+            utf16_length(value) > 128 or not _OPERATION_ID.fullmatch(value)
         ):
             p.add(
                 f"attribution.{name}",

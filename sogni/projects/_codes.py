@@ -9,6 +9,7 @@ import base64
 from typing import Any
 
 from .._wire.envelope import parse_json
+from .._wire.js import js_round
 from .._wire.messages import JobError
 from ..errors import (
     ProjectCanceledError,
@@ -126,7 +127,7 @@ def human_duration(seconds: float) -> str:
         hours = int(seconds // 3600)
         return f"{hours} hour{'s' if hours != 1 else ''}"
     if seconds >= 60:
-        minutes = round(seconds / 60)
+        minutes = js_round(seconds / 60)  # Math.round, as the official client words it
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     return f"{seconds:g} seconds"
 

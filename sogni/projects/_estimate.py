@@ -10,7 +10,8 @@ the duration range); the media a project would upload are not needed for a quote
   {contextImages}`` appended when a sampler or context images are given; query
   ``gptImageQuality``, ``outputFormat``, ``billingMode`` when set. Segments are not encoded.
 * video: ``/api/v1/job-video/estimate/{token}/{model}/{width}/{height}/{frames}/{fps}``
-  ``[/{steps}/{count}]`` (``/0/{count}`` without steps when count != 1), segments encoded;
+  ``[/{steps}/{count}]`` (``/0/{count}`` without steps when count != 1), segments encoded
+  (``encodeURIComponent``);
   frames by the family rules (:mod:`sogni.projects.families`).
 * audio: ``/api/v1/job-audio/estimate/{token}/{model}/{duration}/{steps}/{count}``.
 
@@ -23,11 +24,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, Final
-from urllib.parse import quote
 
+from .._wire.js import encode_uri_component, number_to_string
 from ..errors import ValidationError, ValidationProblem
 from ._checks import Problems, alias, check_choice, model_options
-from ._numbers import js_number
 from .catalog import (
     AudioModelOptions,
     Catalog,
@@ -50,7 +50,11 @@ SizePresets = Callable[[str, str], Sequence[SizePreset]]
 
 
 def _segment(value: Any) -> str:
-    return str(js_number(value)) if isinstance(value, (int, float)) else str(value)
+    """A path segment as the official client writes it: numbers as ``String(number)`` does
+    (``7.0`` is ``7``, ``1e-05`` is ``0.00001``), everything else as text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_to_string(value)
+    return str(value)
 
 
 def _expect(params: Any, cls: type[Any]) -> None:
@@ -269,7 +273,7 @@ def video_estimate_path(
     ):
         if value is not None:
             query[key] = value
-    encoded = "/".join(quote(_segment(v), safe="") for v in path)
+    encoded = "/".join(encode_uri_component(_segment(v)) for v in path)
     return f"/api/v1/job-video/estimate/{encoded}", query
 
 
@@ -288,7 +292,7 @@ def _count(value: float | None, *, positive: bool = False) -> str | None:
         return None
     if value < (1 if positive else 0):
         return None
-    return str(math.floor(value))
+    return number_to_string(math.floor(value))
 
 
 def _seconds(value: float | None) -> str | None:
@@ -327,5 +331,5 @@ def audio_estimate_path(
     query = {"network": net}
     if params.billing_mode:
         query["billingMode"] = params.billing_mode
-    encoded = "/".join(quote(_segment(v), safe="") for v in path)
+    encoded = "/".join(encode_uri_component(_segment(v)) for v in path)
     return f"/api/v1/job-audio/estimate/{encoded}", query

@@ -55,7 +55,7 @@ class _RequiredProjectKwargs(TypedDict):
 
 
 class _BaseProjectKwargs(_RequiredProjectKwargs, total=False):
-    positive_prompt: str
+    positive_prompt: str | None
     negative_prompt: str
     style_prompt: str
     number_of_media: int

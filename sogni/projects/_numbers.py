@@ -1,32 +1,26 @@
 """Numbers as the TypeScript SDK computes and writes them (shared by the request builder, the
-frame math and the model families)."""
+frame math and the model families). The JavaScript rules themselves live in
+:mod:`sogni._wire.js`."""
 
 from __future__ import annotations
 
-import math
 from typing import Final
 
-from .._wire.fields import OMIT, Omit
+from .._wire.js import OMIT, Omit, js_round, number_to_string
 
-__all__ = ["js_number", "js_round", "opt_number"]
+__all__ = ["js_number", "js_round", "number_to_string", "opt_number"]
 
 _SAFE_INTEGER: Final = 2**53
 
 
-def js_round(value: float) -> int:
-    """JavaScript's ``Math.round``: the nearest integer, halves rounded up (towards +inf)."""
-    whole = math.floor(value)
-    # value - floor(value) is exact for doubles, unlike value + 0.5.
-    return int(whole) + (1 if value - whole >= 0.5 else 0)
-
-
 def js_number(value: float) -> int | float:
-    """``value`` as JavaScript's ``JSON.stringify`` writes it: whole floats lose the ``.0``."""
+    """``value`` as a JSON-ready number that reads as JavaScript's: whole floats lose the ``.0``
+    (the frame codec writes every number as ``JSON.stringify`` does either way)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < _SAFE_INTEGER:
         return int(value)
     return value
 
 
 def opt_number(value: float | None) -> int | float | Omit:
-    """:func:`js_number`, or no key at all for None."""
+    """:func:`js_number`, or no key at all (``undefined``) for None."""
     return OMIT if value is None else js_number(value)

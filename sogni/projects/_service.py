@@ -402,10 +402,11 @@ class ProjectsService:
         height = getattr(params, "height", None)
         options: dict[str, Any] = {
             "model_id": "krea2_turbo_fp8_scaled",
-            "positive_prompt": overrides.get(
-                "positive_prompt", getattr(params, "positive_prompt", "")
-            ),
-            "style_prompt": overrides.get("style_prompt", getattr(params, "style_prompt", "")),
+            # A falsy override ("") falls back to the project's value, as ``||`` does in the
+            # official client.
+            "positive_prompt": overrides.get("positive_prompt")
+            or getattr(params, "positive_prompt", None),
+            "style_prompt": overrides.get("style_prompt") or getattr(params, "style_prompt", ""),
             "steps": 8,
             "guidance": 1,
             "number_of_media": 1,
@@ -413,10 +414,10 @@ class ProjectsService:
             "starting_image_strength": strength,
             "network": "fast",
         }
-        seed = job.seed if job.seed is not None else getattr(params, "seed", None)
+        seed = job.seed or getattr(params, "seed", None)
         if seed is not None:
             options["seed"] = seed
-        token_type = overrides.get("token_type", getattr(params, "token_type", None))
+        token_type = overrides.get("token_type") or getattr(params, "token_type", None)
         if token_type:
             options["token_type"] = token_type
         if width and height:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .._futures import SogniFuture
 from .._log import get_logger
 from .._wire.envelope import Frame
+from .._wire.js import js_round
 from .._wire.messages import (
     EVENT_TYPES,
     ArtistCancelConfirmation,
@@ -565,7 +566,7 @@ class ProjectTracker:
             return 0
         now = self.now_wall()
         total = sum(j._progress_locked(now) for j in self.jobs)
-        return max(0, min(100, round(total / max(1, self.number_of_media))))
+        return max(0, min(100, js_round(total / max(1, self.number_of_media))))
 
     def _progress_emission(self) -> list[Emission]:
         value = self.progress_locked()

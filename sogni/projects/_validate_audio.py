@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from .._wire.js import trim, utf16_length
 from ._checks import MediaSlot, Problems, alias, check_choice, check_common, model_options
 from .catalog import AudioModelOptions, Catalog, NumericRange, sampler_alias, scheduler_alias
 from .families import AudioCheck, AudioFamily, audio_family, registered_families
@@ -61,7 +62,7 @@ def validate_audio(params: Any, catalog: Catalog, p: Problems) -> list[MediaSlot
             f"must be less than or equal to {AUDIO_MAX_VERSIONS}, got {versions}",
         )
     p.string("output_format", params.output_format, choices=AUDIO_OUTPUT_FORMATS)
-    if isinstance(params.negative_prompt, str) and params.negative_prompt.strip():
+    if isinstance(params.negative_prompt, str) and trim(params.negative_prompt):
         p.add("negative_prompt", "audio models take no negative prompt")
     if tier is not None and tier.guidance is None and params.guidance is not None:
         p.add("guidance", f"is not used by {model} (its tier has no guidance)")
@@ -179,9 +180,13 @@ def _check_speech(
     for name in ("instruct", "reference_text"):
         value = getattr(params, name)
         limit = getattr(tier, name) if tier else None
-        if p.string(name, value) and limit is not None and len(value) > limit.max_length:
-            p.add(name, f"must be at most {limit.max_length} characters for {model}")
-        if limit is not None and limit.required and not (isinstance(value, str) and value.strip()):
+        # The service counts as JavaScript does: UTF-16 code units, so an emoji is 2.
+        if p.string(name, value) and limit is not None and utf16_length(value) > limit.max_length:
+            p.add(
+                name,
+                f"must be at most {limit.max_length} characters (UTF-16 code units) for {model}",
+            )
+        if limit is not None and limit.required and not (isinstance(value, str) and trim(value)):
             p.add(name, f"is required by {model}")
     if tier is None:
         return

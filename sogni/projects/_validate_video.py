@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from .._wire.js import trim
 from ._checks import MAX_SEED, MediaSlot, Problems, alias, check_choice, check_common, model_options
 from .catalog import Catalog, VideoModelOptions, sampler_alias, scheduler_alias
 from .families import VideoCheck, VideoFamily, registered_families, video_family
@@ -166,10 +167,10 @@ def _check_url_list(check: VideoCheck, name: str) -> None:
     value = getattr(check.params, name)
     if not check.p.sequence(name, value):
         return
-    if any(not isinstance(url, str) or not url.strip() for url in value):
+    if any(not isinstance(url, str) or not trim(url) for url in value):
         check.add(name, f"{ts_name(name)} must contain only non-empty URL strings.")
         return
-    check.ok[name] = tuple(url.strip() for url in value)
+    check.ok[name] = tuple(trim(url) for url in value)
 
 
 def _check_choices(check: VideoCheck) -> None:

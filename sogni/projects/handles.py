@@ -21,6 +21,7 @@ import attrs
 
 from .._enums import StrEnum
 from .._events import check_event
+from .._wire.js import js_round
 from ..errors import SogniError, SogniTimeoutError
 from . import _results
 from ._kwargs import ParamsT_co
@@ -253,14 +254,15 @@ class Job:
             return self._progress_locked(self._tracker.now_wall())
 
     def _progress_locked(self, now: float) -> int:
+        # Rounded with Math.round (halves up), as the official client rounds its progress.
         if self._status == JobStatus.COMPLETED:
             return 100
         ext = self._external_progress
         if ext is not None:
             value = ext * 100 if 0 <= ext <= 1 else ext
-            return max(0, min(100, round(value)))
+            return max(0, min(100, js_round(value)))
         if self._step_count > 0:
-            return max(0, min(100, round(self._step / self._step_count * 100)))
+            return max(0, min(100, js_round(self._step / self._step_count * 100)))
         if self._eta_started_at is not None and self._eta is not None:
             total = self._eta - self._eta_started_at
             if total <= 0:
@@ -268,7 +270,7 @@ class Job:
             elapsed = now - self._eta_started_at
             if elapsed <= 0:
                 return 1
-            return max(1, min(95, round(elapsed / total * 100)))
+            return max(1, min(95, js_round(elapsed / total * 100)))
         return 0
 
     @property
@@ -280,7 +282,7 @@ class Job:
         eta: float | None = self._read("_eta")
         if eta is None:
             return None
-        return max(0, round(eta - self._tracker.now_wall()))
+        return max(0, js_round(eta - self._tracker.now_wall()))
 
     @property
     def eta_range(self) -> tuple[float, float] | None:

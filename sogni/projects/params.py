@@ -256,7 +256,8 @@ class _BaseProjectParams:
     type: ClassVar[str]
 
     model_id: str = _p("modelId")
-    positive_prompt: str = _p("positivePrompt", default="")
+    # None: no positivePrompt key at all, as the official client sends (not "").
+    positive_prompt: str | None = _p("positivePrompt", default=None)
     negative_prompt: str = _p("negativePrompt", default="")
     style_prompt: str = _p("stylePrompt", default="")
     number_of_media: int = _p("numberOfMedia", default=1)

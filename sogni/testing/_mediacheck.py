@@ -34,6 +34,8 @@ __all__ = [
     "frames_for_seconds",
     "is_int",
     "is_number",
+    "js_blank",
+    "js_length",
     "video_base_size",
     "video_seconds",
 ]
@@ -192,6 +194,26 @@ def frames_for_seconds(family: str, seconds: float, fps: float) -> int:
 
 
 # ---------------------------------------------------------------------------- helpers
+
+# The service is JavaScript: ``trim`` removes ECMAScript's whitespace (U+FEFF too, but not
+# U+001C-U+001F or U+0085, which str.strip removes) and a string's length is in UTF-16 code
+# units. The fake keeps its own copy of both rules (it imports no client code).
+JS_WHITESPACE: Final = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+# What the URL parser ignores around a URL: C0 controls and space.
+URL_EDGE: Final = "".join(chr(c) for c in range(0x21))
+
+
+def js_blank(value: str) -> bool:
+    """Whether ``value.trim()`` is empty."""
+    return not value.strip(JS_WHITESPACE)
+
+
+def js_length(value: str) -> int:
+    """``value.length``: UTF-16 code units (an emoji counts 2)."""
+    return len(value.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def is_int(value: object) -> TypeGuard[int]:
@@ -384,9 +406,9 @@ def check_audio(
                 check.add(f"keyFrames[0].{key} is not supported by {check.model_id}")
             continue
         limit = spec.get("maxLength")
-        if isinstance(value, str) and is_int(limit) and len(value) > limit:
-            check.add(f"keyFrames[0].{key} is {len(value)} characters; at most {limit}")
-        if spec.get("required") and not (isinstance(value, str) and value.strip()):
+        if isinstance(value, str) and is_int(limit) and js_length(value) > limit:
+            check.add(f"keyFrames[0].{key} is {js_length(value)} characters; at most {limit}")
+        if spec.get("required") and not (isinstance(value, str) and not js_blank(value)):
             check.add(f"keyFrames[0].{key} is required by {check.model_id}")
     requires = tier.get("requiresReferenceAudio") is True
     accepts = requires or tier.get("acceptInputAudio") is True

@@ -37,6 +37,7 @@ from ._mediacheck import (
     SEEDANCE_25_MAX_SECONDS,
     SEEDANCE_TASKS,
     SINGLE_ASSETS,
+    URL_EDGE,
     URL_KEYS,
     VENDOR_FAMILIES,
     VIDEO_CONTROLNETS,
@@ -50,6 +51,7 @@ from ._mediacheck import (
     frames_for_seconds,
     is_int,
     is_number,
+    js_blank,
     video_base_size,
     video_seconds,
 )
@@ -300,7 +302,8 @@ class _VideoCheck(KeyFrameCheck):
         if value is None:
             return []
         if not isinstance(value, list) or not all(
-            isinstance(u, str) and u.strip().startswith(("https://", "http://")) for u in value
+            isinstance(u, str) and u.strip(URL_EDGE).lower().startswith(("https://", "http://"))
+            for u in value
         ):
             self.add(f"keyFrames[0].{key} must be a list of http(s) URLs")
             return []
@@ -507,7 +510,7 @@ class _VideoCheck(KeyFrameCheck):
                 self.add(f"keyFrames[0].{key} takes at most {limit} URLs for Wan 3")
         prompt = self.kf.get("positivePrompt")
         has_input = bool(first or last or loose or links)
-        if not (isinstance(prompt, str) and prompt.strip()) and not has_input:
+        if not (isinstance(prompt, str) and not js_blank(prompt)) and not has_input:
             self.add("Wan 3 needs a prompt (keyFrames[0].positivePrompt) or at least one input")
 
     def check_h3(self) -> None:
@@ -591,7 +594,7 @@ class _VideoCheck(KeyFrameCheck):
         self.choice("processingSpeed", FLASHVSR_SPEED)
         for key in ("positivePrompt", "negativePrompt"):
             text = self.kf.get(key)
-            if isinstance(text, str) and text.strip():
+            if isinstance(text, str) and not js_blank(text):
                 self.add(f"keyFrames[0].{key} must be empty: FlashVSR is promptless")
         for key in ("teacacheThreshold", "videoStart"):
             if self.given(key):

@@ -8,6 +8,7 @@ test), and the final line is ``{"result": ...}`` (exit 0) or ``{"error": ...}`` 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -65,8 +66,11 @@ class ScenarioProcess:
         app_id: str | None = None,
         args: Mapping[str, Any] | None = None,
         stdin: str | None = None,
+        interactive: bool = False,
         deadline: float = DEFAULT_DEADLINE,
     ) -> None:
+        if interactive and stdin is not None:
+            raise ValueError("an interactive scenario takes its input through send()")
         self.language = language
         self.name = name
         self.app_id = app_id or new_app_id(name)
@@ -100,7 +104,7 @@ class ScenarioProcess:
             command,
             cwd=script.parent,
             env=env,
-            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+            stdin=subprocess.PIPE if stdin is not None or interactive else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -127,6 +131,23 @@ class ScenarioProcess:
             )
         for reader in self._readers:
             reader.start()
+
+    # ------------------------------------------------------------------ interactive input
+
+    def send(self, record: Mapping[str, Any]) -> None:
+        """Write ``record`` as one JSON line to an ``interactive`` scenario's stdin."""
+        assert self._proc.stdin is not None, "send() needs interactive=True"
+        try:
+            self._proc.stdin.write(json.dumps(record) + "\n")
+            self._proc.stdin.flush()
+        except (OSError, ValueError) as exc:
+            raise self._failure(f"stopped reading its input ({exc})") from exc
+
+    def close_stdin(self) -> None:
+        """End an ``interactive`` scenario's input (it then finishes and prints its result)."""
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            with contextlib.suppress(OSError, ValueError):
+                self._proc.stdin.close()
 
     # ------------------------------------------------------------------ reading
 
@@ -184,21 +205,35 @@ class ScenarioProcess:
 
     def wait_for_event(self, event: str, timeout: float | None = None) -> dict[str, Any]:
         """Block until the scenario prints ``{"event": event, ...}``; return that record."""
+        return self.wait_for_record(
+            lambda record: record.get("event") == event, f"the {event!r} event", timeout
+        )
+
+    def wait_for_record(
+        self,
+        accept: Callable[[dict[str, Any]], bool],
+        what: str,
+        timeout: float | None = None,
+        *,
+        start: int = 0,
+    ) -> dict[str, Any]:
+        """Block until the scenario prints a record (from index ``start`` on) that ``accept``
+        takes; return it. ``what`` names it in the failure message."""
         limit = time.monotonic() + min(
             timeout if timeout is not None else self.deadline, max(self._remaining(), 0.0)
         )
-        seen = 0
+        seen = start
         with self._cond:
             while True:
                 for record in self.records[seen:]:
-                    if record.get("event") == event:
+                    if accept(record):
                         return record
-                seen = len(self.records)
+                seen = max(seen, len(self.records))
                 if self._stdout_closed:
-                    raise self._failure(f"ended without printing the {event!r} event")
+                    raise self._failure(f"ended without printing {what}")
                 remaining = limit - time.monotonic()
                 if remaining <= 0:
-                    raise self._failure(f"did not print the {event!r} event in time")
+                    raise self._failure(f"did not print {what} in time")
                 self._cond.wait(remaining)
 
     # ------------------------------------------------------------------ ending
@@ -234,6 +269,7 @@ class ScenarioProcess:
     def stop(self) -> None:
         """End the scenario and everything in its process group (idempotent)."""
         self._watchdog.cancel()
+        self.close_stdin()
         if self._proc.poll() is None:
             self._kill_group(signal.SIGTERM)
             try:

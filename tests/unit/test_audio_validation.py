@@ -182,7 +182,7 @@ def test_speech_options_from_the_tier(catalog: Catalog) -> None:
         "'eric', 'dylan', got 'bob'"
     )
     assert only(catalog, "instruct", model_id=custom, instruct="x" * 201) == (
-        f"must be at most 200 characters for {custom}"
+        f"must be at most 200 characters (UTF-16 code units) for {custom}"
     )
     assert only(catalog, "reference_audio", model_id=custom, reference_audio=WAV) == (
         f"is not an input of {custom}"
@@ -196,7 +196,7 @@ def test_speech_options_from_the_tier(catalog: Catalog) -> None:
     )
     assert only(
         catalog, "reference_text", model_id=clone, reference_audio=WAV, reference_text="y" * 501
-    ) == (f"must be at most 500 characters for {clone}")
+    ) == (f"must be at most 500 characters (UTF-16 code units) for {clone}")
     assert only(catalog, "reference_audio", model_id=clone, reference_audio=PNG).startswith(
         "must be an MP3, M4A, WAV, FLAC, Ogg or WebM audio file"
     )

@@ -19,6 +19,7 @@ import attrs
 import pytest
 
 from sogni import _wallet
+from sogni._wire import js as client_js
 from sogni._wire.fields import WIRE_KEY
 from sogni._wire.job_request import VideoKeyFrame
 from sogni.projects import (
@@ -374,6 +375,10 @@ def _statuses() -> tuple[Table, Table]:
 
 
 PAIRS: dict[str, Callable[[], tuple[Table, Table]]] = {
+    "JavaScript whitespace": lambda: (
+        _flags(f"U+{ord(c):04X}" for c in _mediacheck.JS_WHITESPACE),
+        _flags(f"U+{c:04X}" for c in range(0x10000) if client_js.is_whitespace(chr(c))),
+    ),
     "sampler aliases": lambda: (_jobcheck.SAMPLER_ALIASES, client_catalog._SAMPLER_ALIASES),
     "scheduler aliases": lambda: (_jobcheck.SCHEDULER_ALIASES, client_catalog._SCHEDULER_ALIASES),
     "comfy prefixes": lambda: (_flags(_jobcheck.COMFY_PREFIXES), _flags(COMFY_PREFIXES)),

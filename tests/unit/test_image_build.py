@@ -20,6 +20,7 @@ DATA = Path(__file__).parent / "data"
 JOB_ID = "9B1DEB4D-3B7D-4BAD-9BDD-2B0D7B3DCB6D"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 JPEG = b"\xff\xd8\xff\xe0" + bytes(40)
+ABSENT = object()  # in expected(): the key is left out of the body
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +108,12 @@ def template() -> dict[str, Any]:
 
 def expected(kf: dict[str, Any], top: dict[str, Any] | None = None) -> dict[str, Any]:
     body = template()
-    body["keyFrames"][0].update(kf)
+    frame = body["keyFrames"][0]
+    frame.update(kf)
     body.update(top or {})
+    for mapping in (frame, body):
+        for key in [k for k, v in mapping.items() if v is ABSENT]:
+            del mapping[key]
     return body
 
 
@@ -408,6 +413,7 @@ def test_sam3_forced_values_and_normalised_prompt(catalog: Catalog) -> None:
         body,
         expected(
             {
+                "positivePrompt": ABSENT,  # no prompt given: no key
                 "modelID": "sam3_image_segment_bf16",
                 "hasStartingImage": True,
                 "sam3Prompt": {
@@ -457,6 +463,7 @@ def test_birefnet(catalog: Catalog) -> None:
         body,
         expected(
             {
+                "positivePrompt": ABSENT,  # no prompt given: no key
                 "modelID": "birefnet_image_background_removal_fp16",
                 "hasStartingImage": True,
                 "applyMask": True,
@@ -485,6 +492,7 @@ def test_pixal3d_multiview(catalog: Catalog) -> None:
         json.loads(json.dumps(body)),
         expected(
             {
+                "positivePrompt": ABSENT,  # no prompt given: no key
                 "modelID": "pixal3d_multiview_int8_i23d",
                 "hasContextImage1": True,
                 "hasContextImage3": True,

@@ -28,7 +28,7 @@ def test_make_params_builds_image_params() -> None:
     assert params.steps == 4
     assert params.seed == 0
     assert params.number_of_media == 1
-    assert params.positive_prompt == ""
+    assert params.positive_prompt is None  # unset: no positivePrompt key at all
 
 
 @pytest.mark.parametrize(

@@ -628,7 +628,9 @@ def test_sam3_prompt_rules(catalog: Catalog) -> None:
         "sam3_prompt": ["cannot combine text and point prompts"]
     }
     assert sam3(points=[point] * 33) == {"sam3_prompt.points": ["must contain at most 32 entries"]}
-    assert sam3(text="a" * 241) == {"sam3_prompt.text": ["must contain 1 to 240 characters"]}
+    assert sam3(text="a" * 241) == {
+        "sam3_prompt.text": ["must contain 1 to 240 characters (UTF-16 code units, once trimmed)"]
+    }
     assert sam3(text="dog", multimask=True) == {"sam3_prompt.multimask": ["requires point prompts"]}
     assert sam3(text="dog", max_instances=17)["sam3_prompt.max_instances"]
     assert sam3(text="dog", threshold=1.5)["sam3_prompt.threshold"]

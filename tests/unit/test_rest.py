@@ -101,6 +101,20 @@ def test_post_that_may_have_reached_the_server_is_not_retried(rest: RestClient) 
 
 
 @responses.activate
+def test_a_json_body_is_json_stringify_text(rest: RestClient) -> None:
+    rsp = responses.post(f"{API}/v1/create", json=ok({}))
+    rest.request(
+        "POST",
+        "/v1/create",
+        json_body={"n": [1e-07, 0.00001, 7.0], "s": "\u00e9 \ud800", "x": None},
+    )
+    # As the official client sends: UTF-8 text, JavaScript's numbers, a lone surrogate escaped.
+    assert (
+        rsp.calls[0].request.body == '{"n":[1e-7,0.00001,7],"s":"\u00e9 \\ud800","x":null}'.encode()
+    )
+
+
+@responses.activate
 def test_post_read_failure_is_not_retried(rest: RestClient) -> None:
     rsp = responses.post(f"{API}/v1/create", body=requests.exceptions.ReadTimeout("slow"))
     with pytest.raises(TransportError):

@@ -52,8 +52,9 @@ def build(catalog: Catalog, **kwargs: Any) -> dict[str, Any]:
     return wire(catalog, make_params("video", **kwargs))
 
 
-def template(model_id: str, prompt: str = "") -> dict[str, Any]:
-    """A video body with no options: the template, ``modelID`` and null sampler keys."""
+def template(model_id: str, prompt: Any = ABSENT) -> dict[str, Any]:
+    """A video body with no options: the template, ``modelID`` and null sampler keys (no
+    ``positivePrompt`` unless one is given: an unset prompt is left out)."""
     kf: dict[str, Any] = {
         "stepsIsEnabled": True,
         "siRotation": 0,
@@ -130,7 +131,7 @@ def expected(
     top: dict[str, Any] | None = None,
     *,
     drop: tuple[str, ...] = (),
-    prompt: str = "",
+    prompt: Any = ABSENT,
 ) -> dict[str, Any]:
     """The body with ``kf`` merged in, keys in the official client's order: template keys in
     place, then the given keys in order, with the sampler pair before the keys added last

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from ..._wire.js import trim
 from .._checks import MAX_SEED, Problems
 from .._numbers import js_round
 from ..catalog import NumericRange
@@ -195,7 +196,7 @@ class VideoFamily(Family):
             params, model = check.params, check.model_id
             if params.token_type == "sogni":
                 check.add("token_type", f"{model} is Spark-only: use token_type='spark'")
-            if isinstance(params.negative_prompt, str) and params.negative_prompt.strip():
+            if isinstance(params.negative_prompt, str) and trim(params.negative_prompt):
                 check.add("negative_prompt", f"{model} takes no negative prompt")
 
     def refuse(self, check: VideoCheck) -> None:

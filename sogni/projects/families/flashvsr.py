@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from ..._wire.js import trim
 from ...errors import ValidationError, ValidationProblem
 from .._checks import MAX_SEED
 from .._numbers import js_round
@@ -88,7 +89,7 @@ class FlashVsr(VideoFamily):
             p.add("fps", "must be the source's frame rate, 1 to 60")
         for name in ("positive_prompt", "negative_prompt"):
             value = getattr(params, name)
-            if isinstance(value, str) and value.strip():
+            if isinstance(value, str) and trim(value):
                 p.add(name, "FlashVSR is promptless.")
         for name in ("teacache_threshold", "control_net", "video_start"):
             if check.given(name):

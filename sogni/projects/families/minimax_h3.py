@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
-from .._numbers import js_round
+from ..._wire.js import trim
+from .._numbers import js_round, number_to_string
 from ..params import VideoKeyframe
 from ._video import URL_FIELDS, VIDEO_ASSETS, VideoCheck, VideoFamily, check_assets, ts_name
 
@@ -203,7 +204,7 @@ class MinimaxH3(VideoFamily):
             p.add("steps", f"MiniMax H3{label} steps are fixed at {steps}.")
         if params.guidance is not None and params.guidance != 1:
             p.add("guidance", "MiniMax H3 guidance is fixed at 1.")
-        if isinstance(params.negative_prompt, str) and params.negative_prompt.strip():
+        if isinstance(params.negative_prompt, str) and trim(params.negative_prompt):
             p.add(
                 "negative_prompt",
                 "MiniMax H3 has no negative-prompt input. Put requested exclusions in "
@@ -281,7 +282,9 @@ class MinimaxH3(VideoFamily):
         if frames is None and "duration" in check.ok:
             duration = check.ok["duration"]
             frames = self.frames(model, duration, check.ok.get("fps"))
-            video = f"the {frames}-frame video that duration {_js_text(duration)} resolves to"
+            video = (
+                f"the {frames}-frame video that duration {number_to_string(duration)} resolves to"
+            )
         if frames is None and params.duration is None and params.frames is None:
             p.add("keyframes", "keyframes need the video length: pass frames or duration.")
         used: set[int] = set()
@@ -399,11 +402,6 @@ def _check_numbered_references(check: VideoCheck) -> None:
             "(reference_image, context_images) or a video (reference_video, "
             "reference_videos).",
         )
-
-
-def _js_text(value: float) -> str:
-    """A number as JavaScript prints it (8.0 is "8")."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _on_grid(frames: int) -> bool:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from ..._wire.fields import OMIT
 from ..._wire.job_request import Sam3BoxWire, Sam3PointWire, Sam3PromptWire
+from ..._wire.js import trim, utf16_length
 from .._checks import Problems
 from .._numbers import js_number
 from ..params import Sam3Box, Sam3Point, Sam3Prompt
@@ -79,10 +80,13 @@ def _check_prompt(prompt: Sam3Prompt, p: Problems) -> None:
     if (
         p.string("sam3_prompt.text", text)
         and isinstance(text, str)
-        and not 1 <= len(text.strip()) <= SAM3_MAX_TEXT
+        and not 1 <= utf16_length(trim(text)) <= SAM3_MAX_TEXT
     ):
-        p.add("sam3_prompt.text", f"must contain 1 to {SAM3_MAX_TEXT} characters")
-    has_text = isinstance(text, str) and bool(text.strip())
+        p.add(
+            "sam3_prompt.text",
+            f"must contain 1 to {SAM3_MAX_TEXT} characters (UTF-16 code units, once trimmed)",
+        )
+    has_text = isinstance(text, str) and bool(trim(text))
     if not points and not boxes and not has_text:
         p.add("sam3_prompt", "requires at least one point, box, or text prompt")
     if has_text and points:
@@ -112,7 +116,7 @@ def _prompt_wire(prompt: Sam3Prompt) -> Sam3PromptWire:
         )
         for b in prompt.boxes
     ]
-    text = prompt.text.strip() if prompt.text else None
+    text = trim(prompt.text) if prompt.text else None
     return Sam3PromptWire(
         points=points,
         boxes=boxes,

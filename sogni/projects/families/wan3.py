@@ -9,8 +9,8 @@ URL), or one document or web page reference (not on Enhanced), plus ``ratio``,
 from __future__ import annotations
 
 from typing import ClassVar, Final
-from urllib.parse import urlsplit
 
+from ..._wire.js import is_https_url, trim
 from ._video import VideoCheck, VideoFamily, ts_name
 
 __all__ = [
@@ -78,9 +78,9 @@ class Wan3(VideoFamily):
             value = check.ok.get(name)
             if value is None:
                 continue
-            if not value.strip():
+            if not trim(value):
                 p.add(name, f"{ts_name(name)} must be a non-empty public HTTPS URL.")
-            elif not _is_https_url(value.strip()):
+            elif not is_https_url(value):
                 p.add(name, f"{ts_name(name)} must be a valid public HTTPS URL.")
         if params.reference_file_url and params.reference_link_url:
             p.add(
@@ -128,7 +128,7 @@ class Wan3(VideoFamily):
             if count > limit:
                 p.add(name, f"Wan 3 supports at most {limit} {label}.")
         prompt = params.positive_prompt if isinstance(params.positive_prompt, str) else ""
-        if not prompt.strip() and not anchors and not loose:
+        if not trim(prompt) and not anchors and not loose:
             p.add(
                 "positive_prompt",
                 "Wan 3 requires a prompt or at least one media, file, or link input.",
@@ -139,11 +139,3 @@ class Wan3(VideoFamily):
         if isinstance(ratio, str) and ratio not in WAN3_RATIOS:
             check.add("ratio", "Wan 3 ratio must be adaptive, 16:9, 4:3, 1:1, 3:4, or 9:16.")
         super().validate(check)
-
-
-def _is_https_url(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme == "https" and bool(parts.hostname)

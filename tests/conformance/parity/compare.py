@@ -1,9 +1,10 @@
 """Strict, type-aware comparison of two JSON documents, and the allow-list normaliser.
 
 Bodies are parsed from the frame text the fake received (``Received.raw``), not from the fake's
-decoded payload, with ``parse_float=Decimal``: an integer stays ``int``, every number written
-with a fraction or an exponent stays a ``Decimal`` that remembers its text. So ``1`` and ``1.0``
-differ, ``true`` is not ``1``, ``null`` is not an absent key, and key sets must match exactly at
+decoded payload, with ``parse_float=NumberText``: an integer stays ``int``, every number written
+with a fraction or an exponent stays a :class:`NumberText` (a ``Decimal``) that keeps its text
+exactly as written. So ``1`` and ``1.0`` differ, so do ``1e-7`` and ``1e-07`` and ``0.00001``
+and ``1e-5``, ``true`` is not ``1``, ``null`` is not an absent key, and key sets must match exactly at
 every level. Object key order is not compared (JSON objects are unordered).
 
 Only the values at :data:`BODY_NORMALISATIONS` / :data:`UPLOAD_NORMALISATIONS` paths are
@@ -27,9 +28,11 @@ __all__ = [
     "UPLOAD_NORMALISATIONS",
     "Difference",
     "Normalisation",
+    "NumberText",
     "compare_json",
     "format_path",
     "normalise",
+    "parse_body_text",
     "parse_frame_body",
     "uploads_document",
 ]
@@ -50,11 +53,33 @@ _UPPER_UUID4 = re.compile(
 )
 
 
+class NumberText(Decimal):
+    """A JSON number written with a fraction or an exponent, as its exact text: ``str()`` gives
+    the text back (``Decimal`` would write ``1e-07`` and ``1e-7`` alike as ``1E-7``)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> NumberText:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"NumberText({self.text!r})"
+
+
+def parse_body_text(text: str) -> Any:
+    """A JSON document parsed with its number texts kept."""
+    return json.loads(text, parse_float=NumberText)
+
+
 def parse_frame_body(raw_frame: str) -> Any:
     """The ``data`` of a frame's text, decoded and parsed with its number texts kept."""
     envelope = json.loads(raw_frame)
-    text = base64.b64decode(envelope["data"], validate=True).decode("utf-8")
-    return json.loads(text, parse_float=Decimal)
+    return parse_body_text(base64.b64decode(envelope["data"], validate=True).decode("utf-8"))
 
 
 def format_path(path: Path) -> str:
@@ -98,7 +123,7 @@ def _same_leaf(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, Decimal):
-        return str(a) == str(b)  # the number's text: 0.5 and 0.50 differ
+        return str(a) == str(b)  # the number's text: 0.5 and 0.50, 1e-7 and 1e-07 differ
     return bool(a == b)
 
 

@@ -75,12 +75,12 @@ IMAGE_CASES: tuple[ParityCase, ...] = (
         {"modelId": FLUX, "positivePrompt": "A red fox", "numberOfMedia": 1},
         {"model_id": FLUX, "positive_prompt": "A red fox"},
     ),
-    # Every default spelled out in TypeScript, left out on our side.
+    # Every default spelled out in TypeScript, left out on our side. (An unset prompt is
+    # undefined, so no key: ``positivePrompt: ""`` is not a default; see js_rule_cases.py.)
     _case(
         "explicit_defaults_match_omitted_ones",
         {
             "modelId": FLUX,
-            "positivePrompt": "",
             "negativePrompt": "",
             "stylePrompt": "",
             "numberOfMedia": 1,

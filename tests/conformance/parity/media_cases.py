@@ -33,7 +33,11 @@ def _ts(value: Any, prefix: str = "") -> Any:
 
 
 def row(name: str, type_: str, files: dict[str, MediaFile] | None = None, **py: Any) -> ParityCase:
+    """A row with a prompt (``positive_prompt=None``: none, the key is left out) and one
+    ``number_of_media``, which the TypeScript SDK needs spelled out."""
     py = {"type": type_, "positive_prompt": f"parity {name}", "number_of_media": 1, **py}
+    if py["positive_prompt"] is None:
+        del py["positive_prompt"]
     ts = _ts(py)
     ts["type"] = type_
     return ParityCase(name, ts, py, files or {})

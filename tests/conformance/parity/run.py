@@ -31,7 +31,7 @@ from .compare import (
     uploads_document,
 )
 
-__all__ = ["ParityRun", "SideResult", "run_parity"]
+__all__ = ["ParityRun", "SideResult", "run_parity", "side_problems"]
 
 _SCENARIO = "parity_create"
 _ARRIVAL_WAIT = 10.0
@@ -56,25 +56,29 @@ class ParityRun:
 
     def problems(self, case: ParityCase) -> list[str]:
         """Everything that keeps ``case`` from being identical on the wire, one line each."""
-        ts, ours = self.ts[case.name], self.ours[case.name]
-        out = []
-        for side, label in ((ts, "the TypeScript SDK"), (ours, "our SDK")):
-            if side.error is not None:
-                out.append(f"{case.name}: {label} did not send it: {side.error}")
-            elif side.body is None:
-                out.append(f"{case.name}: no jobRequest from {label} reached the fake")
-            elif not side.admitted:
-                out.append(f"{case.name}: the fake refused the project {label} sent")
-        if ts.body is None or ours.body is None:
-            return out
-        assert ts.project_id is not None and ours.project_id is not None
-        body_ts = normalise(ts.body, ts.project_id, BODY_NORMALISATIONS)
-        body_ours = normalise(ours.body, ours.project_id, BODY_NORMALISATIONS)
-        up_ts = normalise(ts.uploads, ts.project_id, UPLOAD_NORMALISATIONS)
-        up_ours = normalise(ours.uploads, ours.project_id, UPLOAD_NORMALISATIONS)
-        diffs = compare_json(body_ts, body_ours) + compare_json(up_ts, up_ours)
-        out.extend(d.describe(case.name) for d in diffs)
+        return side_problems(case.name, self.ts[case.name], self.ours[case.name])
+
+
+def side_problems(name: str, ts: SideResult, ours: SideResult) -> list[str]:
+    """Everything that keeps the two sides of row ``name`` apart, one line each."""
+    out = []
+    for side, label in ((ts, "the TypeScript SDK"), (ours, "our SDK")):
+        if side.error is not None:
+            out.append(f"{name}: {label} did not send it: {side.error}")
+        elif side.body is None:
+            out.append(f"{name}: no jobRequest from {label} reached the fake")
+        elif not side.admitted:
+            out.append(f"{name}: the fake refused the project {label} sent")
+    if ts.body is None or ours.body is None:
         return out
+    assert ts.project_id is not None and ours.project_id is not None
+    body_ts = normalise(ts.body, ts.project_id, BODY_NORMALISATIONS)
+    body_ours = normalise(ours.body, ours.project_id, BODY_NORMALISATIONS)
+    up_ts = normalise(ts.uploads, ts.project_id, UPLOAD_NORMALISATIONS)
+    up_ours = normalise(ours.uploads, ours.project_id, UPLOAD_NORMALISATIONS)
+    diffs = compare_json(body_ts, body_ours) + compare_json(up_ts, up_ours)
+    out.extend(d.describe(name) for d in diffs)
+    return out
 
 
 def run_parity(

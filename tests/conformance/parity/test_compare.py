@@ -46,6 +46,19 @@ def test_one_and_one_point_zero_differ() -> None:
     assert diff('{"a":0.5}', '{"a":0.50}') == ["row: a: TypeScript SDK sent 0.5, ours sent 0.50"]
 
 
+def test_number_texts_are_compared_exactly_as_written() -> None:
+    # Decimal alone would call each pair equal ("1E-7" for both, "0.00001" for both).
+    assert diff('{"a":1e-7}', '{"a":1e-07}') == [
+        "row: a: TypeScript SDK sent 1e-7, ours sent 1e-07"
+    ]
+    assert diff('{"a":0.00001}', '{"a":1e-05}') == [
+        "row: a: TypeScript SDK sent 0.00001, ours sent 1e-05"
+    ]
+    assert diff('{"a":1e+21}', '{"a":1e21}') == [
+        "row: a: TypeScript SDK sent 1e+21, ours sent 1e21"
+    ]
+
+
 def test_number_texts_survive_parsing() -> None:
     body = parse_frame_body(frame('{"a":0.30000000000000004,"b":7,"c":7.0}'))
     assert body == {"a": Decimal("0.30000000000000004"), "b": 7, "c": Decimal("7.0")}

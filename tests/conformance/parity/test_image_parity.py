@@ -17,7 +17,10 @@ from sogni.testing import FakeSupernet
 from ..oracles import Oracles
 from .case import MediaFile, ParityCase, media
 from .image_cases import IMAGE_CASES
+from .js_rule_cases import JS_IMAGE_CASES, add_extra_models
 from .run import ParityRun, run_parity
+
+ROWS = (*IMAGE_CASES, *JS_IMAGE_CASES)
 
 CANARY = ParityCase(
     "canary",
@@ -43,15 +46,16 @@ CANARY = ParityCase(
 @pytest.fixture(scope="module")
 def image_parity(oracles: Oracles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParityRun]:
     with FakeSupernet(time_scale=0.01) as fake:
+        add_extra_models(fake)
         workdir = tmp_path_factory.mktemp("parity-image")
-        yield run_parity(fake, oracles, [*IMAGE_CASES, CANARY], workdir)
+        yield run_parity(fake, oracles, [*ROWS, CANARY], workdir)
 
 
 def test_table_has_every_image_row() -> None:
     assert len(IMAGE_CASES) >= 25
 
 
-@pytest.mark.parametrize("case", IMAGE_CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", ROWS, ids=lambda c: c.name)
 def test_image_wire_parity(image_parity: ParityRun, case: ParityCase) -> None:
     problems = image_parity.problems(case)
     assert not problems, "\n".join(problems)
@@ -73,5 +77,5 @@ def test_a_difference_is_reported(image_parity: ParityRun) -> None:
 def test_every_row_got_its_own_project(image_parity: ParityRun) -> None:
     sides = [*image_parity.ts.values(), *image_parity.ours.values()]
     ids = [side.project_id for side in sides]
-    assert len(ids) == 2 * (len(IMAGE_CASES) + 1)
+    assert len(ids) == 2 * (len(ROWS) + 1)
     assert all(ids) and len(set(ids)) == len(ids)

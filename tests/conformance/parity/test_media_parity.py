@@ -12,6 +12,7 @@ from sogni.testing import FakeSupernet
 
 from ..oracles import Oracles
 from .case import MediaFile, ParityCase, media
+from .js_rule_cases import JS_MEDIA_CASES
 from .media_cases import MEDIA_CASES, row
 from .run import ParityRun, run_parity
 
@@ -38,7 +39,7 @@ CANARY = ParityCase(
 def media_parity(oracles: Oracles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParityRun]:
     with FakeSupernet(time_scale=0.001) as fake:
         workdir = tmp_path_factory.mktemp("parity-media")
-        yield run_parity(fake, oracles, [*MEDIA_CASES, CANARY], workdir)
+        yield run_parity(fake, oracles, [*MEDIA_CASES, *JS_MEDIA_CASES, CANARY], workdir)
 
 
 def test_table_covers_the_families() -> None:
@@ -59,7 +60,7 @@ def test_table_covers_the_families() -> None:
         assert family in models, family
 
 
-@pytest.mark.parametrize("case", MEDIA_CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [*MEDIA_CASES, *JS_MEDIA_CASES], ids=lambda c: c.name)
 def test_media_wire_parity(media_parity: ParityRun, case: ParityCase) -> None:
     problems = media_parity.problems(case)
     assert not problems, "\n".join(problems)

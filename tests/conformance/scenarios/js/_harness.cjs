@@ -62,6 +62,26 @@ function nextEvent(emitter, event, timeoutMs, accept = () => true) {
   });
 }
 
+/**
+ * Close the client's socket with a closing handshake and wait for it to finish (at most
+ * `timeoutMs`). Frames sent before it are then on the wire: `dispose()` alone may leave the
+ * last ones in the socket's buffers (or still being compressed) when the process exits.
+ */
+function closeSocket(sogni, timeoutMs = 5000) {
+  const socket = sogni.apiClient.socket;
+  if (!socket.isConnected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    const off = socket.on('disconnected', done);
+    function done() {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+    socket.disconnect();
+  });
+}
+
 function describeError(error) {
   const out = { name: error?.name ?? typeof error, message: String(error?.message ?? error) };
   if (error?.status !== undefined) out.status = error.status;
@@ -99,4 +119,4 @@ function run(main) {
     );
 }
 
-module.exports = { sdk, config, logger, emit, createClient, nextEvent, run };
+module.exports = { sdk, config, logger, emit, createClient, closeSocket, nextEvent, run };

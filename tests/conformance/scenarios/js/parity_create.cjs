@@ -4,7 +4,7 @@
 // [{"name": ..., "params": {...}}]. A media placeholder {"$media": <path>} becomes the file's
 // bytes as a Node Buffer, or with "as": "blob" a Blob of the given "type".
 const fs = require('fs');
-const { createClient, emit, run } = require('./_harness.cjs');
+const { closeSocket, createClient, emit, run } = require('./_harness.cjs');
 
 function materialise(value) {
   if (Array.isArray(value)) return value.map(materialise);
@@ -41,6 +41,8 @@ run(async () => {
     }
     return created;
   } finally {
+    // The last request must reach the fake before the process exits.
+    await closeSocket(sogni);
     sogni.dispose();
   }
 });
