@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ._state import (
     ConnectionCounter,
     FakeAccount,
+    LedgerEntry,
+    LedgerLog,
     Received,
     ReceivedLog,
     RestFailure,
@@ -69,6 +71,7 @@ class FakeSupernet:
         self.seed = seed
         self.max_frame_bytes = max_frame_bytes
         self.received = ReceivedLog(max_log)
+        self.ledger_log = LedgerLog(max_log)
         self._connections = ConnectionCounter()
         self.catalog = load_catalog()
         self._signing_key = secrets.token_bytes(32)
@@ -476,6 +479,18 @@ class FakeSupernet:
             await self._require_server().broadcast_balance(target)
 
         self.call(apply)
+
+    def ledger(
+        self, token_type: str | None = None, *, account: FakeAccount | None = None
+    ) -> list[LedgerEntry]:
+        """The balance movements so far, oldest first (optionally of one token type or one
+        account): holds when renders are admitted, their releases, and charges."""
+        return [
+            entry
+            for entry in self.ledger_log.snapshot()
+            if (token_type is None or entry.token_type == token_type)
+            and (account is None or entry.account == account.username)
+        ]
 
     def frames(self, frame_type: str | None = None) -> list[Received]:
         """Client frames received so far (optionally of one type)."""
