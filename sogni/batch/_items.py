@@ -255,6 +255,12 @@ def derived_key(params: ProjectParams, row: int) -> str:
 # ---------------------------------------------------------------------------- rows
 
 
+def _unknown(name: str, cls: type[Any]) -> str:
+    """ "unknown parameter 'x'; did you mean 'y'?" (or the retired parameter's story)."""
+    text = str(_unknown_name_error(name, cls, "")).strip()
+    return text.removeprefix("got an ")
+
+
 class _RowError(Exception):
     def __init__(self, problems: list[ValidationProblem]) -> None:
         super().__init__(problems)
@@ -290,10 +296,10 @@ def _item_from_row(
     for name, value in raw.items():
         if name in _RESERVED:
             continue
+        if cells and (_missing(_plain(value)) or (isinstance(value, str) and not value.strip())):
+            continue  # an empty cell says nothing, even in a column another type uses
         if name not in field_kinds:
-            problems.append(
-                ValidationProblem(_where(row, str(name)), str(_unknown_name_error(name, cls, "")))
-            )
+            problems.append(ValidationProblem(_where(row, str(name)), _unknown(str(name), cls)))
             continue
         if not cells:
             values[name] = value
@@ -405,9 +411,33 @@ class ItemSource:
             for item in self._items:
                 yield item, []
 
+    def _columns(self) -> list[str]:
+        if self._frame is not None:
+            return [str(c) for c in self._frame.columns]
+        if self._path is not None and self._path.suffix.lower() == ".csv":
+            with self._path.open(newline="", encoding="utf-8-sig") as handle:
+                return next(csv.reader(handle), [])
+        return []
+
     def scan(self) -> Iterator[BatchItem | list[ValidationProblem]]:
-        """Each item in order, or the problems of its row."""
+        """Each item in order, or the problems of its row (a column no project type has is
+        reported once, as ``column <name>``, before the rows)."""
+        unknown = [
+            c
+            for c in self._columns()
+            if c not in _RESERVED and not any(c in kinds for kinds in _KINDS.values())
+        ]
+        if unknown:
+            yield [
+                ValidationProblem(
+                    f"column {name}",
+                    _unknown(name, PROJECT_TYPES[self._default_type]),
+                )
+                for name in unknown
+            ]
         for row, (raw, problems) in enumerate(self._rows(), start=1):
+            if unknown and isinstance(raw, dict):
+                raw = {k: v for k, v in raw.items() if k not in unknown}
             try:
                 if isinstance(raw, (ImageProjectParams, VideoProjectParams, AudioProjectParams)):
                     item = BatchItem(derived_key(raw, row), row, raw)

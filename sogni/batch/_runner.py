@@ -374,6 +374,7 @@ class Runner:
     def _follow(
         self, item: BatchItem, project_id: str, reserved: Decimal, *, project: Project | None
     ) -> _Outcome:
+        poll = project is not None
         try:
             if project is None:
                 project = self._client.projects.create(item.params, project_id=project_id)
@@ -381,7 +382,7 @@ class Runner:
                     with project.events(timeout=60) as events:
                         next(events)  # any event: the server has the project
                 self._fault.hit("sent")
-            self._wait(project)
+            self._wait(project, poll=poll)
             cost = self._cost(project)
             files = self._download(item, project)
             self._append(
@@ -405,9 +406,10 @@ class Runner:
             self._check_abandoned()
             return self._failed(item, project_id, exc, reserved=reserved, project=project)
 
-    def _wait(self, project: Project) -> None:
-        """Until the project ends: its frames end it, or (a project of another app id, whose
-        frames go elsewhere) its record read now and then."""
+    def _wait(self, project: Project, *, poll: bool) -> None:
+        """Until the project ends: its frames end it, or, for a project found again by id
+        (``poll``: its frames may go to another app id's connection), its record read now and
+        then."""
         pause = _POLL_FIRST
         while True:
             self._check_abandoned()
@@ -417,11 +419,15 @@ class Runner:
             except SogniTimeoutError:
                 if project.finished:
                     raise
-            project.refresh()
-            if project.finished:
-                project.wait()
-                return
-            pause = min(_POLL_MAX, pause * 1.5)
+            if poll:
+                try:
+                    project.refresh()
+                except NotFoundError:
+                    pass  # not stored yet; its frames or a later read will tell
+                if project.finished:
+                    project.wait()
+                    return
+                pause = min(_POLL_MAX, pause * 1.5)
 
     def _cost(self, project: Project) -> Decimal | None:
         for delay in _COST_READS:
