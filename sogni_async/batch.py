@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ async def run(
     type: str = "image",
     token_type: str = "spark",
     media_root: str | os.PathLike[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
     stop: threading.Event | None = None,
     executor: Any = None,
     partitions: int | None = None,
@@ -68,6 +69,7 @@ async def run(
             type=type,
             token_type=token_type,
             media_root=media_root,
+            defaults=defaults,
             stop=stop,
             executor=executor,
             partitions=partitions,
@@ -90,12 +92,18 @@ async def estimate(
     type: str = "image",
     token_type: str = "spark",
     media_root: str | os.PathLike[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> BatchEstimate:
     """As :func:`sogni.batch.estimate`."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
         None,
         lambda: _batch.estimate(
-            client.sync, items, type=type, token_type=token_type, media_root=media_root
+            client.sync,
+            items,
+            type=type,
+            token_type=token_type,
+            media_root=media_root,
+            defaults=defaults,
         ),
     )

@@ -20,7 +20,8 @@ budgeted, on one machine or on a Dask cluster.
   parameter set) and nothing is sent that would take the quotes in flight plus the actual
   cost so far (each project's ``costActual``) over the cap; the run then stops and reports
   the items left.
-* :func:`estimate` prices a batch without sending anything.
+* :func:`estimate` prices a batch without sending anything; :func:`write_html` writes a
+  contact sheet of a report (``report.html``).
 * On a Dask cluster: ``run(None, items, executor=dask_client, ...)``; each worker process
   makes its own client (:class:`SogniWorkerPlugin`, ``pip install 'sogni[dask]'``).
 
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._api import BatchEstimate, estimate, journal_app_id, run
 from ._fault import FAULT_ENV, FAULT_POINTS
+from ._html import write_html
 from ._items import BatchItem, ItemsInput, ItemSource
 from ._report import BatchProgress, BatchReport, ItemFailure, ItemResult, ResultFile
 
@@ -58,6 +60,7 @@ __all__ = [
     "estimate",
     "journal_app_id",
     "run",
+    "write_html",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from ._runner import Runner
 
 if TYPE_CHECKING:
     from ..client import SogniClient
+    from ..projects.params import ProjectParams
 
 __all__ = ["BatchEstimate", "estimate", "journal_app_id", "run"]
 
@@ -66,6 +67,20 @@ def _token_type(token_type: str, source: ItemSource, *, cap: bool) -> str:
     return next(iter(used)) if len(used) == 1 else token_type
 
 
+def _checker(client: SogniClient) -> Callable[[ProjectParams], object]:
+    """What is checked of each item before anything is sent: everything ``create`` checks,
+    and that it can be quoted (a video needs a duration, for instance)."""
+    projects = client.projects
+    catalog = projects._service.catalog(projects._config)
+    quotes = Estimator(client)
+
+    def check(params: ProjectParams) -> None:
+        validate(params, catalog)
+        quotes.request_of(params)
+
+    return check
+
+
 def journal_app_id(journal: str | os.PathLike[str]) -> str | None:
     """The ``app_id`` a journal's first run used (None for a new journal). A rerun on the
     same machine should make its client with it: projects left in flight are then followed
@@ -86,6 +101,7 @@ def run(
     type: str = "image",
     token_type: str = "spark",
     media_root: str | os.PathLike[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
     stop: threading.Event | None = None,
     executor: Any = None,
     partitions: int | None = None,
@@ -96,8 +112,10 @@ def run(
 
     ``items``: a CSV or JSONL file, a pandas DataFrame, or an iterable of mappings of
     ``projects.create`` arguments (``type``, default ``type``; an optional ``key``) or params
-    objects. Everything is checked first — each bad cell is reported by row and column in one
-    ``ValidationError`` — and nothing is sent unless all items are valid. Items without a
+    objects; ``defaults`` (create arguments) fill in what an item leaves out, such as a
+    ``model_id`` for a file of prompts. Everything is checked first — each bad cell is
+    reported by row and column in one ``ValidationError`` — and nothing is sent unless all
+    items are valid. Items without a
     ``token_type`` pay in ``token_type``; ``spend_cap`` is in that token.
 
     ``journal`` (default ``out_dir/journal.jsonl``) records every step; run again with the
@@ -114,7 +132,9 @@ def run(
     partition. ``out_dir`` and ``journal`` must be on storage every worker shares.
     """
     cap = _cap(spend_cap)
-    source = ItemSource(items, default_type=type, token_type=token_type, media_root=media_root)
+    source = ItemSource(
+        items, default_type=type, token_type=token_type, media_root=media_root, defaults=defaults
+    )
     out = Path(out_dir)
     if executor is not None:
         if client is not None:
@@ -143,9 +163,7 @@ def run(
         )
     if client is None:
         raise TypeError("run() needs a client (or executor=<dask.distributed.Client>)")
-    projects = client.projects
-    catalog = projects._service.catalog(projects._config)
-    total = source.check(lambda params: validate(params, catalog))
+    total = source.check(_checker(client))
     unit = _token_type(token_type, source, cap=cap is not None)
     runner = Runner(
         client,
@@ -169,13 +187,14 @@ def estimate(
     type: str = "image",
     token_type: str = "spark",
     media_root: str | os.PathLike[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> BatchEstimate:
     """What ``items`` would cost (nothing is sent): one quote per distinct cost-relevant
     parameter set. The items are checked as :func:`run` checks them."""
-    source = ItemSource(items, default_type=type, token_type=token_type, media_root=media_root)
-    projects = client.projects
-    catalog = projects._service.catalog(projects._config)
-    count = source.check(lambda params: validate(params, catalog))
+    source = ItemSource(
+        items, default_type=type, token_type=token_type, media_root=media_root, defaults=defaults
+    )
+    count = source.check(_checker(client))
     unit = _token_type(token_type, source, cap=True)
     estimator = Estimator(client)
     total = sum((estimator.estimate(item.params) for item in source), Decimal(0))

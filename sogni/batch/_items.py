@@ -278,6 +278,7 @@ def _item_from_row(
     cells: bool,
     default_type: str,
     media_root: Path | None,
+    defaults: Mapping[str, Any],
 ) -> BatchItem:
     """A mapping (a row, or the caller's own dict) as an item; raises ``_RowError``."""
     problems: list[ValidationProblem] = []
@@ -292,7 +293,7 @@ def _item_from_row(
     key = None if _missing(key) or key == "" else str(_plain(key))
     if key is not None and len(key) > _MAX_KEY:
         problems.append(ValidationProblem(_where(row, "key"), f"is over {_MAX_KEY} characters"))
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {k: v for k, v in defaults.items() if k in field_kinds}
     for name, value in raw.items():
         if name in _RESERVED:
             continue
@@ -311,6 +312,8 @@ def _item_from_row(
             continue
         if converted is not _SKIP:
             values[name] = converted
+    if "model_id" not in values:
+        problems.append(ValidationProblem(_where(row, "model_id"), "is required"))
     if problems:
         raise _RowError(problems)
     try:
@@ -375,7 +378,12 @@ class ItemSource:
         default_type: str = "image",
         token_type: str | None = "spark",
         media_root: str | os.PathLike[str] | None = None,
+        defaults: Mapping[str, Any] | None = None,
     ) -> None:
+        self._defaults = dict(defaults or {})
+        for name in self._defaults:
+            if name in _RESERVED or not any(name in kinds for kinds in _KINDS.values()):
+                raise _unknown_name_error(name, PROJECT_TYPES[default_type], "defaults")
         self._default_type = default_type
         self._token_type = token_type
         self._media_root = Path(media_root).resolve() if media_root is not None else None
@@ -447,6 +455,7 @@ class ItemSource:
                         row,
                         cells=self.cells,
                         default_type=self._default_type,
+                        defaults=self._defaults,
                         media_root=self._media_root,
                     )
                 else:
