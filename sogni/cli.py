@@ -129,8 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fake", action="store_true", help="use an embedded FakeSupernet")
     parser.add_argument("--app-id", default="sogni-cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("account", help="account and balances")
-    commands.add_parser("models", help="models with workers now")
+    for name, text in (("account", "account and balances"), ("models", "models with workers now")):
+        plain = commands.add_parser(name, help=text)
+        plain.add_argument("--fake", action="store_true", default=argparse.SUPPRESS)
     for command, kind in _MEDIA.items():
         media = commands.add_parser(
             command, help=f"render {command if kind != 'audio' else 'music'}"
