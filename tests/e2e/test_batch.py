@@ -61,13 +61,16 @@ def test_500_items_at_32_in_flight_one_record_per_event(
 ) -> None:
     client = make_client()
     seen_in_flight: list[int] = []
+    threads: set[int] = set()
+
+    def progress(p: batch.BatchProgress) -> None:
+        seen_in_flight.append(p.in_flight)
+        threads.add(threading.get_ident())
+
     report = batch.run(
-        client,
-        image_items(500),
-        out_dir=tmp_path,
-        max_in_flight=32,
-        progress=lambda p: seen_in_flight.append(p.in_flight),
+        client, image_items(500), out_dir=tmp_path, max_in_flight=32, progress=progress
     )
+    assert threads == {threading.get_ident()}  # user code runs on the caller's thread
     assert (report.total, report.completed, report.failed, report.unsubmitted) == (
         500,
         500,
@@ -334,3 +337,34 @@ def test_the_async_twin(fake: FakeSupernet, tmp_path: Path) -> None:
 
     report = asyncio.run(main())
     assert report.completed == 5 and seen and seen[-1] == 5
+
+
+def test_the_contact_sheet_shows_images_videos_and_audio(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient], tmp_path: Path
+) -> None:
+    items = [
+        {"key": "pic", "model_id": MODEL, "positive_prompt": "<b>bold</b> & co", "steps": 4},
+        {
+            "key": "clip",
+            "type": "video",
+            "model_id": "wan_v2.2-14b-fp8_t2v_lightx2v",
+            "positive_prompt": "a boat",
+            "duration": 2,
+        },
+        {
+            "key": "song",
+            "type": "audio",
+            "model_id": "ace_step_1.5_turbo",
+            "positive_prompt": "calm piano",
+            "duration": 10,
+        },
+    ]
+    report = batch.run(make_client(), items, out_dir=tmp_path / "out")
+    assert report.completed == 3
+    page = batch.write_html(report, tmp_path / "sheet" / "index.html").read_text()
+    files = {r.key: r.files[0].path for r in report.results()}
+    assert f'<img loading="lazy" src="../out/{files["pic"].name}"' in page
+    assert f'<video controls preload="metadata" src="../out/{files["clip"].name}"' in page
+    assert f'<audio controls preload="none" src="../out/{files["song"].name}"' in page
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page and "<b>" not in page
+    assert page.count(" spark</div>") == 3
