@@ -227,8 +227,14 @@ class Child:
         return any(text in line for line in self.err)
 
     def finish(self) -> tuple[int, str]:
-        out, _ = self.proc.communicate(timeout=60)
+        # stdout only: stderr belongs to the reader thread (communicate() would race it).
+        assert self.proc.stdout is not None
+        out = self.proc.stdout.read()
+        self.proc.wait(60)
         self._reader.join(10)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
         return self.proc.returncode, out
 
 
