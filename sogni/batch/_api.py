@@ -129,7 +129,8 @@ def run(
     credentials where it runs; default ``SogniClient.from_env()``), no credential travels in
     a task, and the items are split into ``partitions`` with one journal each, under
     ``journal`` (a directory, default ``out_dir/journal``); ``max_in_flight`` is per
-    partition. ``out_dir`` and ``journal`` must be on storage every worker shares.
+    partition. ``out_dir`` and ``journal`` must be on storage every worker shares. (There the
+    checks that need the model catalog run in each partition before it sends anything.)
     """
     cap = _cap(spend_cap)
     source = ItemSource(
