@@ -69,6 +69,9 @@ class SogniWorkerPlugin(WorkerPlugin):
         self.factory = factory
 
     def setup(self, worker: Worker) -> None:
+        previous = getattr(worker, _CLIENT_ATTR, None)
+        if previous is not None:  # never drop a live client: close it first
+            previous.close()
         setattr(worker, _CLIENT_ATTR, (self.factory or default_client)())
 
     def teardown(self, worker: Worker) -> None:
@@ -98,7 +101,8 @@ def _budget_op(
     dask_scheduler: Any = None,
 ) -> str:
     """Runs on the scheduler, one call at a time: ``open``, ``reserve``, ``settle`` (amount is
-    ``"reserved actual"``), ``stop``, ``close``. Answers ``ok``, ``full`` or ``stopped``."""
+    ``"reserved actual"``), ``stop``, ``poll``, ``close``. Answers ``ok``, ``full`` or
+    ``stopped``."""
     budgets: dict[str, dict[str, Any]] = dask_scheduler.__dict__.setdefault(
         "_sogni_batch_budgets", {}
     )
@@ -121,31 +125,42 @@ def _budget_op(
         state["committed"] += actual - reserved
     elif op == "stop":
         state["stop"] = True
+    elif op == "poll":
+        return "stopped" if state["stop"] else "ok"
     elif op == "close":
         budgets.pop(name, None)
     return "ok"
 
 
 class _SharedBudget:
-    """A :class:`~sogni.batch._budget.Budget` kept by the scheduler."""
+    """A :class:`~sogni.batch._budget.Budget` kept by the scheduler. Used only on the task's
+    own thread (the runner touches its budget on its calling thread); without a cap there is
+    nothing to share, and only the stop flag is read (:meth:`stopped`, once a second)."""
 
-    def __init__(self, client: Client, name: str, stop: threading.Event) -> None:
+    def __init__(self, client: Client, name: str, capped: bool, stop: threading.Event) -> None:
         self._client = client
         self._name = name
+        self._capped = capped
         self._stop = stop
 
-    def _call(self, op: str, amount: str) -> str:
+    def _call(self, op: str, amount: str = "0") -> str:
         answer: str = self._client.run_on_scheduler(_budget_op, op, self._name, amount)
         return answer
 
     def reserve(self, amount: Decimal) -> bool:
+        if not self._capped:
+            return not self._stop.is_set()
         answer = self._call("reserve", str(amount))
         if answer == "stopped":
             self._stop.set()
         return answer == "ok"
 
     def settle(self, reserved: Decimal, actual: Decimal) -> None:
-        self._call("settle", f"{reserved} {actual}")
+        if self._capped:
+            self._call("settle", f"{reserved} {actual}")
+
+    def stopped(self) -> bool:
+        return self._call("poll") == "stopped"
 
 
 # ---------------------------------------------------------------------------- tasks
@@ -169,7 +184,7 @@ class _Partition:
 def _run_partition(part: _Partition) -> BatchReport:
     client = _worker_client()
     stop = threading.Event()
-    budget = _SharedBudget(get_client(), part.budget, stop)
+    budget = _SharedBudget(get_client(), part.budget, part.spend_cap is not None, stop)
     runner = Runner(
         client,
         journal=part.journal,
@@ -180,6 +195,7 @@ def _run_partition(part: _Partition) -> BatchReport:
         token_type=part.token_type,
         spend_cap=part.spend_cap,
         stop=stop,
+        stop_poll=budget.stopped,
     )
     return runner.run(part.items, len(part.items))
 

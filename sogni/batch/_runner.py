@@ -18,6 +18,7 @@ saw it, sent again under the same id — so a crash never makes anyone pay twice
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import hashlib
 import os
@@ -97,14 +98,17 @@ class _HashingFile:
 
 
 class _Outcome:
-    __slots__ = ("cost", "failure", "kind")
+    __slots__ = ("attempts", "cost", "failure", "item", "kind", "reserved")
 
     def __init__(
         self, kind: str, *, cost: Decimal | None = None, failure: ItemFailure | None = None
     ) -> None:
-        self.kind = kind  # "completed", "failed", "unsubmitted"
-        self.cost = cost
+        self.kind = kind  # "completed" or "failed"
+        self.cost = cost  # the project's costActual, when known
         self.failure = failure
+        self.reserved: Decimal | None = None  # what the budget set aside for the attempt
+        self.item: BatchItem | None = None  # set when the outcome may lead to a retry
+        self.attempts = 0
 
 
 class Runner:
@@ -123,6 +127,7 @@ class Runner:
         spend_cap: Decimal | None,
         stop: threading.Event | None = None,
         progress: Callable[[BatchProgress], None] | None = None,
+        stop_poll: Callable[[], bool] | None = None,
     ) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
@@ -139,6 +144,7 @@ class Runner:
         self._spend_cap = spend_cap
         self._stop = stop or threading.Event()
         self._progress = progress
+        self._stop_poll = stop_poll  # asked about once a second, on the calling thread
         self._estimator = Estimator(client)
         self._fault = FaultHook()
         self._app_id = client.config.app_id
@@ -177,24 +183,38 @@ class Runner:
         completed = 0
         in_flight = 0
         last_report = 0.0
+        last_poll = time.monotonic()
+        # Items whose attempt failed in a way worth another one: sent again (new id) first.
+        retry: collections.deque[tuple[BatchItem, int, ItemFailure]] = collections.deque()
 
         def settle(key: str, outcome: _Outcome | None) -> None:
             nonlocal completed, in_flight, spent
             in_flight -= 1
             if outcome is None:
                 return
-            if outcome.kind == "unsubmitted":
-                unsubmitted.append(key)
+            if outcome.reserved is not None:
+                if outcome.kind == "completed":
+                    actual = outcome.cost if outcome.cost is not None else outcome.reserved
+                else:
+                    actual = outcome.cost or Decimal(0)
+                self._budget.settle(outcome.reserved, actual)
             if outcome.cost is not None:
                 spent += outcome.cost
             if outcome.kind == "completed":
                 completed += 1
             elif outcome.kind == "failed" and outcome.failure is not None:
-                failures.append(outcome.failure)
+                if outcome.item is not None and self._retry(outcome):
+                    retry.append((outcome.item, outcome.attempts, outcome.failure))
+                else:
+                    failures.append(outcome.failure)
 
         def report_progress(force: bool = False) -> None:
-            nonlocal last_report
+            nonlocal last_report, last_poll
             now = time.monotonic()
+            if self._stop_poll is not None and now - last_poll >= 1.0:
+                last_poll = now
+                if self._stop_poll():
+                    self._stop.set()
             if self._progress is None or (not force and now - last_report < 0.2):
                 return
             last_report = now
@@ -222,11 +242,48 @@ class Runner:
                 return
             settle(key, outcome)
 
+        def stopping() -> bool:
+            if self._stopping is None and self._stop.is_set():
+                self._stopping = "stopped"
+            return self._stopping is not None
+
+        def dispatch(item: BatchItem, state: ItemState | None, attempts: int) -> None:
+            """Quote and reserve (on this thread: the budget is touched only here), then hand
+            the item to a worker; or leave it unsent."""
+            nonlocal in_flight
+            while in_flight >= self._max_in_flight:
+                wait_event(0.25)
+                report_progress()
+            if stopping():
+                unsubmitted.append(item.key)
+                return
+            reserved: Decimal | None = None
+            if state is not None and state.status == "submitting" and state.project_id:
+                reserved = state.estimate  # counted already, from the journal
+            else:
+                try:
+                    reserved = self._estimator.estimate(item.params)
+                except SogniError as exc:
+                    failed = self._failed(item, None, exc).failure
+                    assert failed is not None
+                    failures.append(failed)
+                    return
+                if not self._budget.reserve(reserved):
+                    self._stopping = "stopped" if self._stop.is_set() else "spend_cap"
+                    unsubmitted.append(item.key)
+                    return
+                state = None
+            in_flight += 1
+            pool.submit(self._work, item, state, reserved, attempts)
+
         pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=self._max_in_flight, thread_name_prefix="sogni-batch"
         )
         try:
             for item in items:
+                while retry and not stopping():
+                    again, attempts, _ = retry.popleft()
+                    dispatch(again, None, attempts)
                 state = states.get(item.key)
                 if state is not None and state.status == "completed":
                     done_before += 1
@@ -234,22 +291,19 @@ class Runner:
                 if state is not None and state.status == "failed" and not self._may_retry(state):
                     failures.append(self._prior_failure(item.key, state))
                     continue
-                if self._stop.is_set() and self._stopping is None:
-                    self._stopping = "stopped"
-                if self._stopping is not None:
+                if stopping():
                     unsubmitted.append(item.key)
                     continue
-                while in_flight >= self._max_in_flight:
-                    wait_event(0.25)
-                    report_progress()
-                if self._stopping is not None or self._stop.is_set():
-                    self._stopping = self._stopping or "stopped"
-                    unsubmitted.append(item.key)
-                    continue
-                in_flight += 1
-                pool.submit(self._work, item, state)
+                dispatch(item, state, state.attempts if state is not None else 0)
                 report_progress()
-            while in_flight > 0:
+            while in_flight > 0 or retry:
+                if retry and not stopping():
+                    again, attempts, _ = retry.popleft()
+                    dispatch(again, None, attempts)
+                    continue
+                if retry:  # stopping: what would have been retried is left failed (retryable)
+                    failures.append(retry.popleft()[2])
+                    continue
                 wait_event(0.25)
                 report_progress()
         except BaseException:
@@ -277,6 +331,16 @@ class Runner:
     def _may_retry(self, state: ItemState) -> bool:
         return state.retryable and state.attempts < 1 + self._retries
 
+    def _retry(self, outcome: _Outcome) -> bool:
+        failure = outcome.failure
+        return (
+            failure is not None
+            and failure.retryable
+            and outcome.attempts < 1 + self._retries
+            and self._stopping is None
+            and not self._stop.is_set()
+        )
+
     @staticmethod
     def _prior_failure(key: str, state: ItemState) -> ItemFailure:
         return ItemFailure(
@@ -289,15 +353,22 @@ class Runner:
 
     # ------------------------------------------------------------------ worker threads
 
-    def _work(self, item: BatchItem, state: ItemState | None) -> None:
+    def _work(
+        self, item: BatchItem, state: ItemState | None, reserved: Decimal, attempts: int
+    ) -> None:
         outcome: _Outcome | None = None
         try:
-            outcome = self._item(item, state)
+            if state is not None and state.project_id:
+                outcome = self._reattach(item, state)
+            else:
+                outcome = self._submit(item, reserved, attempts + 1)
+            outcome.reserved = reserved
         except _Abandoned:
             outcome = None
         except BaseException as exc:  # a bug must not hang the run: report the item failed
             if not self._abandoned:
-                outcome = self._failed(item, None, exc, reserved=None)
+                outcome = self._failed(item, None, exc)
+                outcome.reserved = reserved
         finally:
             self._events.put((item.key, outcome))
 
@@ -310,54 +381,26 @@ class Runner:
         assert self._journal is not None
         self._journal.append(record)
 
-    def _item(self, item: BatchItem, state: ItemState | None) -> _Outcome:
-        attempts = state.attempts if state is not None else 0
-        if state is not None and state.status == "submitting" and state.project_id:
-            outcome = self._reattach(item, state)
-            if not self._retry(outcome, attempts):
-                return outcome
-        while True:
-            self._check_abandoned()
-            if self._stop.is_set() or self._stopping is not None:
-                self._stopping = self._stopping or "stopped"
-                return _Outcome("unsubmitted")
-            try:
-                estimate = self._estimator.estimate(item.params)
-            except SogniError as exc:
-                return self._failed(item, None, exc, reserved=None)
-            if not self._budget.reserve(estimate):
-                self._stopping = "stopped" if self._stop.is_set() else "spend_cap"
-                return _Outcome("unsubmitted")
-            attempts += 1
-            project_id = new_project_id()
-            self._append(
-                {
-                    "event": "submitting",
-                    "key": item.key,
-                    "project_id": project_id,
-                    "app_id": self._app_id,
-                    "attempt": attempts,
-                    "estimate": str(estimate),
-                    "type": item.type,
-                    "prompt": item.prompt,
-                    "time": time.time(),
-                }
-            )
-            self._fault.hit("submitting")
-            outcome = self._follow(item, project_id, estimate, project=None)
-            if not self._retry(outcome, attempts):
-                return outcome
-
-    def _retry(self, outcome: _Outcome, attempts: int) -> bool:
-        failure = outcome.failure
-        return (
-            outcome.kind == "failed"
-            and failure is not None
-            and failure.retryable
-            and attempts < 1 + self._retries
-            and not self._stop.is_set()
-            and self._stopping is None
+    def _submit(self, item: BatchItem, estimate: Decimal, attempt: int) -> _Outcome:
+        """A new attempt: its id minted and journaled before anything is sent."""
+        project_id = new_project_id()
+        self._append(
+            {
+                "event": "submitting",
+                "key": item.key,
+                "project_id": project_id,
+                "app_id": self._app_id,
+                "attempt": attempt,
+                "estimate": str(estimate),
+                "type": item.type,
+                "prompt": item.prompt,
+                "time": time.time(),
+            }
         )
+        self._fault.hit("submitting")
+        outcome = self._follow(item, project_id, project=None)
+        outcome.item, outcome.attempts = item, attempt
+        return outcome
 
     def _reattach(self, item: BatchItem, state: ItemState) -> _Outcome:
         """An item a crashed run left in flight: follow its project, or send it again under
@@ -366,14 +409,15 @@ class Runner:
         try:
             project = self._client.projects.get(state.project_id)
         except NotFoundError:
-            return self._follow(item, state.project_id, state.estimate, project=None)
+            outcome = self._follow(item, state.project_id, project=None)
         except SogniError as exc:
-            return self._failed(item, state.project_id, exc, reserved=state.estimate)
-        return self._follow(item, state.project_id, state.estimate, project=project)
+            outcome = self._failed(item, state.project_id, exc)
+        else:
+            outcome = self._follow(item, state.project_id, project=project)
+        outcome.item, outcome.attempts = item, state.attempts
+        return outcome
 
-    def _follow(
-        self, item: BatchItem, project_id: str, reserved: Decimal, *, project: Project | None
-    ) -> _Outcome:
+    def _follow(self, item: BatchItem, project_id: str, *, project: Project | None) -> _Outcome:
         poll = project is not None
         try:
             if project is None:
@@ -398,13 +442,12 @@ class Runner:
                 }
             )
             self._fault.hit("completed")
-            self._budget.settle(reserved, cost if cost is not None else reserved)
             return _Outcome("completed", cost=cost)
         except _Abandoned:
             raise
         except (SogniError, OSError) as exc:
             self._check_abandoned()
-            return self._failed(item, project_id, exc, reserved=reserved, project=project)
+            return self._failed(item, project_id, exc, project=project)
 
     def _wait(self, project: Project, *, poll: bool) -> None:
         """Until the project ends: its frames end it, or, for a project found again by id
@@ -476,7 +519,6 @@ class Runner:
         project_id: str | None,
         exc: BaseException,
         *,
-        reserved: Decimal | None,
         project: Project | None = None,
     ) -> _Outcome:
         cost: Decimal | None = None
@@ -510,6 +552,4 @@ class Runner:
                 "time": time.time(),
             }
         )
-        if reserved is not None:
-            self._budget.settle(reserved, cost or Decimal(0))
         return _Outcome("failed", cost=cost, failure=failure)

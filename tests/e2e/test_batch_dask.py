@@ -23,7 +23,7 @@ from sogni import batch
 from sogni.batch import FAULT_ENV
 from sogni.batch._dask import partition_of
 
-from ..helpers import FakeProcess
+from ..helpers import FakeProcess, fast_worker_client
 
 CANARY = "sk-canary-7d1f0e9a4b2c"
 MODEL = "flux1-schnell-fp8"
@@ -97,30 +97,40 @@ def test_a_cluster_runs_the_batch_and_merges_one_report(
     seen: list[int] = []
     report = batch.run(
         None,
-        items("merged", 24),
+        items("merged", 12),
         out_dir=tmp_path,
         executor=dask_client,
         partitions=4,
         max_in_flight=3,
         progress=lambda p: seen.append(p.completed),
+        client_factory=fast_worker_client,
     )
-    assert (report.total, report.completed, report.failed) == (24, 24, ())
+    assert (report.total, report.completed, report.failed) == (12, 12, ())
     journals = sorted((tmp_path / "journal").glob("part-*.jsonl"))
-    assert [j.name for j in journals] == [f"part-{i:05d}.jsonl" for i in range(4)]
+    # One journal per partition that has items (a hash of the key picks the partition).
+    assert len(journals) >= 2
+    assert {j.name for j in journals} <= {f"part-{i:05d}.jsonl" for i in range(4)}
     assert sorted(report.journals) == journals
-    for index, journal in enumerate(journals):
+    for journal in journals:
+        index = int(journal.stem.split("-")[1])
         for line in journal.read_text().splitlines():
             record = json.loads(line)
             if "key" in record:
                 assert partition_of(record["key"], 4) == index
     apps = {record["app_id"] for j in journals for record in map(json.loads, j.read_text().splitlines()) if record["event"] == "run"}  # fmt: skip
-    assert all(app.startswith("sogni-batch-") for app in apps)
-    assert seen and seen[-1] == 24
-    assert len(list(report.results())) == 24
-    check_each_item_paid_once(fake, "merged", 24)
+    assert all(app.startswith("sogni-batch-test-") for app in apps)  # made by the factory
+    assert seen and seen[-1] == 12
+    assert len(list(report.results())) == 12
+    check_each_item_paid_once(fake, "merged", 12)
     # A rerun finds every item done in its partition's journal.
-    again = batch.run(None, items("merged", 24), out_dir=tmp_path, executor=dask_client)
-    assert (again.completed, again.completed_this_run) == (24, 0)
+    again = batch.run(
+        None,
+        items("merged", 12),
+        out_dir=tmp_path,
+        executor=dask_client,
+        client_factory=fast_worker_client,
+    )
+    assert (again.completed, again.completed_this_run) == (12, 0)
 
 
 def test_no_credential_travels_in_a_task(
@@ -158,7 +168,7 @@ def test_the_spend_cap_holds_across_the_cluster(
     cap = quote * 7 + quote / 2
     report = batch.run(
         None,
-        items("capped", 20),
+        items("capped", 12),
         out_dir=tmp_path,
         executor=dask_client,
         partitions=4,
@@ -166,7 +176,7 @@ def test_the_spend_cap_holds_across_the_cluster(
         spend_cap=cap,
     )
     assert report.stopped == "spend_cap"
-    assert report.completed == 7 and len(report.unsubmitted) == 13
+    assert report.completed == 7 and len(report.unsubmitted) == 5
     assert report.spent == quote * 7
     mine = projects_of(fake, "capped")
     committed = peak = Decimal(0)
@@ -187,19 +197,20 @@ def test_a_worker_killed_mid_run_loses_nothing_and_pays_nothing_twice(
         env.setenv("SOGNI_API_KEY", fake.api_key)
         env.setenv("SOGNI_REST_ENDPOINT", fake.rest_url)
         env.setenv("SOGNI_SOCKET_ENDPOINT", fake.socket_url)
-        env.setenv(FAULT_ENV, f"completed:3:{once}")  # the first worker to get there dies
+        env.setenv(FAULT_ENV, f"completed:2:{once}")  # the first worker to get there dies
         with cluster() as local, Client(local) as client:
             report = batch.run(
                 None,
-                items("killed", 24),
+                items("killed", 12),
                 out_dir=tmp_path / "out",
                 executor=client,
                 partitions=4,
                 max_in_flight=2,
+                client_factory=fast_worker_client,
             )
     assert once.exists()  # a worker was killed
-    assert (report.completed, report.failed) == (24, ())
-    check_each_item_paid_once(fake, "killed", 24)
+    assert (report.completed, report.failed) == (12, ())
+    check_each_item_paid_once(fake, "killed", 12)
     runs = [
         sum(1 for line in j.read_text().splitlines() if json.loads(line)["event"] == "run")
         for j in (tmp_path / "out" / "journal").glob("part-*.jsonl")
