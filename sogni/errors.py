@@ -42,6 +42,7 @@ __all__ = [
     "ConnectionLostError",
     "ForkedProcessError",
     "InsufficientFundsError",
+    "JournalLockedError",
     "NotFoundError",
     "PermissionDeniedError",
     "ProjectCanceledError",
@@ -591,6 +592,10 @@ def _round_from_json(item: Any) -> Any:
         )
     except (TypeError, ValueError):
         return item
+
+
+class JournalLockedError(SogniError):
+    """A batch journal is held by another run (two runs never write one journal)."""
 
 
 class ForkedProcessError(SogniError):

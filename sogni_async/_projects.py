@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
@@ -298,6 +299,13 @@ class AsyncProject(Generic[ParamsT_co]):
     def error(self) -> SogniError | None:
         return self._project.error
 
+    @property
+    def cost_actual(self) -> Decimal | None:
+        return self._project.cost_actual
+
+    async def refresh(self) -> None:
+        await self._bridge.run(self._project.refresh)
+
     # ------------------------------------------------------------------ awaiting
 
     async def wait(self, timeout: float | None = None) -> list[str]:
@@ -346,35 +354,62 @@ class AsyncProjectsAPI:
 
     # ``self, /`` in the keyword overloads: see ``ProjectsAPI.create``.
     @overload
-    async def create(self, params: ImageProjectParams, /) -> AsyncProject[ImageProjectParams]: ...
-
-    @overload
-    async def create(self, params: VideoProjectParams, /) -> AsyncProject[VideoProjectParams]: ...
-
-    @overload
-    async def create(self, params: AudioProjectParams, /) -> AsyncProject[AudioProjectParams]: ...
-
-    @overload
     async def create(
-        self, /, *, type: Literal["image"] = "image", **kwargs: Unpack[ImageProjectKwargs]
+        self, params: ImageProjectParams, /, *, project_id: str | None = None
     ) -> AsyncProject[ImageProjectParams]: ...
 
     @overload
     async def create(
-        self, /, *, type: Literal["video"], **kwargs: Unpack[VideoProjectKwargs]
+        self, params: VideoProjectParams, /, *, project_id: str | None = None
     ) -> AsyncProject[VideoProjectParams]: ...
 
     @overload
     async def create(
-        self, /, *, type: Literal["audio"], **kwargs: Unpack[AudioProjectKwargs]
+        self, params: AudioProjectParams, /, *, project_id: str | None = None
+    ) -> AsyncProject[AudioProjectParams]: ...
+
+    @overload
+    async def create(
+        self,
+        /,
+        *,
+        type: Literal["image"] = "image",
+        project_id: str | None = None,
+        **kwargs: Unpack[ImageProjectKwargs],
+    ) -> AsyncProject[ImageProjectParams]: ...
+
+    @overload
+    async def create(
+        self,
+        /,
+        *,
+        type: Literal["video"],
+        project_id: str | None = None,
+        **kwargs: Unpack[VideoProjectKwargs],
+    ) -> AsyncProject[VideoProjectParams]: ...
+
+    @overload
+    async def create(
+        self,
+        /,
+        *,
+        type: Literal["audio"],
+        project_id: str | None = None,
+        **kwargs: Unpack[AudioProjectKwargs],
     ) -> AsyncProject[AudioProjectParams]: ...
 
     async def create(
-        self, params: ProjectParams | None = None, /, *, type: str | None = None, **kwargs: Any
+        self,
+        params: ProjectParams | None = None,
+        /,
+        *,
+        type: str | None = None,
+        project_id: str | None = None,
+        **kwargs: Any,
     ) -> AsyncProject[Any]:
         """Validate, upload and send (off the loop); returns once the request is queued."""
         project: Project[Any] = await self._bridge.run(
-            self._sync.create, params, type=type, **kwargs
+            self._sync.create, params, type=type, project_id=project_id, **kwargs
         )
         return AsyncProject(project, self._bridge)
 

@@ -142,3 +142,11 @@ class FakeProcess:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def fast_worker_client() -> Any:
+    """A Dask worker's Sogni client for the batch tests: from the ``SOGNI_*`` environment, as
+    the default, with the short test timeouts (a stalled request is retried in seconds)."""
+    from sogni import SogniClient, worker_app_id
+
+    return SogniClient.from_env(app_id=worker_app_id("sogni-batch-test"), timeouts=FAST)

@@ -239,6 +239,7 @@ class RecoveredProject:
     worker_jobs: list[RecoveredWorkerJob] = wire("workerJobs", factory=list)
     completed_worker_jobs: list[RecoveredWorkerJob] = wire("completedWorkerJobs", factory=list)
     finished: Any = wire("finished", default=None)
+    cost_actual: Any = wire("costActual", default=None)
 
 
 # Inbound frame type -> class. Types not listed here (balanceUpdate, swarmModels, toastMessage,

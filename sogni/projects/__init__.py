@@ -7,7 +7,7 @@ handles; the parameter classes, catalog models and handles are exported here.
 from __future__ import annotations
 
 from ._kwargs import AudioProjectKwargs, ImageProjectKwargs, VideoProjectKwargs
-from .api import CostEstimate, ProjectsAPI
+from .api import CostEstimate, ProjectsAPI, new_project_id
 from .catalog import (
     AudioModelOptions,
     AvailableModel,
@@ -102,6 +102,7 @@ __all__ = [
     "default_fps",
     "h3_frames_for_audio",
     "make_params",
+    "new_project_id",
     "video_duration_range",
     "video_frames",
 ]

@@ -8,6 +8,7 @@ never blocking). They are apart from ``_tracker.py`` only to keep each file read
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .._log import get_logger
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "apply_record",
+    "record_cost",
     "arm_staleness",
     "budget_expired",
     "reconcile",
@@ -119,6 +121,9 @@ def apply_record(
     With ``mint_inline`` the result URLs are minted on this thread before it returns."""
     emissions: list[Emission] = []
     with tracker.lock:
+        cost = record_cost(record)
+        if cost is not None:
+            tracker.cost_actual = cost
         if tracker.status.finished:
             return
         tracker._admitted = True
@@ -154,6 +159,18 @@ def apply_record(
         tracker._emit(emissions)
     tracker._start_mints(inline=mint_inline)
     tracker._maybe_finish()
+
+
+def record_cost(record: RecoveredProject) -> Decimal | None:
+    """``costActual.costInToken`` of a project record (a decimal string), if it has one."""
+    cost = record.cost_actual.get("costInToken") if isinstance(record.cost_actual, dict) else None
+    if isinstance(cost, bool) or not isinstance(cost, (str, int, float)):
+        return None
+    try:
+        value = Decimal(str(cost))
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() else None
 
 
 def apply_raw_job(tracker: ProjectTracker, raw: RecoveredWorkerJob, out: list[Emission]) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ProjectError, ResultUnavailableError, ValidationError
+from ..errors import NotFoundError, ProjectError, ResultUnavailableError, ValidationError
 
 if TYPE_CHECKING:
     from ._tracker import ProjectTracker
     from .handles import Job
 
-__all__ = ["default_filename", "enhance", "result_url"]
+__all__ = ["default_filename", "enhance", "refresh", "result_url"]
 
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 _ENHANCE_STRENGTH = {"light": 0.15, "medium": 0.35, "heavy": 0.49}
@@ -41,6 +41,16 @@ def result_url(tracker: ProjectTracker, job: Job, *, refresh: bool) -> str:
         if isinstance(job._error, ResultUnavailableError):
             job._error = None
     return fresh
+
+
+def refresh(tracker: ProjectTracker) -> None:
+    """Read the project's record (``/v2/projects/{id}``: any stage, own projects) and apply
+    it; result URLs it needs are minted on this thread."""
+    tracker.core.check()
+    record = tracker.service.fetch_record(tracker.project_id, version=2, config=tracker.core.config)
+    if record is None:
+        raise NotFoundError(f"No project {tracker.project_id}", status=404)
+    tracker.apply_record(record, mint_inline=True)
 
 
 def default_filename(tracker: ProjectTracker, job: Job) -> str:

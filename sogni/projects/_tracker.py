@@ -24,6 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .._futures import SogniFuture
@@ -102,6 +103,7 @@ class ProjectTracker:
         self.estimated_start_at: float | None = None
         self.jobs: list[Job] = []
         self.error: SogniError | None = None
+        self.cost_actual: Decimal | None = None  # from the last server record seen
         self.future: SogniFuture[list[str]] = SogniFuture(self.core.callbacks)
         self.future.set_running_or_notify_cancel()  # a local wait can never cancel paid work
         self.handle = Project(self)

@@ -11,7 +11,7 @@ import attrs
 
 from .._events import check_event
 from .._wire.fields import wire
-from ..errors import NotFoundError
+from ..errors import NotFoundError, ValidationError, ValidationProblem
 from ._build import build_job_request
 from ._estimate import audio_estimate_path, image_estimate_path, video_estimate_path
 from ._service import API_EVENTS, ProjectsService, rebuild_from_record
@@ -33,12 +33,22 @@ if TYPE_CHECKING:
     from .catalog import AvailableModel, ModelOptions, SupportedModel
     from .params import ProjectParams
 
-__all__ = ["CostEstimate", "ProjectsAPI"]
+__all__ = ["CostEstimate", "ProjectsAPI", "new_project_id"]
 
 
 def new_project_id() -> str:
-    """Upper-case UUID v4, as the official clients mint them."""
+    """A new project id: an upper-case UUID v4, as the official clients mint them. Pass it to
+    ``projects.create(..., project_id=...)`` to know a project's id before it is sent."""
     return str(uuid.uuid4()).upper()
+
+
+def _checked_project_id(project_id: str) -> str:
+    try:
+        return str(uuid.UUID(project_id)).upper()
+    except (ValueError, TypeError, AttributeError):
+        raise ValidationError(
+            [ValidationProblem("project_id", "must be a UUID such as new_project_id() returns")]
+        ) from None
 
 
 @attrs.frozen
@@ -79,17 +89,24 @@ class CostEstimate:
 
 
 def create_project(
-    service: ProjectsService, config: ClientConfig, type_: str | None, raw: Any
+    service: ProjectsService,
+    config: ClientConfig,
+    type_: str | None,
+    raw: Any,
+    *,
+    project_id: str | None = None,
 ) -> Project:
     """Validate, upload, build and send. Nothing is uploaded or sent if the input is invalid."""
     core = service.core
     core.check()
+    job_id = new_project_id() if project_id is None else _checked_project_id(project_id)
+    if service.lookup(job_id) is not None:
+        raise ValidationError([ValidationProblem("project_id", "is already a project in flight")])
     params = make_params(type_ or "image", **raw) if isinstance(raw, dict) else raw
     catalog = service.catalog(config)
     slots = validate(params, catalog)
     core.require_transport()
     core.start_socket_for_work()
-    job_id = new_project_id()
     upload_media(core.rest, config, job_id, slots)
     request = build_job_request(
         params, job_id=job_id, catalog=catalog, app_source=config.app_source, slots=slots
@@ -126,31 +143,58 @@ class ProjectsAPI:
     # The keyword overloads mark ``self`` positional-only (``self, /``) as the implementations'
     # ``self`` is (it precedes ``/``); otherwise mypy finds the implementation incompatible.
     @overload
-    def create(self, params: ImageProjectParams, /) -> Project[ImageProjectParams]: ...
-
-    @overload
-    def create(self, params: VideoProjectParams, /) -> Project[VideoProjectParams]: ...
-
-    @overload
-    def create(self, params: AudioProjectParams, /) -> Project[AudioProjectParams]: ...
-
-    @overload
     def create(
-        self, /, *, type: Literal["image"] = "image", **kwargs: Unpack[ImageProjectKwargs]
+        self, params: ImageProjectParams, /, *, project_id: str | None = None
     ) -> Project[ImageProjectParams]: ...
 
     @overload
     def create(
-        self, /, *, type: Literal["video"], **kwargs: Unpack[VideoProjectKwargs]
+        self, params: VideoProjectParams, /, *, project_id: str | None = None
     ) -> Project[VideoProjectParams]: ...
 
     @overload
     def create(
-        self, /, *, type: Literal["audio"], **kwargs: Unpack[AudioProjectKwargs]
+        self, params: AudioProjectParams, /, *, project_id: str | None = None
+    ) -> Project[AudioProjectParams]: ...
+
+    @overload
+    def create(
+        self,
+        /,
+        *,
+        type: Literal["image"] = "image",
+        project_id: str | None = None,
+        **kwargs: Unpack[ImageProjectKwargs],
+    ) -> Project[ImageProjectParams]: ...
+
+    @overload
+    def create(
+        self,
+        /,
+        *,
+        type: Literal["video"],
+        project_id: str | None = None,
+        **kwargs: Unpack[VideoProjectKwargs],
+    ) -> Project[VideoProjectParams]: ...
+
+    @overload
+    def create(
+        self,
+        /,
+        *,
+        type: Literal["audio"],
+        project_id: str | None = None,
+        **kwargs: Unpack[AudioProjectKwargs],
     ) -> Project[AudioProjectParams]: ...
 
     def create(
-        self, params: ProjectParams | None = None, /, *, type: str | None = None, **kwargs: Any
+        self,
+        params: ProjectParams | None = None,
+        /,
+        *,
+        type: str | None = None,
+        project_id: str | None = None,
+        **kwargs: Any,
     ) -> Project[Any]:
         """Start a project and return its handle at once (the render runs in the background).
 
@@ -161,11 +205,20 @@ class ProjectsAPI:
         every problem, and then nothing is uploaded or sent. The handle is typed by its
         params: ``create(type="video", ...).params`` is a ``VideoProjectParams``. With a
         ``type`` known only at run time, build the params with ``make_params`` first.
+
+        ``project_id`` sets the project's id instead of minting one (a UUID, as
+        :func:`new_project_id` makes): record it before calling ``create`` and a process that
+        crashes mid-call can find the project again with :meth:`get`, or send it again under
+        the same id (the Supernet runs one project per id) without paying twice.
         """
         if params is not None and kwargs:
             raise TypeError("pass either a params object or keyword arguments, not both")
         return create_project(
-            self._service, self._config, type, params if params is not None else kwargs
+            self._service,
+            self._config,
+            type,
+            params if params is not None else kwargs,
+            project_id=project_id,
         )
 
     def get(self, project_id: str) -> Project:

@@ -14,6 +14,7 @@ import queue
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, Literal
 
@@ -501,6 +502,23 @@ class Project(Generic[ParamsT_co]):
     def error(self) -> SogniError | None:
         with self._tracker.lock:
             return self._tracker.error
+
+    @property
+    def cost_actual(self) -> Decimal | None:
+        """What the project cost so far, in its token type (``costActual`` of its server
+        record). Known once a record has been read: a finished project from
+        :meth:`ProjectsAPI.get <sogni.projects.ProjectsAPI.get>` has it, and :meth:`refresh`
+        reads it; ``None`` before. Balances are shared by every client of the account, so
+        this, not a balance difference, is what one project cost."""
+        with self._tracker.lock:
+            return self._tracker.cost_actual
+
+    def refresh(self) -> None:
+        """Read the project's server record now and apply it: :attr:`cost_actual` is
+        updated, and a project whose frames go to another connection (one created under
+        another ``app_id``) moves on to the state the record shows. Raises ``NotFoundError``
+        if the server does not know the project."""
+        _results.refresh(self._tracker)
 
     # ------------------------------------------------------------------ waiting
 

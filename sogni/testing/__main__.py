@@ -2,7 +2,9 @@
 
 Prints one JSON line with ``rest_url``, ``socket_url`` and ``api_key`` so scripts, the
 official SDKs or curl can use it. ``GET <rest_url>/_fake/stats`` reports the received log's size
-and bound (``--max-log``) and the TCP connections accepted per origin.
+and bound (``--max-log``) and the TCP connections accepted per origin; ``/_fake/ledger``,
+``/_fake/projects`` and ``/_fake/job-requests`` report balance movements, projects and the
+``jobRequest`` ids received.
 """
 
 from __future__ import annotations

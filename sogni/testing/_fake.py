@@ -15,6 +15,8 @@ from ._runs_control import RunsControl
 from ._state import (
     ConnectionCounter,
     FakeAccount,
+    LedgerEntry,
+    LedgerLog,
     Received,
     ReceivedLog,
     RestFailure,
@@ -70,6 +72,7 @@ class FakeSupernet(RunsControl):
         self.seed = seed
         self.max_frame_bytes = max_frame_bytes
         self.received = ReceivedLog(max_log)
+        self.ledger_log = LedgerLog(max_log)
         self._connections = ConnectionCounter()
         self.catalog = load_catalog()
         self._signing_key = secrets.token_bytes(32)
@@ -477,6 +480,18 @@ class FakeSupernet(RunsControl):
             await self._require_server().broadcast_balance(target)
 
         self.call(apply)
+
+    def ledger(
+        self, token_type: str | None = None, *, account: FakeAccount | None = None
+    ) -> list[LedgerEntry]:
+        """The balance movements so far, oldest first (optionally of one token type or one
+        account): holds when renders are admitted, their releases, and charges."""
+        return [
+            entry
+            for entry in self.ledger_log.snapshot()
+            if (token_type is None or entry.token_type == token_type)
+            and (account is None or entry.account == account.username)
+        ]
 
     def frames(self, frame_type: str | None = None) -> list[Received]:
         """Client frames received so far (optionally of one type)."""

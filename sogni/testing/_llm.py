@@ -367,6 +367,7 @@ class LLMService:
         charge = cost(plan.prompt_tokens, plan.completion_tokens)
         ledger = job.account.ledger(token_type)
         ledger.debit += charge[token_type]  # [INV-LLM-BILLING]
+        self.fake.ledger_log.record(job.account, token_type, "charge", charge[token_type], job.id)
         usage = plan.usage()
         result = {
             "jobID": job.id,

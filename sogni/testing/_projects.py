@@ -173,6 +173,7 @@ class ProjectsExtension:
         self.projects[project.id] = project
         ledger = project.account.ledger(project.plan.token_type)
         ledger.debit += project.held
+        self.fake.ledger_log.record(project.account, plan.token_type, "hold", project.held, job_id)
         if project.held:
             await self.server.broadcast_balance(project.account)
         project.task = asyncio.ensure_future(self._run_project(project))
@@ -607,12 +608,18 @@ class ProjectsExtension:
 
     async def _settle(self, project: ProjectRec, completed_jobs: int) -> None:
         """Release the hold and charge the jobs that rendered (refunds the rest)."""
-        ledger = project.account.ledger(project.plan.token_type)
+        token_type = project.plan.token_type
+        ledger = project.account.ledger(token_type)
         ledger.debit -= project.held
+        log_entry = self.fake.ledger_log.record
+        log_entry(project.account, token_type, "release", project.held, project.id)
         project.held = Decimal(0)
         if not project.covered:
             project.charged = _costs.money(project.quote.job_cost() * completed_jobs)
             ledger.settled -= project.charged
+            self.fake.ledger_log.record(
+                project.account, token_type, "charge", project.charged, project.id
+            )
         await self.server.broadcast_balance(project.account)
 
     # ================================================================== socket: cancel
@@ -694,6 +701,9 @@ class ProjectsExtension:
         self._stop(project)
         self.storage.delete_prefix(f"results/{project.id}/")
         project.account.ledger(project.plan.token_type).debit -= project.held
+        self.fake.ledger_log.record(
+            project.account, project.plan.token_type, "release", project.held, project.id
+        )
         project.held = Decimal(0)
         return True
 

@@ -83,8 +83,11 @@ def _extension_installers() -> list[Any]:
 
 
 def _install_control(fake: FakeSupernet, server: FakeServer) -> None:
-    """``GET /_fake/stats`` on the api host: the received log's size and bound, and the TCP
-    connections per origin, for a fake in another process. Counts only: no credentials."""
+    """The control plane over HTTP on the api host, for a fake in another process:
+    ``GET /_fake/stats`` (the received log's size and bound, TCP connections per origin),
+    ``/_fake/ledger`` (balance movements), ``/_fake/projects`` (each project's id, app id,
+    status, prompt, price and charge) and ``/_fake/job-requests`` (the ``jobID`` of every
+    ``jobRequest`` frame received, in order). No credentials in any of them."""
 
     async def stats(request: web.Request) -> web.Response:
         log = fake.received
@@ -106,7 +109,33 @@ def _install_control(fake: FakeSupernet, server: FakeServer) -> None:
             }
         )
 
+    async def ledger(request: web.Request) -> web.Response:
+        return raw({"entries": [entry.to_json() for entry in fake.ledger()]})
+
+    async def projects(request: web.Request) -> web.Response:
+        # What tests of a fake in another process check: no request bodies, no credentials.
+        fields = ("id", "app_id", "status", "model_id", "token_type", "prompt", "cost")
+        rows = [
+            {**{key: p[key] for key in fields}, "charged": p["charged"], "held": p["held"]}
+            for p in fake._projects().snapshot()  # on the server loop already
+        ]
+        return raw({"projects": rows})
+
+    async def job_requests(request: web.Request) -> web.Response:
+        rows = [
+            {
+                "job_id": r.payload.get("jobID") if isinstance(r.payload, dict) else None,
+                "app_id": r.app_id,
+                "time": r.time,
+            }
+            for r in fake.frames("jobRequest")
+        ]
+        return raw({"job_requests": rows})
+
     server.api_route("GET", "/_fake/stats", stats)
+    server.api_route("GET", "/_fake/ledger", ledger)
+    server.api_route("GET", "/_fake/projects", projects)
+    server.api_route("GET", "/_fake/job-requests", job_requests)
 
 
 # --------------------------------------------------------------------------- account

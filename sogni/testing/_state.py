@@ -86,6 +86,54 @@ class FakeAccount:
 
 
 @dataclass(frozen=True)
+class LedgerEntry:
+    """One movement on an account's balance, as the fake's ledger records it.
+
+    ``kind`` is ``"hold"`` (a render's price set aside when it is admitted), ``"release"``
+    (a hold given back when the render ends or is forgotten) or ``"charge"`` (what was paid);
+    ``ref`` is the project's (or LLM job's) id.
+    """
+
+    time: float
+    account: str
+    token_type: str
+    kind: str
+    amount: Decimal
+    ref: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": self.time,
+            "account": self.account,
+            "token_type": self.token_type,
+            "kind": self.kind,
+            "amount": dec(self.amount),
+            "ref": self.ref,
+        }
+
+
+class LedgerLog:
+    """The ledger's entries, oldest first; bounded like the received log (``None``: all)."""
+
+    def __init__(self, max_entries: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self._items: deque[LedgerEntry] = deque(maxlen=max_entries)
+
+    def record(
+        self, account: FakeAccount, token_type: str, kind: str, amount: Decimal, ref: str
+    ) -> None:
+        if not amount:
+            return
+        entry = LedgerEntry(time.time(), account.username, token_type, kind, amount, ref)
+        with self._lock:
+            self._items.append(entry)
+
+    def snapshot(self) -> list[LedgerEntry]:
+        with self._lock:
+            return list(self._items)
+
+
+@dataclass(frozen=True)
 class Received:
     """One thing the fake received.
 

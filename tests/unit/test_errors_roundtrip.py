@@ -214,6 +214,7 @@ EXAMPLES: dict[str, list[Callable[[], Any]]] = {
         lambda: errors.ToolLoopError("no rounds"),
     ],
     "ForkedProcessError": [lambda: errors.ForkedProcessError()],
+    "JournalLockedError": [lambda: errors.JournalLockedError("out/journal.jsonl is in use")],
     "ValidationProblem": [lambda: errors.ValidationProblem("steps", "must be 1-50")],
 }
 

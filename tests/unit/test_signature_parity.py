@@ -207,3 +207,37 @@ def test_every_public_member_has_a_twin_with_the_same_signature() -> None:
     finally:
         sync.close()
         client.sync.close()
+
+
+# Module-level functions and their async twins (not namespaces, so the walk above misses
+# them). What may differ, and why:
+FUNCTION_EXCEPTIONS = {
+    "client_factory": "it makes each Dask worker's client, a sync one on both sides",
+}
+
+
+def test_the_batch_functions_have_async_twins_with_the_same_signature() -> None:
+    from sogni import batch
+    from sogni_async import batch as async_batch
+
+    problems: list[str] = []
+    for name in ("run", "estimate"):
+        sync_fn = getattr(batch, name)
+        async_fn = getattr(async_batch, name)
+        assert inspect.iscoroutinefunction(async_fn), name
+        sync_sig = inspect.signature(sync_fn)
+        async_sig = inspect.signature(async_fn)
+        if [(p.name, p.kind, p.default) for p in sync_sig.parameters.values()] != [
+            (p.name, p.kind, p.default) for p in async_sig.parameters.values()
+        ]:
+            problems.append(f"batch.{name}: {async_sig} differs from {sync_sig}")
+            continue
+        for sp, ap in zip(sync_sig.parameters.values(), async_sig.parameters.values()):
+            expected = (
+                _text(sp.annotation) if sp.name in FUNCTION_EXCEPTIONS else _mapped(sp.annotation)
+            )
+            if _text(ap.annotation) != expected:
+                problems.append(f"batch.{name}({sp.name}): {_text(ap.annotation)} != {expected}")
+        if _mapped(sync_sig.return_annotation) != _text(async_sig.return_annotation):
+            problems.append(f"batch.{name}: return annotations differ")
+    assert problems == []
