@@ -1,0 +1,116 @@
+"""Leak cycles: fifty clients created, used and closed, and five hundred short-lived caller
+threads sharing one client (a thread-per-request web server), leave threads, sockets and file
+descriptors where they started."""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import psutil
+import requests
+
+from sogni import ClientConfig, SogniClient
+from sogni.testing import FakeSupernet
+
+from ..helpers import FAST, run_threads, sogni_threads, wait_until
+
+IMAGE: dict[str, Any] = {"type": "image", "model_id": "flux1-schnell-fp8", "steps": 4}
+
+
+def open_fds() -> list[str]:
+    """This process's open file descriptors, as what they point at (``socket:[...]``, ...)."""
+    if os.path.isdir("/proc/self/fd"):
+        found = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                found.append(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                continue  # the descriptor listdir itself used, closed by now
+        return found
+    return ["fd"] * psutil.Process().num_fds()  # pragma: no cover - not Linux
+
+
+def open_sockets() -> int:
+    return sum(1 for target in open_fds() if target.startswith("socket:"))
+
+
+def live_sessions() -> int:
+    gc.collect()
+    return sum(1 for obj in gc.get_objects() if type(obj) is requests.Session)
+
+
+def settled(fake: FakeSupernet) -> None:
+    """Wait until no TCP connection to the (in-process) fake is open, so both ends are closed."""
+    wait_until(lambda: fake.http_connections(None, open_only=True) == 0, timeout=5)
+
+
+def test_fifty_client_cycles_leave_threads_sockets_and_fds_where_they_started(
+    fake: FakeSupernet,
+) -> None:
+    def cycle(n: int) -> None:
+        config = ClientConfig(
+            app_id=f"cycle-{n}",
+            api_key=fake.api_key,
+            rest_endpoint=fake.rest_url,
+            socket_endpoint=fake.socket_url,
+            timeouts=FAST,
+        )
+        with SogniClient(config=config) as client:
+            client.connect()
+            assert client.account.me().username == "alice"
+            assert len(client.projects.create(**IMAGE, seed=n).wait(timeout=10)) == 1
+
+    cycle(0)  # warm-up: lazy imports and the fake's own first-use resources
+    settled(fake)
+    threads, fds, sockets = threading.active_count(), len(open_fds()), open_sockets()
+    for n in range(1, 51):
+        cycle(n)
+    settled(fake)
+    assert sogni_threads() == []
+    wait_until(lambda: threading.active_count() == threads, timeout=3)
+    wait_until(lambda: len(open_fds()) <= fds, timeout=3)
+    assert (len(open_fds()), open_sockets()) == (fds, sockets)
+    assert fake.http_connections("socket") >= 51  # every cycle really connected
+
+
+def test_500_short_lived_caller_threads_keep_sessions_threads_and_fds_bounded(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    settled(fake)
+    threads, fds, sockets = threading.active_count(), len(open_fds()), open_sockets()
+    client = make_client(app_id="per-request")
+    client.connect()
+    wave = client.config.max_connections  # as many callers at once as the pool keeps
+    started = 0
+    lock = threading.Lock()
+
+    def request(_: int) -> None:
+        nonlocal started
+        with lock:
+            started += 1
+            n = started
+        client.account.balance()
+        assert len(client.projects.create(**IMAGE, seed=n).wait(timeout=20)) == 1
+
+    run_threads(request, wave)  # warm-up: the I/O workers and the pool reach their size
+    sdk_threads = len(sogni_threads())
+    api_connections = fake.http_connections("api")
+    while started < 500:
+        run_threads(request, min(wave, 500 - started))
+    assert started == 500
+    # The threads are gone, and so are their sessions: what is left belongs to the threads
+    # still alive (the SDK's own I/O workers mint result URLs over REST), and the SDK kept
+    # its own few threads.
+    assert live_sessions() <= sdk_threads
+    assert len(sogni_threads()) == sdk_threads
+    # Each caller reused the shared pool instead of opening connections of its own.
+    assert fake.http_connections("api") - api_connections <= wave
+    client.close()
+    settled(fake)
+    wait_until(lambda: threading.active_count() == threads, timeout=3)
+    wait_until(lambda: len(open_fds()) <= fds, timeout=3)
+    assert (len(open_fds()), open_sockets()) == (fds, sockets)
