@@ -147,11 +147,25 @@ def test_overall_deadline_holds_against_a_dripping_server(drip_server: str, path
         timeouts=Timeouts(rest=1.0, rest_total=2.0),
     )
     rest = RestClient(config, _Key("k"))
+    outcome: list[BaseException | None] = []
     started = time.monotonic()
-    with pytest.raises(SogniTimeoutError):
-        rest.request("GET", path)
+
+    def call() -> None:
+        try:
+            rest.request("GET", path)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    # On a thread, so that a call the deadline fails to stop fails this test in seconds (the
+    # server keeps dripping until the fixture stops it) instead of hanging it.
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    caller.join(3.5)
     elapsed = time.monotonic() - started
+    assert not caller.is_alive(), "the call outlived its 2 s deadline"
     # Each byte arrives well inside the 1 s read timeout; only the 2 s deadline can stop it.
+    assert len(outcome) == 1 and isinstance(outcome[0], SogniTimeoutError)
     assert 1.9 <= elapsed < 3.0
     rest.close()
 

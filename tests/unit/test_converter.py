@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import pytest
 from cattrs.errors import ClassValidationError
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sogni._wire import messages
@@ -266,6 +266,7 @@ def test_every_wire_model_is_covered() -> None:
 
 @pytest.mark.parametrize("cls", WIRE_MODELS, ids=lambda c: c.__name__)
 def test_every_wire_model_round_trips_through_the_envelope(cls: type[Any]) -> None:
+    @settings(max_examples=40, deadline=None)  # 16 models: a broad sample each, quickly
     @given(model_strategy(cls))
     def check(value: Any) -> None:
         wire_json = strict.unstructure(value)
