@@ -178,7 +178,9 @@ class ClientConfig:
     timeouts: Timeouts = attrs.field(factory=Timeouts)
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     verify: bool | str | ssl.SSLContext = True
-    """TLS verification: True (system CAs), a CA bundle path, an SSLContext, or False (warns)."""
+    """TLS verification, for REST and the socket alike: True (the system CAs, or the bundle
+    ``REQUESTS_CA_BUNDLE`` names), a CA bundle file or directory, an SSLContext (the socket
+    only; REST then verifies with the default CAs), or False (logs a warning)."""
     allow_insecure: bool = False
     """Allow http:// and ws:// to non-loopback hosts."""
     disable_socket: bool = False

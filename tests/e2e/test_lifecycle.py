@@ -244,8 +244,8 @@ def test_user_callbacks_delay_neither_pongs_nor_other_projects(
         raise RuntimeError("a bug in user code")
 
     first = client.projects.create(**IMAGE, seed=1)
-    first.on("progress", raising)
     first.on("progress", slow)
+    first.on("progress", raising)
     assert entered.wait(5)
     stuck_at = time.monotonic()
     try:
