@@ -3,8 +3,10 @@ a reconnect storm of many clients, the attempt limit, and the bounded send queue
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -14,6 +16,7 @@ from sogni import (
     AppIdBlockedError,
     AppIdConflictError,
     AuthenticationError,
+    ClientConfig,
     ConnectionLostError,
     ProjectLostError,
     SendQueueFullError,
@@ -250,3 +253,58 @@ def test_messages_sent_while_disconnected_wait_in_order_up_to_the_bound(
     frames = fake.wait_for_frame("setSocketEventSubscriptions", count=5)
     assert [f.payload for f in frames] == wanted
     assert not any(f.dropped for f in frames)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
+    """Accepts TCP connections and never answers: a client connecting to it stays stuck in its
+    WebSocket upgrade, so its transport thread handles no queued command meanwhile."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    conns: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conns.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"ws://127.0.0.1:{listener.getsockname()[1]}", conns
+    stop.set()
+    thread.join(2)
+    for conn in conns:
+        conn.close()
+    listener.close()
+
+
+def _has_data(conn: socket.socket) -> bool:
+    try:
+        return bool(conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except BlockingIOError:
+        return False
+
+
+def test_the_send_queue_bound_counts_only_messages(
+    fake: FakeSupernet, silent_server: tuple[str, list[socket.socket]]
+) -> None:
+    url, conns = silent_server
+    config = ClientConfig(
+        app_id="bound",
+        api_key=fake.api_key,
+        rest_endpoint=fake.rest_url,
+        socket_endpoint=url,
+        max_send_queue=3,
+        timeouts=attrs.evolve(FAST, connect=30),
+    )
+    with SogniClient(config=config) as client:
+        # The transport thread is stuck in the upgrade: what follows stays queued for it.
+        wait_until(lambda: any(_has_data(c) for c in list(conns)))
+        client.connect(wait=False)  # a request to connect is not a message
+        for n in range(3):
+            client.set_socket_event_subscriptions({"subscriptions": {f"event{n}": True}})
+        with pytest.raises(SendQueueFullError, match="3 messages waiting"):
+            client.set_socket_event_subscriptions({"subscriptions": {"event3": True}})
