@@ -102,17 +102,17 @@ def test_500_short_lived_caller_threads_keep_sessions_threads_and_fds_bounded(
         client.account.balance()
         assert len(client.projects.create(**IMAGE, seed=n).wait(timeout=20)) == 1
 
-    run_threads(request, wave)  # warm-up: the I/O workers and the pool reach their size
-    sdk_threads = len(sogni_threads())
+    run_threads(request, wave)  # warm-up: the pool reaches its size
     sessions = live_sessions()
     api_connections = fake.http_connections("api")
     while started < 500:
         run_threads(request, min(wave, 500 - started))
     assert started == 500
     # The callers are gone, and so are their sessions: at most each of the SDK's 4 I/O workers
-    # (which mint result URLs over REST) made one since the warm-up. The SDK kept its threads.
+    # (which mint result URLs over REST) made one since the warm-up. The SDK's own threads stay
+    # its fixed few: transport, callback worker, up to 4 I/O workers, REST deadline watchdog.
     assert live_sessions() <= sessions + 4
-    assert len(sogni_threads()) == sdk_threads
+    assert len(sogni_threads()) <= 7
     # Each caller reused the shared pool instead of opening connections of its own.
     assert fake.http_connections("api") - api_connections <= wave
     client.close()
