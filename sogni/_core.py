@@ -71,6 +71,12 @@ class Core:
         self.credentials = CredentialStore(
             config.api_key, refresh_margin=config.timeouts.token_refresh_margin
         )
+        if config.verify is False:
+            # Once per client (its views share this core), not per request or reconnect.
+            log.warning(
+                "TLS certificate verification is off (verify=False): anyone on the network "
+                "path can read and change this client's traffic, credentials included"
+            )
         self.rest = RestClient(config, self.credentials)
         self.credentials.bind(self.rest)
         self.callbacks = CallbackWorker(maxsize=config.callback_queue_size)

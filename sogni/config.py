@@ -185,7 +185,9 @@ class ClientConfig:
     timeouts: Timeouts = attrs.field(factory=Timeouts)
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     verify: bool | str | ssl.SSLContext = True
-    """TLS verification: True (system CAs), a CA bundle path, an SSLContext, or False (warns)."""
+    """TLS verification, for REST and the socket alike: True (the system CAs, or the bundle
+    ``REQUESTS_CA_BUNDLE`` names), a CA bundle file or directory, an SSLContext (the socket
+    only; REST then verifies with the default CAs), or False (logs a warning)."""
     allow_insecure: bool = False
     """Allow http:// and ws:// to non-loopback hosts."""
     disable_socket: bool = False
@@ -195,6 +197,13 @@ class ClientConfig:
     """HTTP connections kept open per host, shared by every thread using the client (more may
     open under load; only this many are kept for reuse)."""
     max_send_queue: int = 1000
+    """Socket messages waiting to be sent (while disconnected, say); one more raises
+    ``SendQueueFullError`` at once."""
+    max_connect_attempts: int | None = None
+    """Socket connection attempts in a row (none of them ready) after which the client gives
+    up: work in flight fails with ``ConnectionLostError`` and nothing reconnects until the next
+    request or ``connect()``. ``None`` (the default) keeps trying, with capped, jittered
+    back-off (``Timeouts.reconnect_base`` doubling up to ``Timeouts.reconnect_max``)."""
     callback_queue_size: int = 10000
     max_frame_bytes: int = 100 * 1024 * 1024
     socket_event_subscriptions: Mapping[str, bool] | None = None
@@ -226,6 +235,10 @@ class ClientConfig:
             problems.append(ValidationProblem("max_connections", "must be at least 1"))
         if self.max_send_queue < 1:
             problems.append(ValidationProblem("max_send_queue", "must be at least 1"))
+        if self.max_connect_attempts is not None and self.max_connect_attempts < 1:
+            problems.append(
+                ValidationProblem("max_connect_attempts", "must be at least 1 (or None)")
+            )
         if self.callback_queue_size < 1:
             problems.append(ValidationProblem("callback_queue_size", "must be at least 1"))
         if problems:
@@ -335,6 +348,7 @@ class ClientOptions(TypedDict, total=False):
     auto_connect: bool
     max_connections: int
     max_send_queue: int
+    max_connect_attempts: int | None
     callback_queue_size: int
     max_frame_bytes: int
     socket_event_subscriptions: Mapping[str, bool] | None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import json
 import socket
-import ssl
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +29,6 @@ __all__ = [
     "shutdown",
     "shutdown_only",
     "socket_url",
-    "ssl_context",
 ]
 
 PROTOCOL_VERSION = "3.0.0"
@@ -82,20 +80,6 @@ def open_tcp(
             if closing.is_set():
                 break
     raise last or OSError(errno.EHOSTUNREACH, "no address")
-
-
-def ssl_context(verify: Any) -> ssl.SSLContext:
-    """The TLS context for ``ClientConfig.verify`` (a context, False, a CA file, or True)."""
-    if isinstance(verify, ssl.SSLContext):
-        return verify
-    if verify is False:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    if isinstance(verify, str):
-        return ssl.create_default_context(cafile=verify)
-    return ssl.create_default_context()
 
 
 def abort(ws: websocket.WebSocket) -> None:

@@ -18,7 +18,6 @@ those merges would give and the call goes to ``Session.send``.
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +25,8 @@ from urllib.parse import urlsplit
 import requests
 import requests.utils
 from requests.structures import CaseInsensitiveDict
+
+from .tls import environment_ca_bundle
 
 __all__ = ["EnvironmentSettings", "new_session", "prepare"]
 
@@ -63,9 +64,7 @@ class EnvironmentSettings:
         if verify is not True:
             return verify
         if not self._ca_read:
-            self._ca_bundle = (
-                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
-            )
+            self._ca_bundle = environment_ca_bundle()
             self._ca_read = True
         return self._ca_bundle or True
 

@@ -50,6 +50,7 @@ from ..errors import (
     error_from_status,
 )
 from .netenv import EnvironmentSettings, new_session, prepare
+from .tls import tls_failure, tls_reason
 
 __all__ = ["Origin", "RestClient", "parse_error", "retry_after_seconds"]
 
@@ -546,8 +547,11 @@ class RestClient:
                     stream=True,
                 )
             except requests.exceptions.SSLError as exc:
+                tls = tls_failure(exc)
+                why = f": {tls_reason(tls)}" if tls is not None else ""
                 raise _AttemptError(
-                    TLSError(f"TLS verification failed for {_origin_of(url)}"), reached_server=False
+                    TLSError(f"TLS verification failed for {_origin_of(url)}{why}"),
+                    reached_server=False,
                 ) from exc
             except requests.exceptions.ConnectTimeout as exc:
                 raise _AttemptError(

@@ -39,6 +39,7 @@ from ..errors import (
     SogniTimeoutError,
     TLSError,
 )
+from .backoff import reconnect_delay
 from .callbacks import CallbackWorker
 from .close_codes import close_details, terminal_close
 from .handshake import (
@@ -47,9 +48,9 @@ from .handshake import (
     open_tcp,
     shutdown_only,
     socket_url,
-    ssl_context,
 )
 from .timers import Timer, TimerHeap
+from .tls import ssl_context, tls_failure, tls_reason
 
 __all__ = ["Outbound", "SocketTransport", "TransportState"]
 
@@ -152,6 +153,9 @@ class SocketTransport:
         self._closed_error: SogniError = ClientClosedError("the client is closed")
         self.generation = 0
         self._attempt = 0
+        # Connection attempts since the socket was last ready (for max_connect_attempts).
+        self._tries = 0
+        self._last_failure = ""
         self._next_attempt_at = 0.0
         self._opened_at = 0.0
         self._last_ping_at = 0.0
@@ -215,7 +219,9 @@ class SocketTransport:
             # a send racing close() either raises or is failed by it: never left waiting.
             if self._closing.is_set():
                 raise self._closed_error.with_traceback(None)
-            if len(self._pending) + len(self._commands) >= self._config.max_send_queue:
+            # Only messages count: a queued "connect" or "renewed" command is not one.
+            waiting = len(self._pending) + sum(1 for c in self._commands if c[0] == "send")
+            if waiting >= self._config.max_send_queue:
                 raise SendQueueFullError(
                     f"send queue full ({self._config.max_send_queue} messages waiting)"
                 )
@@ -450,6 +456,7 @@ class SocketTransport:
             elif name == "connect":
                 self._blocked = None
                 self._wanted = True
+                self._tries = 0
                 self._next_attempt_at = 0.0
             elif name == "disconnect":
                 # Only sent when the credentials are cleared (logout, 401, a refused renewal):
@@ -483,6 +490,7 @@ class SocketTransport:
             if headers is None:
                 self._start_renewal()
                 return
+            self._tries += 1
             sock = open_tcp(
                 host, port, timeouts.connect, publish=self._publish, closing=self._closing
             )
@@ -543,6 +551,7 @@ class SocketTransport:
         self._renewal = None
         exc = renewal.exception()
         if exc is not None:
+            self._tries += 1
             self._on_connect_failed(exc)  # refused: signed out; no verdict: back off and retry
 
     def _on_connect_failed(self, exc: BaseException) -> None:
@@ -551,11 +560,11 @@ class SocketTransport:
             self._terminal(exc, code=None, reason="authentication failed", clear=False)
             return
         status = getattr(exc, "status_code", None)
-        if isinstance(exc, ssl.SSLCertVerificationError) or isinstance(
-            getattr(exc, "__context__", None), ssl.SSLCertVerificationError
-        ):
-            error: SogniError = TLSError("TLS verification of the socket host failed")
-            log.warning("WebSocket TLS verification failed; not retrying")
+        tls = tls_failure(exc)
+        if tls is not None:
+            reason = tls_reason(tls)
+            error: SogniError = TLSError(f"TLS verification of the socket host failed: {reason}")
+            log.warning("WebSocket TLS verification failed (%s); not retrying", reason)
             self._terminal(error, code=None, reason="TLS verification failed", clear=False)
             return
         if status == 401:
@@ -567,21 +576,36 @@ class SocketTransport:
                 clear=True,
             )
             return
-        log.debug(
-            "WebSocket connection attempt failed (%s%s)",
-            type(exc).__name__,
-            f", HTTP {status}" if status else "",
-        )
+        self._last_failure = f"HTTP {status}" if status else type(exc).__name__
+        log.debug("WebSocket connection attempt failed (%s)", self._last_failure)
         self._schedule_reconnect()
 
     def _schedule_reconnect(self) -> None:
         t = self._config.timeouts
-        ceiling = min(t.reconnect_max, t.reconnect_base * (2**self._attempt))
-        delay = self._config.rng.uniform(0, ceiling)
+        limit = self._config.max_connect_attempts
+        if limit is not None and self._tries >= limit:
+            self._give_up(limit)
+            return
+        delay = reconnect_delay(
+            self._attempt, base=t.reconnect_base, cap=t.reconnect_max, rng=self._config.rng
+        )
         self._attempt = min(self._attempt + 1, 30)
         self._next_attempt_at = time.monotonic() + delay
         self._set_state(TransportState.BACKOFF)
         log.debug("Reconnecting in %.2fs (attempt %d)", delay, self._attempt)
+
+    def _give_up(self, limit: int) -> None:
+        log.warning(
+            "%d connection attempts in a row failed; giving up (max_connect_attempts)", limit
+        )
+        error = ConnectionLostError(
+            f"Gave up connecting to the socket host after {limit} attempts in a row "
+            f"(last: {self._last_failure}); the next request or connect() tries again"
+        )
+        # Lazy: nothing reconnects on its own, but the next send (or connect()) starts afresh.
+        self._terminal(
+            error, code=None, reason="connection attempts exhausted", clear=False, lazy=True
+        )
 
     # ------------------------------------------------------------------ reading
 
@@ -615,6 +639,7 @@ class SocketTransport:
         if decoded.type == "authenticated" and self._state is TransportState.OPEN:
             self._set_state(TransportState.READY)
             self._attempt = 0
+            self._tries = 0
             log.debug("Authenticated (connection %d)", self.generation)
         try:
             self._emit("frame", decoded)
@@ -650,6 +675,7 @@ class SocketTransport:
                 "No authenticated frame after %.1fs; sending anyway", t.authenticated_fallback
             )
             self._set_state(TransportState.READY)
+            self._tries = 0
 
     def _flush(self) -> None:
         ws = self._ws
@@ -709,6 +735,7 @@ class SocketTransport:
         self._drop(code, reason, send_close=False)
         if self._closing.is_set():
             return
+        self._last_failure = f"connection closed with {code}"
         self._emit("lost", {"code": code, "reason": reason})
         self._schedule_reconnect()
 
@@ -725,6 +752,7 @@ class SocketTransport:
         self._wanted = False
         self._blocked = None if lazy else error
         self._attempt = 0
+        self._tries = 0
         self._next_attempt_at = 0.0
         self._set_state(TransportState.IDLE)
         self._fail_pending(error)

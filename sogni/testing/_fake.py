@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import secrets
+import ssl
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -48,6 +49,9 @@ class FakeSupernet(RunsControl):
     ``max_log`` bounds :attr:`received` (the oldest records are dropped first); the default,
     ``None``, keeps everything, as tests that inspect the whole log need. A fake that runs for
     days should set it (``python -m sogni.testing`` keeps 10,000 records by default).
+
+    ``ssl_context`` (a server-side context holding a certificate, e.g. from ``trustme``) serves
+    both hosts over TLS: the URLs become ``https://`` and ``wss://``.
     """
 
     _projects_ext: ProjectsExtension | None = None
@@ -63,6 +67,7 @@ class FakeSupernet(RunsControl):
         seed: int = 0,
         max_frame_bytes: int = 100 * 1024 * 1024,
         max_log: int | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("FakeSupernet only listens on loopback")
@@ -71,6 +76,7 @@ class FakeSupernet(RunsControl):
         self.time_scale = time_scale
         self.seed = seed
         self.max_frame_bytes = max_frame_bytes
+        self.ssl_context = ssl_context
         self.received = ReceivedLog(max_log)
         self.ledger_log = LedgerLog(max_log)
         self._connections = ConnectionCounter()
@@ -172,16 +178,19 @@ class FakeSupernet(RunsControl):
     @property
     def rest_url(self) -> str:
         """The api host (``restEndpoint`` / ``rest_endpoint``)."""
-        return f"http://{self._url_host}:{self._require_server().api_port}"
+        return f"{self._scheme('http')}://{self._url_host}:{self._require_server().api_port}"
 
     @property
     def socket_url(self) -> str:
         """The socket host (``socketEndpoint`` / ``socket_endpoint``)."""
-        return f"ws://{self._url_host}:{self._require_server().socket_port}"
+        return f"{self._scheme('ws')}://{self._url_host}:{self._require_server().socket_port}"
 
     @property
     def socket_rest_url(self) -> str:
-        return f"http://{self._url_host}:{self._require_server().socket_port}"
+        return f"{self._scheme('http')}://{self._url_host}:{self._require_server().socket_port}"
+
+    def _scheme(self, plain: str) -> str:
+        return plain + "s" if self.ssl_context is not None else plain
 
     @property
     def _url_host(self) -> str:

@@ -173,7 +173,9 @@ class ProjectsExtension:
         self.projects[project.id] = project
         ledger = project.account.ledger(project.plan.token_type)
         ledger.debit += project.held
-        self.fake.ledger_log.record(project.account, plan.token_type, "hold", project.held, job_id)
+        self.fake.ledger_log.record(
+            project.account, project.plan.token_type, "hold", project.held, project.id
+        )
         if project.held:
             await self.server.broadcast_balance(project.account)
         project.task = asyncio.ensure_future(self._run_project(project))

@@ -238,7 +238,7 @@ class FakeServer:
             await runner.setup()
             assert runner.server is not None
             _count_connections(runner.server, name, self.fake._connections)
-            site = web.TCPSite(runner, host, port)
+            site = web.TCPSite(runner, host, port, ssl_context=self.fake.ssl_context)
             await site.start()
             self._runners.append(runner)
             bound = runner.addresses[0][1]

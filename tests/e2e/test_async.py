@@ -8,7 +8,8 @@ import contextlib
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -112,8 +113,9 @@ async def test_account_and_errors_are_the_same_classes(client: AsyncSogniClient)
 
 @pytest.mark.asyncio
 async def test_200_concurrent_projects_on_one_loop(
-    fake_process: FakeProcess, blocking_on_loop: list[str]
+    fake_process: FakeProcess, blocking_on_loop: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="asyncio")
     baseline = threading.active_count()
     peak = baseline
     stop = asyncio.Event()
@@ -140,6 +142,7 @@ async def test_200_concurrent_projects_on_one_loop(
     # transport + callbacks + 4 I/O workers + 8 shim threads + REST watchdog, at most.
     assert peak - baseline <= 16
     assert blocking_on_loop == []
+    assert _asyncio_complaints(caplog) == []
 
 
 async def _until_rendering(project: AsyncProject) -> None:
@@ -325,4 +328,52 @@ async def test_platform_tools_run_off_the_loop(
         messages=[{"role": "user", "content": "generate_music"}], tools=[SogniTools.generate_music]
     )
     assert looped.tool_history[0].results[0].success
+    assert blocking_on_loop == []
+
+
+@pytest.mark.asyncio
+async def test_slow_calls_never_hold_the_loop_for_50_ms(
+    fake: FakeSupernet, blocking_on_loop: list[str]
+) -> None:
+    # Every call awaited under the heartbeat takes 0.5 s; a shim that blocked the loop for
+    # any of them would show as a heartbeat that came that much too late. (The in-process
+    # fake renders images with the GIL held, so rendering happens before the heartbeat.)
+    stop = asyncio.Event()
+    lateness: list[float] = []
+
+    async def heartbeat() -> None:
+        while not stop.is_set():
+            before = time.monotonic()
+            await asyncio.sleep(0.005)
+            lateness.append(time.monotonic() - before - 0.005)
+
+    async def later(delay: float, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        await asyncio.sleep(delay)
+        await asyncio.to_thread(fn, *args, **kwargs)  # the fake's controls block: off the loop
+
+    config = ClientConfig(
+        app_id="async-heartbeat",
+        api_key=fake.api_key,
+        rest_endpoint=fake.rest_url,
+        socket_endpoint=fake.socket_url,
+        timeouts=FAST,
+    )
+    async with AsyncSogniClient(config=config) as c:
+        await c.connect()
+        await asyncio.to_thread(fake.hold_results)
+        project = await c.projects.create(type="image", model_id=MODEL, steps=4)
+        while not (project.jobs and project.jobs[0].sync.step == 4):
+            await asyncio.sleep(0.01)  # rendered; the result is held back
+        await asyncio.to_thread(fake.delay_next, 0.5, path="/v1/account/me")
+        beating = asyncio.create_task(heartbeat())
+        started = time.monotonic()
+        assert (await c.account.me()).username == "alice"
+        releasing = asyncio.create_task(later(0.5, fake.hold_results, False))
+        assert len(await project.wait(30)) == 1
+        assert time.monotonic() - started >= 1.0  # the calls really were slow
+        stop.set()
+        await beating
+        await releasing
+    assert len(lateness) >= 50
+    assert max(lateness) < 0.05, sorted(lateness)[-3:]
     assert blocking_on_loop == []

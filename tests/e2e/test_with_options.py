@@ -39,6 +39,7 @@ NOT_PER_CALL: dict[str, Any] = {
     "disable_socket": True,
     "auto_connect": False,
     "max_send_queue": 5,
+    "max_connect_attempts": 5,
     "callback_queue_size": 5,
     "max_frame_bytes": 5,
     "socket_event_subscriptions": {"swarmModels": False},

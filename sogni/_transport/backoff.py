@@ -1,0 +1,20 @@
+"""The socket's reconnect back-off: capped exponential, fully jittered.
+
+Full jitter (a uniform draw between zero and the ceiling) spreads the reconnects of many
+clients dropped at the same moment, say by a server restart, over the whole window instead of
+bringing them back in lock-step; the cap bounds the wait of a client that keeps failing.
+"""
+
+from __future__ import annotations
+
+import random
+
+__all__ = ["reconnect_delay"]
+
+
+def reconnect_delay(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Seconds to wait before reconnect attempt ``attempt + 1`` (``attempt`` counts the
+    attempts already made since the last authenticated connection, from 0):
+    ``uniform(0, min(cap, base * 2 ** attempt))``."""
+    ceiling = min(cap, base * 2 ** min(attempt, 30))
+    return rng.uniform(0, ceiling)
