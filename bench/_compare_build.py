@@ -34,7 +34,6 @@ _OUR_DEPENDENCIES = (
     "websocket-client",
     "attrs",
     "cattrs",
-    "tenacity",
     "typing-extensions",
     "exceptiongroup",
 )

@@ -7,7 +7,7 @@
 * Every attempt has ``(connect, read)`` timeouts; a watchdog thread enforces the overall
   deadline by shutting the socket down, because ``requests`` timeouts bound each socket
   wait and a server that drips one byte at a time never trips them.
-* tenacity retries, with full jitter, only what is safe: idempotent calls on connection errors,
+* Retries, with full jitter (see backoff), only what is safe: idempotent calls on connection errors,
   timeouts, 429 (honouring ``Retry-After``) and 502/503/504; a non-idempotent call only when it
   certainly never reached the server (connect failure) or the server refused it with 429.
 """
@@ -29,7 +29,6 @@ from typing import IO, Any, Literal, Protocol
 
 import attrs
 import requests
-import tenacity
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -49,6 +48,7 @@ from ..errors import (
     TransportError,
     error_from_status,
 )
+from .backoff import backoff_delay
 from .netenv import EnvironmentSettings, new_session, prepare
 from .tls import tls_failure, tls_reason
 
@@ -273,7 +273,7 @@ def parse_error(
 
 
 class _AttemptError(Exception):
-    """Carries an SDK error out of one attempt together with what tenacity must know."""
+    """Carries an SDK error out of one attempt together with what the retry loop must know."""
 
     def __init__(self, error: SogniError, *, reached_server: bool) -> None:
         super().__init__(str(error))
@@ -281,57 +281,28 @@ class _AttemptError(Exception):
         self.reached_server = reached_server
 
 
-def _should_retry(idempotent: bool, retry_after_cap: float) -> Callable[[BaseException], bool]:
-    def predicate(exc: BaseException) -> bool:
-        if not isinstance(exc, _AttemptError):
-            return False
-        err = exc.error
-        if isinstance(err, (TLSError, ClientClosedError)):
-            return False
-        if isinstance(err, _DeadlineExceeded):
-            return False
-        if isinstance(err, TransportError):
-            return idempotent or not exc.reached_server
-        if isinstance(err, APIError) and err.status == 429:
-            return err.retry_after is None or err.retry_after <= retry_after_cap
-        if isinstance(err, APIError) and err.status in _RETRYABLE_STATUS:
-            return idempotent
+def _should_retry(exc: _AttemptError, idempotent: bool, retry_after_cap: float) -> bool:
+    err = exc.error
+    if isinstance(err, (TLSError, ClientClosedError, _DeadlineExceeded)):
         return False
+    if isinstance(err, TransportError):
+        return idempotent or not exc.reached_server
+    if isinstance(err, APIError) and err.status == 429:
+        return err.retry_after is None or err.retry_after <= retry_after_cap
+    if isinstance(err, APIError) and err.status in _RETRYABLE_STATUS:
+        return idempotent
+    return False
 
-    return predicate
 
-
-class _Wait:
+def _retry_wait(exc: _AttemptError, attempt_number: int, config: ClientConfig) -> float:
     """Full jitter, unless the server said how long to wait."""
-
-    def __init__(self, config: ClientConfig) -> None:
-        policy = config.retry
-        self._rng = config.rng
-        self._base = policy.backoff_base
-        self._max = policy.backoff_max
-        self._cap = policy.retry_after_cap
-
-    def __call__(self, state: tenacity.RetryCallState) -> float:
-        outcome = state.outcome
-        exc = outcome.exception() if outcome is not None else None
-        if isinstance(exc, _AttemptError) and isinstance(exc.error, APIError):
-            retry_after = exc.error.retry_after
-            if retry_after is not None:
-                return min(retry_after, self._cap)
-        ceiling = min(self._max, self._base * 2 ** (state.attempt_number - 1))
-        return self._rng.uniform(0, ceiling)
-
-
-def _before_sleep(state: tenacity.RetryCallState) -> None:
-    outcome = state.outcome
-    exc = outcome.exception() if outcome is not None else None
-    err = exc.error if isinstance(exc, _AttemptError) else exc
-    log.debug(
-        "REST retry: attempt %d failed with %s (status %s); sleeping %.2fs",
-        state.attempt_number,
-        type(err).__name__,
-        getattr(err, "status", None),
-        state.upcoming_sleep,
+    policy = config.retry
+    if isinstance(exc.error, APIError):
+        retry_after = exc.error.retry_after
+        if retry_after is not None:
+            return min(retry_after, policy.retry_after_cap)
+    return backoff_delay(
+        attempt_number - 1, base=policy.backoff_base, cap=policy.backoff_max, rng=config.rng
     )
 
 
@@ -485,23 +456,34 @@ class RestClient:
         """Run ``attempt(deadline)`` under the retry policy and the overall REST deadline."""
         if self._closed:
             raise ClientClosedError("the client is closed")
-        deadline = time.monotonic() + config.timeouts.rest_total
+        started = time.monotonic()
+        deadline = started + config.timeouts.rest_total
         policy = config.retry
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_any(
-                tenacity.stop_after_attempt(policy.max_attempts if policy.enabled else 1),
-                tenacity.stop_before_delay(config.timeouts.rest_total),
-            ),
-            wait=_Wait(config),
-            retry=tenacity.retry_if_exception(_should_retry(idempotent, policy.retry_after_cap)),
-            sleep=self._sleep_for(config),
-            before_sleep=_before_sleep,
-            reraise=True,
-        )
-        try:
-            return retrying(attempt, deadline)
-        except _AttemptError as exc:
-            raise exc.error from None
+        max_attempts = policy.max_attempts if policy.enabled else 1
+        sleep = self._sleep_for(config)
+        number = 0
+        while True:
+            number += 1
+            try:
+                return attempt(deadline)
+            except _AttemptError as exc:
+                if number >= max_attempts or not _should_retry(
+                    exc, idempotent, policy.retry_after_cap
+                ):
+                    raise exc.error from None
+                delay = _retry_wait(exc, number, config)
+                # A back-off that would end past the overall deadline is not slept.
+                if time.monotonic() - started + delay >= config.timeouts.rest_total:
+                    raise exc.error from None
+                log.debug(
+                    "REST retry (%s): attempt %d failed with %s (status %s); sleeping %.2fs",
+                    label,
+                    number,
+                    type(exc.error).__name__,
+                    getattr(exc.error, "status", None),
+                    delay,
+                )
+            sleep(delay)
 
     def _sleep_for(self, config: ClientConfig) -> Callable[[float], None]:
         # The default sleep becomes one that close() interrupts; an injected one (tests) is kept.

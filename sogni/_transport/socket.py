@@ -39,7 +39,7 @@ from ..errors import (
     SogniTimeoutError,
     TLSError,
 )
-from .backoff import reconnect_delay
+from .backoff import backoff_delay
 from .callbacks import CallbackWorker
 from .close_codes import close_details, terminal_close
 from .handshake import (
@@ -586,7 +586,7 @@ class SocketTransport:
         if limit is not None and self._tries >= limit:
             self._give_up(limit)
             return
-        delay = reconnect_delay(
+        delay = backoff_delay(
             self._attempt, base=t.reconnect_base, cap=t.reconnect_max, rng=self._config.rng
         )
         self._attempt = min(self._attempt + 1, 30)

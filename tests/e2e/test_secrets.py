@@ -42,7 +42,7 @@ def debug_everything() -> Iterator[_Collector]:
     )
     root.addHandler(collector)
     root.setLevel(logging.DEBUG)
-    for name in ("sogni", "urllib3", "websocket", "requests", "tenacity"):
+    for name in ("sogni", "urllib3", "websocket", "requests"):
         logging.getLogger(name).setLevel(logging.DEBUG)
     yield collector
     root.removeHandler(collector)

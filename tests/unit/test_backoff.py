@@ -8,7 +8,7 @@ import random
 import statistics
 
 from sogni import Timeouts
-from sogni._transport.backoff import reconnect_delay
+from sogni._transport.backoff import backoff_delay
 
 CLIENTS = 200
 DEFAULTS = Timeouts()
@@ -24,7 +24,7 @@ def storm(attempts: int = 8) -> list[list[tuple[float, float]]]:
         rng = random.Random(1000 + n)
         t, attempts_of_one = 0.0, []
         for attempt in range(attempts):
-            delay = reconnect_delay(attempt, base=BASE, cap=CAP, rng=rng)
+            delay = backoff_delay(attempt, base=BASE, cap=CAP, rng=rng)
             t += delay
             attempts_of_one.append((delay, t))
         clients.append(attempts_of_one)
@@ -37,7 +37,7 @@ def test_no_wait_exceeds_its_ceiling_or_the_cap() -> None:
             assert 0 <= delay <= min(CAP, BASE * 2**attempt)
     # Far past the cap's attempt, and for absurd attempt counts, the wait stays capped.
     rng = random.Random(5)
-    assert max(reconnect_delay(n, base=BASE, cap=CAP, rng=rng) for n in range(10_000)) <= CAP
+    assert max(backoff_delay(n, base=BASE, cap=CAP, rng=rng) for n in range(10_000)) <= CAP
 
 
 def test_first_reconnects_spread_over_the_whole_window() -> None:
