@@ -40,7 +40,7 @@ def open_sockets() -> int:
 
 def live_sessions() -> int:
     gc.collect()
-    return sum(1 for obj in gc.get_objects() if type(obj) is requests.Session)
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, requests.Session))
 
 
 def settled(fake: FakeSupernet) -> tuple[int, int, int]:
