@@ -174,6 +174,7 @@ class WorkflowTracker:
         self._stream: SSEStream[int] | None = None
         self._reader: threading.Thread | None = None
         self._wakers: list[Callable[[], None]] = []
+        self._pause: WorkflowEvent | None = None  # the event that paused the workflow
         self.handle = WorkflowRun(self)
         if record.finished:
             self._finish(None, record)
@@ -260,6 +261,7 @@ class WorkflowTracker:
             if artifact is not None:
                 self._emit("artifact", artifact, None)
             paused = event.status == "waiting_for_user"
+            self._pause = event if paused else None
             if paused:
                 self._emit("waiting", self._waiting_error(event), None)
             self._notify_locked()
@@ -280,6 +282,7 @@ class WorkflowTracker:
             self._artifacts[key] = artifact
 
     def _waiting_error(self, event: WorkflowEvent | None = None) -> WorkflowWaitingError:
+        event = event or self._pause
         record = self.record
         reason = record.waiting_reason
         approval = record.awaiting_cost_approval
@@ -387,6 +390,8 @@ class WorkflowTracker:
                 return
             self._state_sequence = record.last_sequence
             self.record, self.status = record, record.status
+            if record.status != "waiting_for_user":
+                self._pause = None
             self._add_artifacts(record.artifacts)
             self._notify_locked()
             if record.finished and self._reader is None:
