@@ -48,6 +48,9 @@ from .errors import (
     TransportError,
     ValidationError,
     ValidationProblem,
+    WorkflowFailedError,
+    WorkflowPartialFailure,
+    WorkflowWaitingError,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +71,7 @@ if TYPE_CHECKING:
         ImageProjectParams,
         VideoProjectParams,
     )
+    from .workflows import WorkflowRun, parse_creative_workflow_sse_chunk
 
 # Names resolved on first use, so that importing sogni does not import requests & co.
 _LAZY = {
@@ -88,6 +92,8 @@ _LAZY = {
     "ProjectEventType": "sogni.projects.handles",
     "ProjectStatus": "sogni.projects.handles",
     "JobStatus": "sogni.projects.handles",
+    "WorkflowRun": "sogni.workflows",
+    "parse_creative_workflow_sse_chunk": "sogni.workflows",
 }
 
 
@@ -166,4 +172,9 @@ __all__ = [
     "VideoProjectParams",
     "__version__",
     "worker_app_id",
+    "WorkflowFailedError",
+    "WorkflowPartialFailure",
+    "WorkflowRun",
+    "WorkflowWaitingError",
+    "parse_creative_workflow_sse_chunk",
 ]

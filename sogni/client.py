@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .auth import Tokens
     from .chat import ChatAPI
     from .projects import ProjectsAPI
+    from .workflows import WorkflowsAPI
 
 __all__ = ["SogniClient"]
 
@@ -202,6 +203,16 @@ class SogniClient:
         self._keep_alive(chat.hosted)
         self._keep_alive(chat.runs)
         return chat
+
+    @cached_property
+    def workflows(self) -> WorkflowsAPI:
+        """Creative workflows (``start``, ``get``, ``stream_events`` ...) and their saved
+        ``templates``."""
+        from .workflows import WorkflowsAPI
+
+        workflows = self._keep_alive(WorkflowsAPI(self._core, self._config))
+        self._keep_alive(workflows.templates)
+        return workflows
 
     # ------------------------------------------------------------------ state
 

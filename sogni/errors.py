@@ -62,6 +62,9 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "ValidationProblem",
+    "WorkflowFailedError",
+    "WorkflowPartialFailure",
+    "WorkflowWaitingError",
 ]
 
 
@@ -456,6 +459,105 @@ class ChatRunWaitingError(SogniError):
         self.cost_preview = None if cost_preview is None else dict(cost_preview)
         self.details = details
         super().__init__(message, retryable=False)
+
+
+class WorkflowFailedError(APIError):
+    """A creative workflow ended without completing: ``workflow_status`` is ``failed`` or
+    ``cancelled`` (``partial_failure`` for :class:`WorkflowPartialFailure`), ``reason`` the
+    service's error message when it gave one."""
+
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "workflow_id",
+        "workflow_status",
+        "reason",
+        "details",
+        "retryable",
+    )
+
+    def __init__(
+        self,
+        message: str,
+        workflow_id: str | None = None,
+        workflow_status: str | None = None,
+        reason: str | None = None,
+        details: Any = None,
+        retryable: bool | None = None,
+    ) -> None:
+        self.workflow_id = workflow_id
+        self.workflow_status = workflow_status
+        self.reason = reason
+        super().__init__(message, details=details, retryable=retryable)
+
+
+class WorkflowPartialFailure(WorkflowFailedError):
+    """The workflow ended with ``partial_failure``: some steps failed, others made results.
+    ``outputs`` holds what was made (and paid for), as the service describes each result
+    (``url``, ``mediaType``, ``stepId`` ...); ``result_urls`` their URLs. ``resume()`` retries
+    the failed steps."""
+
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "workflow_id",
+        "outputs",
+        "reason",
+        "details",
+        "retryable",
+    )
+
+    def __init__(
+        self,
+        message: str,
+        workflow_id: str | None = None,
+        outputs: Sequence[Mapping[str, Any]] | None = (),
+        reason: str | None = None,
+        details: Any = None,
+        retryable: bool | None = None,
+    ) -> None:
+        self.outputs: list[dict[str, Any]] = [dict(a) for a in outputs or ()]
+        super().__init__(message, workflow_id, "partial_failure", reason, details, retryable)
+
+    @property
+    def result_urls(self) -> list[str]:
+        return [a["url"] for a in self.outputs if isinstance(a.get("url"), str)]
+
+    def _arg_value(self, name: str) -> Any:
+        if name == "outputs":
+            return self.outputs or None
+        return super()._arg_value(name)
+
+
+class WorkflowWaitingError(SogniError):
+    """``run.wait()`` found the workflow paused until its user acts (``reason``, one of the
+    service's waiting reasons). ``awaiting_cost_approval`` is True when the pause is a cost
+    approval. Once the user has answered, ``run.resume()`` starts it again."""
+
+    _arg_names: ClassVar[tuple[str, ...]] = (
+        "message",
+        "workflow_id",
+        "reason",
+        "awaiting_cost_approval",
+        "details",
+    )
+
+    def __init__(
+        self,
+        message: str,
+        workflow_id: str | None = None,
+        reason: str | None = None,
+        awaiting_cost_approval: bool | None = None,
+        details: Any = None,
+    ) -> None:
+        self.workflow_id = workflow_id
+        self.reason = reason
+        self.awaiting_cost_approval = bool(awaiting_cost_approval)
+        self.details = details
+        super().__init__(message, retryable=False)
+
+    def _arg_value(self, name: str) -> Any:
+        if name == "awaiting_cost_approval":
+            return True if self.awaiting_cost_approval else None
+        return super()._arg_value(name)
 
 
 # --------------------------------------------------------------------------- local problems

@@ -23,6 +23,7 @@ from sogni.config import ClientConfig, ClientOptions, RetryPolicy, Timeouts
 from ._bridge import Bridge
 from ._chat import AsyncChatAPI
 from ._projects import AsyncProjectsAPI
+from ._workflows import AsyncWorkflowsAPI
 
 if TYPE_CHECKING:
     from typing_extensions import Never, Unpack
@@ -177,6 +178,10 @@ class AsyncSogniClient:
     @cached_property
     def chat(self) -> AsyncChatAPI:
         return AsyncChatAPI(self)
+
+    @cached_property
+    def workflows(self) -> AsyncWorkflowsAPI:
+        return AsyncWorkflowsAPI(self._sync.workflows, self._bridge)
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Same as ``SogniClient.on``; ``fn`` runs on the callback worker thread, so use

@@ -122,7 +122,10 @@ class HostedService:
         if ledger.net < cost(prompt_tokens(messages), max_output(first, info))[token_type]:
             name = "Spark" if token_type == "spark" else "SOGNI"
             raise ApiError(402, f"Not enough {name} to run this request.", INSUFFICIENT_BALANCE)
-        answer, results, usage = await self._answer(account, body, list(messages), caller_tools)
+        workflows: list[dict[str, Any]] = []
+        answer, results, usage = await self._answer(
+            account, body, list(messages), caller_tools, workflows
+        )
         out: dict[str, Any] = {
             "id": "chatcmpl-" + hashlib.sha256(json.dumps(body).encode()).hexdigest()[:12],
             "object": "chat.completion",
@@ -133,6 +136,8 @@ class HostedService:
         }
         if results:
             out["sogni_tool_results"] = results
+        if workflows:
+            out["creative_workflows"] = workflows
         await self.server.broadcast_balance(account)
         return web.json_response(out)
 
@@ -142,6 +147,7 @@ class HostedService:
         body: dict[str, Any],
         messages: list[Any],
         caller_tools: list[Any],
+        workflows: list[dict[str, Any]] | None = None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, int]]:
         execute = body.get("sogni_tool_execution") is True
         hosted = named_hosted_tools(last_user_text(messages)) if body.get("sogni_tools") else []
@@ -181,6 +187,13 @@ class HostedService:
                     account, call["id"], name, arguments, token_type=body.get("token_type")
                 )
                 results.append(outcome.entry())
+                if name == "compose_workflow" and body.get("sogni_tools") == "creative-agent":
+                    # [INV-WF-AGENT] the creative agent starts the plan it composed.
+                    from ._workflow_routes import start_composed
+
+                    ref = start_composed(self.fake, account, outcome.result, body)
+                    if ref is not None and workflows is not None:
+                        workflows.append(ref)
                 messages.append(
                     {
                         "role": "tool",

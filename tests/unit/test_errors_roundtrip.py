@@ -216,6 +216,34 @@ EXAMPLES: dict[str, list[Callable[[], Any]]] = {
     "ForkedProcessError": [lambda: errors.ForkedProcessError()],
     "JournalLockedError": [lambda: errors.JournalLockedError("out/journal.jsonl is in use")],
     "ValidationProblem": [lambda: errors.ValidationProblem("steps", "must be 1-50")],
+    "WorkflowFailedError": [
+        lambda: errors.WorkflowFailedError(
+            "workflow wf_12 failed: generate_video failed: genfailure",
+            "wf_12",
+            "failed",
+            "generate_video failed: genfailure",
+        ),
+        lambda: errors.WorkflowFailedError("cancelled", workflow_id="wf_2", details={"n": 1}),
+    ],
+    "WorkflowPartialFailure": [
+        lambda: errors.WorkflowPartialFailure(
+            "workflow wf_3 ended with a partial failure: 1 result(s) were made",
+            "wf_3",
+            [{"id": "art_1", "url": "https://cdn.example/wf_3/a.png", "mediaType": "image"}],
+            "generate_music failed",
+        ),
+        lambda: errors.WorkflowPartialFailure("nothing made", "wf_4"),
+    ],
+    "WorkflowWaitingError": [
+        lambda: errors.WorkflowWaitingError(
+            "workflow wf_5 is waiting for its user (cost_approval_required)",
+            "wf_5",
+            "cost_approval_required",
+            True,
+            {"estimatedCapacityUnits": 42},
+        ),
+        lambda: errors.WorkflowWaitingError("waiting", "wf_6", "ask_clarifying_question"),
+    ],
 }
 
 ATTRIBUTES = (
@@ -240,6 +268,10 @@ ATTRIBUTES = (
     "result_urls",
     "tool_call_id",
     "cost_preview",
+    "workflow_id",
+    "workflow_status",
+    "outputs",
+    "awaiting_cost_approval",
 )
 _MISSING = object()
 

@@ -14,10 +14,16 @@ import attrs
 from sogni import SogniClient
 from sogni.chat import ChatRun, ChatRunEventIterator, ChatRunEventStream, ChatStream
 from sogni.projects import EventIterator, Job, Project
+from sogni.workflows import WorkflowEventIterator, WorkflowEventStream, WorkflowRun
 from sogni_async import AsyncSogniClient
 from sogni_async._chat import AsyncChatStream
 from sogni_async._projects import AsyncEventIterator, AsyncJob, AsyncProject
 from sogni_async._runs import AsyncChatRun, AsyncChatRunEventIterator, AsyncChatRunEventStream
+from sogni_async._workflows import (
+    AsyncWorkflowEventIterator,
+    AsyncWorkflowEventStream,
+    AsyncWorkflowRun,
+)
 
 # Names in annotations: the sync type and its async twin.
 TYPE_MAP = {
@@ -37,6 +43,11 @@ TYPE_MAP = {
     "ChatStream": "AsyncChatStream",
     "EventIterator": "AsyncEventIterator",
     "Iterator": "AsyncIterator",
+    "WorkflowsAPI": "AsyncWorkflowsAPI",
+    "TemplatesAPI": "AsyncTemplatesAPI",
+    "WorkflowRun": "AsyncWorkflowRun",
+    "WorkflowEventIterator": "AsyncWorkflowEventIterator",
+    "WorkflowEventStream": "AsyncWorkflowEventStream",
 }
 # Members whose twin has another name.
 MEMBER_MAP = {
@@ -72,6 +83,9 @@ HANDLES = [
     (ChatRun, AsyncChatRun),
     (ChatRunEventIterator, AsyncChatRunEventIterator),
     (ChatRunEventStream, AsyncChatRunEventStream),
+    (WorkflowRun, AsyncWorkflowRun),
+    (WorkflowEventIterator, AsyncWorkflowEventIterator),
+    (WorkflowEventStream, AsyncWorkflowEventStream),
 ]
 DUNDERS = {
     "__init__",
