@@ -26,6 +26,7 @@ from ._state import (
     new_api_key,
     wallet_address_for,
 )
+from ._workflows_control import WorkflowsControl
 
 if TYPE_CHECKING:
     from ._projects import ProjectsExtension
@@ -38,7 +39,7 @@ T = TypeVar("T")
 _DEFAULT_WALLET = "0x1111111111111111111111111111111111111111"
 
 
-class FakeSupernet(LlmControl, RunsControl):
+class FakeSupernet(LlmControl, RunsControl, WorkflowsControl):
     """The api host and the socket host of the Supernet, on 127.0.0.1 with free ports.
 
     Use it as a context manager (or ``start()``/``stop()``). Everything runs on one background

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._state import RestFailure
-from ._workflows_control import WorkflowsControl
 
 if TYPE_CHECKING:
     from ._run_routes import RunRoutes
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["RunsControl"]
 
 
-class RunsControl(WorkflowsControl):
+class RunsControl:
     """Mixed into ``FakeSupernet``: every method is thread-safe and returns once the change is
     in effect on the server loop."""
 
