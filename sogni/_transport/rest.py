@@ -301,6 +301,19 @@ def _should_retry(idempotent: bool, retry_after_cap: float) -> Callable[[BaseExc
     return predicate
 
 
+class _CallState:
+    """Plain attributes, where tenacity would keep a call's state in a ``threading.local``."""
+
+
+def _own_thread_state(retrying: tenacity.Retrying) -> None:
+    """Give ``retrying`` plain state instead of its ``threading.local``: it serves one call on
+    one thread. It and its state refer to each other, so the cyclic garbage collector frees
+    them, wherever it strikes; on Python 3.10 and 3.11 before 3.11.9, freeing a thread-local
+    there deadlocks the whole process if the collection runs inside ``sys._current_frames()``,
+    which Dask's profiler calls a hundred times a second on each worker (CPython gh-106883)."""
+    retrying._local = _CallState()  # type: ignore[assignment]
+
+
 class _Wait:
     """Full jitter, unless the server said how long to wait."""
 
@@ -344,7 +357,7 @@ class RestClient:
     def __init__(self, config: ClientConfig, auth: AuthProvider | None = None) -> None:
         self._config = config
         self._auth: AuthProvider = auth or _NoAuth()
-        self._local = threading.local()
+        self._local: threading.local | None = threading.local()  # None once closed
         self._sessions: weakref.WeakSet[requests.Session] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._watchdog = _DeadlineWatchdog()
@@ -363,6 +376,9 @@ class RestClient:
             self._closed = True
             self._closing.set()  # wakes a retry back-off at once
             sessions = list(self._sessions)
+            # Freed here, on the closing thread, not later by the garbage collector (the
+            # client's objects refer to each other): see _own_thread_state.
+            self._local = None
         for session in sessions:
             session.close()
         self._adapter.close()
@@ -377,13 +393,16 @@ class RestClient:
         self._auth = auth
 
     def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
+        local = self._local
+        if local is None:
+            raise _AttemptError(ClientClosedError("the client is closed"), reached_server=False)
+        session: requests.Session | None = getattr(local, "session", None)
         if session is None:
             session = new_session()
             session.mount("http://", self._adapter)
             session.mount("https://", self._adapter)
             session.headers["User-Agent"] = _USER_AGENT
-            self._local.session = session
+            local.session = session
             with self._lock:
                 self._sessions.add(session)
         return session
@@ -498,6 +517,7 @@ class RestClient:
             before_sleep=_before_sleep,
             reraise=True,
         )
+        _own_thread_state(retrying)
         try:
             return retrying(attempt, deadline)
         except _AttemptError as exc:
