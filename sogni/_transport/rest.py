@@ -22,6 +22,7 @@ import re
 import socket
 import threading
 import time
+import types
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -301,19 +302,6 @@ def _should_retry(idempotent: bool, retry_after_cap: float) -> Callable[[BaseExc
     return predicate
 
 
-class _CallState:
-    """Plain attributes, where tenacity would keep a call's state in a ``threading.local``."""
-
-
-def _own_thread_state(retrying: tenacity.Retrying) -> None:
-    """Give ``retrying`` plain state instead of its ``threading.local``: it serves one call on
-    one thread. It and its state refer to each other, so the cyclic garbage collector frees
-    them, wherever it strikes; on Python 3.10 and 3.11 before 3.11.9, freeing a thread-local
-    there deadlocks the whole process if the collection runs inside ``sys._current_frames()``,
-    which Dask's profiler calls a hundred times a second on each worker (CPython gh-106883)."""
-    retrying._local = _CallState()  # type: ignore[assignment]
-
-
 class _Wait:
     """Full jitter, unless the server said how long to wait."""
 
@@ -376,9 +364,7 @@ class RestClient:
             self._closed = True
             self._closing.set()  # wakes a retry back-off at once
             sessions = list(self._sessions)
-            # Freed here, on the closing thread, not later by the garbage collector (the
-            # client's objects refer to each other): see _own_thread_state.
-            self._local = None
+            self._local = None  # freed here, not by the collector (run_with_retries)
         for session in sessions:
             session.close()
         self._adapter.close()
@@ -517,7 +503,9 @@ class RestClient:
             before_sleep=_before_sleep,
             reraise=True,
         )
-        _own_thread_state(retrying)
+        # One call on one thread: no tenacity thread-local, which the collector frees (a cycle)
+        # wherever it strikes; in Dask's profiler, that hangs Python < 3.11.9 (CPython gh-106883).
+        retrying._local = types.SimpleNamespace()  # type: ignore[assignment]
         try:
             return retrying(attempt, deadline)
         except _AttemptError as exc:
