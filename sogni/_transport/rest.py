@@ -315,7 +315,7 @@ class RestClient:
     def __init__(self, config: ClientConfig, auth: AuthProvider | None = None) -> None:
         self._config = config
         self._auth: AuthProvider = auth or _NoAuth()
-        self._local = threading.local()
+        self._local: threading.local | None = threading.local()  # None once closed
         self._sessions: weakref.WeakSet[requests.Session] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._watchdog = _DeadlineWatchdog()
@@ -334,6 +334,9 @@ class RestClient:
             self._closed = True
             self._closing.set()  # wakes a retry back-off at once
             sessions = list(self._sessions)
+            # Freed here, not by the collector: a thread-local freed inside a collection that
+            # sys._current_frames() started hangs Python < 3.11.9 (CPython gh-106883).
+            self._local = None
         for session in sessions:
             session.close()
         self._adapter.close()
@@ -348,13 +351,16 @@ class RestClient:
         self._auth = auth
 
     def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
+        local = self._local
+        if local is None:
+            raise _AttemptError(ClientClosedError("the client is closed"), reached_server=False)
+        session: requests.Session | None = getattr(local, "session", None)
         if session is None:
             session = new_session()
             session.mount("http://", self._adapter)
             session.mount("https://", self._adapter)
             session.headers["User-Agent"] = _USER_AGENT
-            self._local.session = session
+            local.session = session
             with self._lock:
                 self._sessions.add(session)
         return session

@@ -35,7 +35,10 @@ def cluster() -> LocalCluster:
         n_workers=2,
         threads_per_worker=1,
         host="127.0.0.1",
-        dashboard_address=None,
+        # The scheduler serves HTTP even without a dashboard, on 8787 unless told otherwise:
+        # with two clusters up at once (the kill test's and the module's), the second warned.
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
     )
 
 
