@@ -50,8 +50,11 @@ __all__ = [
 
 log = get_logger("sogni.chat")
 
+#: The most images one chat request may carry.
 MAX_IMAGE_COUNT = 20
+#: The largest image (bytes, after any resizing) a chat request may carry.
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+#: Images are scaled down so that their longest side is at most this many pixels.
 MAX_LONGEST_SIDE = 1024
 
 _MIME_FORMATS = {"image/jpeg": "jpeg", "image/jpg": "jpeg", "image/png": "png"}

@@ -39,6 +39,7 @@ __all__ = [
     "video_frames",
 ]
 
+#: The fewest frames a MiniMax H3 clip has (its base length).
 H3_MIN_FRAMES: Final = H3_BASE_FRAMES
 # Ids no family claims follow the generic rule (the official client refuses them anyway).
 _GENERIC: Final = VideoFamily()

@@ -26,6 +26,7 @@ __all__ = ["MediaInput", "MediaKind", "MediaSource", "resolve_media", "sniff_con
 MediaInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, BinaryIO]
 """A filesystem path, raw bytes, or a binary file object (read from its current position)."""
 
+#: The three kinds of media a project input or result can be.
 MediaKind = Literal["image", "audio", "video"]
 
 _HEAD_SIZE: Final = 16

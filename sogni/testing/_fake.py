@@ -417,7 +417,7 @@ class FakeSupernet(RunsControl):
         self.call(apply)
 
     def set_restarting(self, restarting: bool = True) -> None:
-        """While set, new ``jobRequest``s are refused with project-level error 1001."""
+        """While set, new ``jobRequest`` messages are refused with project-level error 1001."""
 
         def apply() -> None:
             self._require_server().restarting = restarting
