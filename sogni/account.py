@@ -1,4 +1,4 @@
-"""Account models and the ``client.account`` namespace (protocol/01 §7)."""
+"""Account models and the ``client.account`` namespace."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class AccountInfo:
 
 @attrs.frozen
 class SubscriptionStatus:
-    """The subscription entitlement snapshot (protocol/01 §7.2)."""
+    """The subscription entitlement snapshot."""
 
     active: bool = wire("active", default=False)
     status: str = wire("status", default="none")
@@ -471,7 +471,7 @@ def _iso_ms(value: Any) -> str | None:
 
 
 def map_socket_entitlement(payload: dict[str, Any]) -> tuple[SubscriptionStatus, int | None]:
-    """protocol/01 §7.6: the socket entitlement as a REST-style snapshot, plus its version."""
+    """The entitlement pushed over the socket as a REST-style snapshot, plus its version."""
     sub = payload.get("subscription")
     active = payload.get("active") is True
     if not isinstance(sub, dict) or not sub.get("status"):

@@ -1,4 +1,4 @@
-"""Video frame and duration math (protocol/02 §6): how many frames a ``duration`` becomes.
+"""Video frame and duration math: how many frames a ``duration`` becomes.
 
 Video requests carry a frame count, never the duration. Each model family turns seconds into
 frames its own way (its module under :mod:`sogni.projects.families` holds the rule, which the
