@@ -1,4 +1,4 @@
-"""The account wallet behind username/password sign-in (protocol/01 §5.3).
+"""The account wallet behind username/password sign-in.
 
 The Supernet never sees the password: the client derives a secp256k1 key from username and
 password, proves it holds the key by signing an EIP-712 ``Authentication`` message over a server

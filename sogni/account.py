@@ -1,4 +1,4 @@
-"""Account models and the ``client.account`` namespace (protocol/01 §7)."""
+"""Account models and the ``client.account`` namespace."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class AccountInfo:
 
 @attrs.frozen
 class SubscriptionStatus:
-    """The subscription entitlement snapshot (protocol/01 §7.2)."""
+    """The subscription entitlement snapshot."""
 
     active: bool = wire("active", default=False)
     status: str = wire("status", default="none")
@@ -95,6 +95,8 @@ class SubscriptionStatus:
 
 @attrs.frozen
 class SubscriptionPlan:
+    """A subscription plan the account can buy or holds: id, tier, term and price in USD."""
+
     plan_id: str = wire("planId")
     tier: str | None = wire("tier", default=None)
     term: str | None = wire("term", default=None)
@@ -107,6 +109,8 @@ class SubscriptionPlan:
 
 @attrs.frozen
 class Reward:
+    """A reward the account can claim (daily bonuses and the like), with its claim state."""
+
     id: str = wire("id")
     type: str | None = wire("type", default=None)
     title: str | None = wire("title", default=None)
@@ -135,6 +139,8 @@ class Reward:
 
 @attrs.frozen
 class Transaction:
+    """One entry of the account's transaction history (amounts as ``Decimal``)."""
+
     id: str = wire("id")
     address: str | None = wire("address", default=None)
     status: str | None = wire("status", default=None)
@@ -158,6 +164,8 @@ class Transaction:
 
 @attrs.frozen
 class TransactionPage:
+    """A page of transactions; ``next`` is the cursor of the following page, None at the end."""
+
     transactions: list[Transaction] = wire("transactions", factory=list)
     next: int | None = wire("next", default=None)
 
@@ -463,7 +471,7 @@ def _iso_ms(value: Any) -> str | None:
 
 
 def map_socket_entitlement(payload: dict[str, Any]) -> tuple[SubscriptionStatus, int | None]:
-    """protocol/01 §7.6: the socket entitlement as a REST-style snapshot, plus its version."""
+    """The entitlement pushed over the socket as a REST-style snapshot, plus its version."""
     sub = payload.get("subscription")
     active = payload.get("active") is True
     if not isinstance(sub, dict) or not sub.get("status"):

@@ -3,7 +3,7 @@
 The credential store is the one place that reads secret values; it hands out request headers
 and never lets a secret into a repr, a log line or an exception message.
 
-Token sign-in (protocol/01 §5.5): requests carry ``Authorization: <access JWT>`` (no ``Bearer``).
+Token sign-in: requests carry ``Authorization: <access JWT>`` (no ``Bearer``).
 An access token whose ``exp`` is near (``Timeouts.token_refresh_margin``) or past is renewed
 first with ``POST /v1/account/refresh-token``; concurrent callers share one renewal. The server
 may rotate the refresh token, so both tokens are replaced and reported to
@@ -263,7 +263,7 @@ class CredentialStore:
         self.clear()
 
     def on_unauthorized(self) -> None:
-        # protocol/01 §4.1: a 401 forgets the credentials (API keys included).
+        # A 401 forgets the credentials (API keys included).
         self.clear()
 
     def _register(self, tokens: Tokens) -> None:
@@ -340,7 +340,7 @@ class CredentialStore:
                 idempotent=False,
             )
         except APIError as exc:
-            # protocol/01 §5.5: any refusal signs out.
+            # Any refusal of a token refresh signs out.
             self._clear_if_current(generation)
             raise AuthenticationError(
                 f"Token renewal was refused (HTTP {exc.status}): {exc.message}. Signed out.",
@@ -383,7 +383,7 @@ def set_tokens(
     refresh_if_expired: bool = True,
     config: ClientConfig | None = None,
 ) -> None:
-    """Token sign-in with saved tokens (protocol/01 §5.5 ``setTokens``).
+    """Token sign-in with saved tokens (the official clients' ``setTokens``).
 
     An unexpired access token is stored as is; an expired one is renewed at once. Then
     ``me()`` refreshes ``current_account``. With ``refresh_if_expired=False`` the tokens are only
@@ -418,7 +418,7 @@ def login(
     remember_me: bool = False,
     config: ClientConfig,
 ) -> Tokens:
-    """Username/password sign-in (protocol/01 §5.4). The password and the derived key never
+    """Username/password sign-in. The password and the derived key never
     leave this function; only the wallet address and a signature are sent."""
     problems: list[tuple[str, str]] = []
     if not isinstance(username, str) or not username.strip():
@@ -454,7 +454,7 @@ def login(
     if tokens is None:
         raise ProtocolError("The login response did not include a token pair")
     if core.credentials.mode == "api_key":
-        # As in the official clients, an API key stays the credential (protocol/01 §5.4).
+        # As in the official clients, an API key stays the credential.
         log.info("Signed in with a password, but the API key remains the client's credential")
         return tokens
     core.credentials.set_tokens(tokens)
@@ -463,7 +463,7 @@ def login(
 
 
 def logout(core: AuthCore, config: ClientConfig) -> None:
-    """``POST /v1/account/logout`` then forget the credentials (protocol/01 §5.7)."""
+    """``POST /v1/account/logout`` then forget the credentials."""
     if core.credentials.mode == "none":
         return
     try:

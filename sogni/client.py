@@ -293,7 +293,7 @@ class SogniClient:
         self._core.connect(wait=wait, timeout=timeout, config=self._config)
 
     def set_socket_event_subscriptions(self, update: dict[str, Any]) -> None:
-        """Change which socket events the server sends (protocol/01 §2.10), e.g.
+        """Change which socket events the server sends, e.g.
         ``{"modelAvailability": False}`` or ``{"subscribe": ["appAlert"]}``."""
         keys = {"subscriptions", "subscribe", "unsubscribe", "reset", "event", "enabled"}
         if not any(k in update for k in keys):

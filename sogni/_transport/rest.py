@@ -213,8 +213,8 @@ _HTTP_DATE_HINT = re.compile(r"[A-Za-z]{3}.*\d{1,2}:\d{2}:\d{2}")
 
 
 def retry_after_seconds(body: Any, header: str | None, *, now: float | None = None) -> float | None:
-    """protocol/01 §4.1: body ``retryAfter`` (finite, >= 0), else the ``Retry-After`` header
-    (whole seconds, or an HTTP date)."""
+    """The wait a refusal asks for: body ``retryAfter`` (finite, >= 0), else the
+    ``Retry-After`` header (whole seconds, or an HTTP date)."""
     if isinstance(body, Mapping):
         value = body.get("retryAfter")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -239,7 +239,7 @@ def retry_after_seconds(body: Any, header: str | None, *, now: float | None = No
 def parse_error(
     status: int, reason: str | None, body: bytes, retry_after_header: str | None
 ) -> APIError:
-    """Build the error for a non-2xx response, as the official clients do (protocol/01 §4.1)."""
+    """Build the error for a non-2xx response, as the official clients do."""
     text = body.decode("utf-8", errors="replace")
     payload: Any = None
     if text.strip():
@@ -587,7 +587,7 @@ class RestClient:
     ) -> Any:
         status = response.status_code
         if status == 401 and authenticated and self._auth.is_authenticated():
-            # protocol/01 §4.1: a 401 clears the credentials before anything else.
+            # A 401 clears the credentials before anything else.
             self._auth.on_unauthorized()
         if not 200 <= status < 300:
             error = parse_error(

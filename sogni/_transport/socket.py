@@ -670,7 +670,7 @@ class SocketTransport:
             self._last_ping_at = now
             self._ping_outstanding_since = now
         if self._state is TransportState.OPEN and now - self._opened_at >= t.authenticated_fallback:
-            # protocol/01 §2.5: older servers never say "authenticated"; send anyway.
+            # Older servers never say "authenticated"; send anyway.
             log.debug(
                 "No authenticated frame after %.1fs; sending anyway", t.authenticated_fallback
             )
@@ -688,7 +688,7 @@ class SocketTransport:
                 ws.send(item.text)
             except Exception:
                 # The frame may or may not have left; it stays queued and the owner decides
-                # (protocol/03 §5.10: resend at most once when the server never saw it).
+                # (a project is resent at most once, when the server never saw it).
                 self._lost(1006, "send failed")
                 return
             self._pending.popleft()

@@ -1,4 +1,4 @@
-"""The ``jobRequest`` body (protocol/02 §2-§3) as attrs classes with explicit wire names.
+"""The ``jobRequest`` body as attrs classes with explicit wire names.
 
 The body is a fixed legacy template (workers need every key present) with some keys
 overwritten and some added. Field order follows the order the official TypeScript client
@@ -141,7 +141,7 @@ class Sam3PromptWire:
 
 @attrs.frozen(kw_only=True)
 class ImageKeyFrame(KeyFrame):
-    """Image keys, appended after the shared ones (protocol/02 §3.1)."""
+    """Image keys, appended after the shared ones."""
 
     size_preset: str | Omit = wire("sizePreset", default=OMIT)
     has_context_image1: bool = wire("hasContextImage1", default=False)
@@ -196,7 +196,7 @@ class VideoControlNetJob:
 
 @attrs.frozen(kw_only=True)
 class VideoKeyFrame(KeyFrame):
-    """Video keys (protocol/02 §4), appended after the shared ones in the order the official
+    """Video keys, appended after the shared ones in the order the official
     client adds them; numbered keys exist for MiniMax H3 r2v (references) and H3 keyframes.
     Content types come last: the official client adds them after the uploads."""
 
@@ -301,7 +301,7 @@ class VideoKeyFrame(KeyFrame):
 
 @attrs.frozen(kw_only=True)
 class AudioKeyFrame(KeyFrame):
-    """Audio keys (protocol/02 §5); the negative prompt is never sent for audio."""
+    """Audio keys; the negative prompt is never sent for audio."""
 
     negative_prompt: str | Omit = wire("negativePrompt", default=OMIT)
     duration: int | float | Omit = wire("duration", default=OMIT)

@@ -1,4 +1,4 @@
-"""Socket message classes (protocol/01 §3, protocol/03 §3, protocol/04 §2.3).
+"""Socket message classes.
 
 Inbound classes are tolerant: every field but the id has a default, unknown keys are ignored.
 Fields that carry nested server records or user JSON are typed ``Any`` and kept verbatim.
@@ -222,7 +222,7 @@ class RecoveredWorkerJob:
 @attrs.frozen
 class RecoveredProject:
     """A project record: ``authenticated.activeProjects`` / ``unclaimedCompletedProjects``,
-    ``/api/v1/artist/projects/sync``, and the REST project records (protocol/03 §9)."""
+    ``/api/v1/artist/projects/sync``, and the REST project records."""
 
     id: str = wire("id")
     app_id: str | None = wire("appId", default=None)
@@ -267,7 +267,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
 
 @attrs.frozen
 class CancelJob:
-    """The artist cancel: a client ``jobError`` (protocol/01 §3.1.2)."""
+    """The artist cancel: a client ``jobError``."""
 
     job_id: str = wire("jobID")
     error: str = wire("error", default="artistCanceled")

@@ -22,7 +22,9 @@ from typing import Final
 
 __all__ = ["FAULT_ENV", "FAULT_POINTS", "FaultHook"]
 
+#: The environment variable that arms the fault hook.
 FAULT_ENV: Final = "SOGNI_BATCH_FAULT"
+#: The points of a batch run where the hook can kill the process.
 FAULT_POINTS: Final = ("submitting", "sent", "downloading", "completed")
 
 

@@ -157,7 +157,7 @@ class Completions:
     def create(
         self, *, messages: Messages, stream: bool | Omit = OMIT, **options: Any
     ) -> ChatStream | ChatCompletionResult:
-        """Send a chat completion over the socket (protocol/04 §2).
+        """Send a chat completion over the socket.
 
         ``messages`` are OpenAI-style dicts (roles ``system``, ``user``, ``assistant``,
         ``tool``; content a string or a list of ``text``/``image_url`` parts). Image parts may
@@ -376,7 +376,7 @@ class ChatAPI:
         task_profile: Literal["general", "coding", "reasoning"] | None = None,
         downscale_images: bool = False,
     ) -> LLMCostEstimate:
-        """Price a request before sending it (protocol/04 §7.2). Input tokens are counted the
+        """Price a request before sending it. Input tokens are counted the
         way the server counts them; output tokens are ``max_tokens``, else the model's
         default (its complex-thinking default for ``think`` with ``coding``/``reasoning``)."""
         self._core.check()
@@ -425,7 +425,7 @@ class ChatAPI:
 
 def _estimated_input_tokens(messages: list[Any]) -> int:
     """ceil(len(JSON.stringify(messages)) / 4) with images replaced by a placeholder, the
-    length counted in UTF-16 code units as JavaScript does (protocol/04 §7.2)."""
+    length counted in UTF-16 code units as JavaScript does."""
     stripped = []
     for message in messages:
         content = message.get("content")

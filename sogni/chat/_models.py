@@ -1,4 +1,4 @@
-"""Public chat models (protocol/04 §2.3-2.4, §5.1, §7): attrs classes with snake_case names."""
+"""Public chat models: attrs classes with snake_case names."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Chat request parameters: keyword checks, validation, and the ``llmJobRequest`` body.
 
-The body follows protocol/04 §2.2 key for key: only what the caller set is sent, with the wire's
-own mix of snake_case (``max_tokens``, ``tool_choice``) and camelCase (``tokenType``,
+The body follows the official clients' key for key: only what the caller set is sent, with the
+wire's own mix of snake_case (``max_tokens``, ``tool_choice``) and camelCase (``tokenType``,
 ``taskProfile``) names. Messages, tools and ``response_format`` pass through untouched.
 """
 
@@ -368,7 +368,7 @@ def _validate_tool_calls(calls: Any, role: str, where: str, bad: Any) -> None:
 
 @attrs.frozen(kw_only=True)
 class LLMJobRequest:
-    """The ``llmJobRequest`` body (protocol/04 §2.2), in the official clients' key order."""
+    """The ``llmJobRequest`` body, in the official clients' key order."""
 
     job_id: str = wire("jobID")
     type: str = wire("type", default="llm")

@@ -29,6 +29,7 @@ __all__ = [
     "HostedToolResult",
 ]
 
+#: A durable run's status; an unknown string from a newer server passes through.
 ChatRunStatus = (
     Literal[
         "queued",
@@ -233,6 +234,8 @@ class HostedChatMessage:
 
 @attrs.frozen
 class HostedChatChoice:
+    """One choice of a hosted chat answer: its index, message and finish reason."""
+
     index: int
     message: HostedChatMessage
     finish_reason: str | None = None

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 __all__ = ["INLINE_MEDIA_MESSAGE", "ChatRunEventStream", "RunsAPI"]
 
 INLINE_MEDIA_MESSAGE = (
-    "Durable chat runs do not support inline base64/data URI media. Upload media first and "
-    "pass HTTP(S) URLs instead."
+    "Durable chat runs do not support inline base64/data URI media. Give the HTTP(S) URL of "
+    "media you have uploaded."
 )
+"""The problem reported for inline media in a run's request (the service's refusal begins
+with the same sentence)."""
 _LOCAL_MEDIA_MESSAGE = (
     "must be an HTTP(S) URL: a durable run never uploads local media; upload it first"
 )

@@ -1,12 +1,12 @@
 """``ChatStream``: one chat job in flight, fed by the transport thread, read by the caller.
 
-The transport thread calls ``on_frame`` for every frame naming the job (protocol/04 §2.3-2.4).
+The transport thread calls ``on_frame`` for every frame naming the job.
 It only updates state under a lock and appends the chunk to a buffer; the caller's thread
 iterates (or waits) on that buffer. The buffer is bounded in entries: when a slow reader lets it
 fill up, new chunks are merged into the last one, so nothing is lost and the transport thread
 never blocks.
 
-Reconnects follow protocol/04 §2.7: when the socket drops after the request went out, the job is
+Reconnects: when the socket drops after the request went out, the job is
 "awaiting reconnect". Any frame for it, or its id in ``authenticated.activeLLMJobIDs``, clears
 that; a reconnect whose ``activeLLMJobIDs`` lacks it, or ``timeouts.chat_reconnect_grace`` of
 silence, fails it with a retryable ``transport_lost`` :class:`ChatError`.

@@ -1,12 +1,12 @@
 """Moving inline ``<think>...</think>`` reasoning out of the answer, delta by delta.
 
-Thinking models put their reasoning at the start of the content, wrapped in ``<think>`` tags
-(protocol/04 §2.2). :class:`ThinkSplitter` takes the content deltas as they stream and returns,
-for each, the answer part and the reasoning part, so that joining the parts of every delta gives
-the same text as splitting the whole content at once. Only a think block that opens the content
-(after optional whitespace) counts: a ``<think>`` later in an answer is left alone. Whitespace
-right after each tag and before the closing tag is dropped. A tag split across deltas is held
-back until it is complete (a few characters at most).
+Thinking models put their reasoning at the start of the content, wrapped in ``<think>`` tags.
+:class:`ThinkSplitter` takes the content deltas as they stream and returns, for each, the answer
+part and the reasoning part, so that joining the parts of every delta gives the same text as
+splitting the whole content at once. Only a think block that opens the content (after optional
+whitespace) counts: a ``<think>`` later in an answer is left alone. Whitespace right after each
+tag and before the closing tag is dropped. A tag split across deltas is held back until it is
+complete (a few characters at most).
 """
 
 from __future__ import annotations

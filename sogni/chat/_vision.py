@@ -50,8 +50,11 @@ __all__ = [
 
 log = get_logger("sogni.chat")
 
+#: The most images one chat request may carry.
 MAX_IMAGE_COUNT = 20
+#: The largest image (bytes, after any resizing) a chat request may carry.
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+#: Images are scaled down so that their longest side is at most this many pixels.
 MAX_LONGEST_SIDE = 1024
 
 _MIME_FORMATS = {"image/jpeg": "jpeg", "image/jpg": "jpeg", "image/png": "png"}
@@ -110,7 +113,7 @@ def _looks_like_url(text: str) -> bool:
 
 
 def is_trusted_url(url: str, extra_prefixes: Sequence[str] = ()) -> bool:
-    """Whether the SDK may fetch ``url`` to inline it (protocol/04 §6.2, step 2)."""
+    """Whether the SDK may fetch ``url`` to inline it."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -314,7 +317,7 @@ def _checked_data_uri(text: str, downscale: bool) -> str:
     if declared is None:
         raise _ImageProblem(f"has type {mime!r}; only image/png and image/jpeg are supported")
     shrunk = _check(data, declared, downscale)
-    # A valid image is sent exactly as given (protocol/04 §6.2, step 9).
+    # A valid image is sent exactly as given.
     return text if shrunk is None else _encode(shrunk, declared)
 
 

@@ -1,4 +1,4 @@
-"""Build the exact ``jobRequest`` body from validated parameters (protocol/02 §2-§3).
+"""Build the exact ``jobRequest`` body from validated parameters.
 
 Call :func:`sogni.projects._validation.validate` first: the builder trusts its input. Where the
 official clients disagree the body follows the TypeScript SDK, including the JavaScript rules it
@@ -119,7 +119,7 @@ _AGENT_FIELDS: Final = (
 def resolve_attribution(
     attribution: WorkloadAttribution | None, fallback_operation_id: str
 ) -> dict[str, str]:
-    """The flat attribution fields of a request (protocol/02 §2.1), snake_case keys.
+    """The flat attribution fields of a request, snake_case keys.
 
     Strings are trimmed (JavaScript's ``trim``); an operation id defaults to the project id;
     the scope is derived

@@ -68,7 +68,7 @@ LOST_MESSAGE = (
 
 
 def error_from_frame(frame: JobError, project_id: str) -> ProjectError:
-    """protocol/01 §4.4: numeric codes kept, symbolic ones mapped to 5000-5005."""
+    """Socket error codes: numeric codes kept, symbolic ones mapped to 5000-5005."""
     raw = frame.error
     message = frame.error_message if isinstance(frame.error_message, str) else ""
     original: str | None = None

@@ -1,4 +1,4 @@
-"""Cost-estimate requests for a project's parameters (protocol/03 §8.7), without I/O.
+"""Cost-estimate requests for a project's parameters, without I/O.
 
 Each function turns the parameters a project would be created with into the socket-host path
 and query of its estimate endpoint; the caller sends ``GET path?query`` and reads the

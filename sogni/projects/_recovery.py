@@ -250,7 +250,7 @@ def staleness_due(tracker: ProjectTracker) -> None:
 
 
 def staleness_check(tracker: ProjectTracker) -> None:
-    """protocol/03 §5.7: three strikes of 'the server does not know it' end the project."""
+    """Three lookups in a row answering 'the server does not know it' end the project."""
     verdict, record = tracker.service.staleness_verdict(tracker)
     with tracker.lock:
         tracker._last_activity = time.monotonic()

@@ -197,7 +197,7 @@ class ProjectsService:
             return self._tracked.get(project_id.upper())
 
     def runtime_limit(self, media: str, network: str | None, job: Job) -> float:
-        """protocol/03 §5.6: min(cap, max(floor, eta x 6)); unknown networks get the generous
+        """A job's runtime limit: min(cap, max(floor, eta x 6)); unknown networks get the generous
         relaxed floor."""
         t = self.core.config.timeouts
         net = network or self._network or "relaxed"
@@ -341,7 +341,7 @@ class ProjectsService:
         return self.parse_record(raw)
 
     def resolve_missing(self, tracker: ProjectTracker) -> tuple[str, RecoveredProject | None]:
-        """protocol/03 §5.10: finished / terminal / active / lost / unknown."""
+        """A project after a reconnection: finished / terminal / active / lost / unknown."""
         config = self.core.config
         t = config.timeouts
         try:

@@ -266,7 +266,7 @@ class ProjectTracker:
             est = msg.estimated_start_seconds
             valid = isinstance(est, (int, float)) and not isinstance(est, bool) and est >= 0
             self.estimated_start_at = self.now_wall() + est if valid else None
-            # protocol/03 §3.4: queued again means no render sits on a worker: stop budgets.
+            # A project queued again means no render sits on a worker: stop budgets.
             for timer in self._budget_timers.values():
                 timer.cancel()
             self._budget_timers.clear()
@@ -355,7 +355,7 @@ class ProjectTracker:
             out.append(self._event("job_failed", job, job=job, error=error))
             return
         if error.error_code == 1001 and not self._admitted:
-            # protocol/03 §3.9: refused while the server shuts down; never queued nor billed.
+            # Error 1001: refused while the server shuts down; never queued nor billed.
             if self._refused_1001 or self._resent:
                 self._fail_locked(error, out)
                 return
@@ -695,7 +695,7 @@ class ProjectTracker:
         self._finish_failed(error)
 
     def _authenticated(self, generation: int, payload: Any) -> None:
-        """Reconcile with the server's snapshot after a (re)connection (protocol/03 §5.10)."""
+        """Reconcile with the server's snapshot after a (re)connection."""
         records = self.service.snapshot_records(payload)
         self.reconcile(records, generation)
 

@@ -1,4 +1,4 @@
-"""Upload a project's media before its job request is sent (protocol/02 §8.3).
+"""Upload a project's media before its job request is sent.
 
 For each slot: ask the api host for a presigned URL (``GET /v1/image/uploadUrl`` for images,
 ``GET /v1/media/uploadUrl`` for audio and video), then stream the bytes to it with a PUT that

@@ -1,9 +1,9 @@
-"""Audio checks (protocol/02 §5, §7.7), collected like the image checks.
+"""Audio checks, collected like the image checks.
 
 The official TypeScript client checks only the sampler and scheduler of an audio project and
 sends everything else unchanged; the service then refuses out-of-range values. This module
 checks those ranges before anything is sent, from the model's tier when it declares them and
-otherwise from the documented catalog (protocol/02 §7.7):
+otherwise from the documented catalog:
 
 * ACE-Step: ``duration`` 10-600 s, ``bpm`` 30-300, ``time_signature`` "2"/"3"/"4"/"6",
   ``keyscale`` one of the 70 keys (every root, sharp and flat, ASCII and Unicode, major and

@@ -1,4 +1,4 @@
-"""Video checks (protocol/02 §7.4-§7.6), collected like the image checks.
+"""Video checks, collected like the image checks.
 
 The official TypeScript client checks, before sending: export options, which models take
 ``context_images`` and the numbered H3 reference lists, the workflow's required and forbidden

@@ -1,7 +1,7 @@
 """Every check made before a project is sent, collected into one :class:`ValidationError`.
 
 :func:`validate` runs the checks the official TypeScript SDK makes before sending (for images,
-protocol/02 §7.1-§7.3: model and tier, sampler/scheduler/VAE lists, custom sizes, ControlNet,
+the official client's checks: model and tier, sampler/scheduler/VAE lists, custom sizes, ControlNet,
 GPT Image options and masks, SAM3, BiRefNet and Pixal3D rules, context-image limits) and,
 because a problem is cheaper to fix before anything is uploaded or paid, this superset:
 

@@ -61,7 +61,7 @@ class _Quote:
 
 @attrs.frozen
 class CostEstimate:
-    """What a project would cost (protocol/03 §8.7), as ``Decimal``."""
+    """What a project would cost, as ``Decimal``."""
 
     token: Decimal
     usd: Decimal

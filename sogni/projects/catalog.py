@@ -1,6 +1,6 @@
 """The model catalog: supported models, tiers mapped to options, size presets, LoRAs.
 
-Pure data and computation (protocol/03 §8.1-§8.6, protocol/02 §9): the client fetches the raw
+Pure data and computation: the client fetches the raw
 JSON and hands it here. Sampler and scheduler display names from the tiers are mapped to the
 aliases callers pass and the wire carries (``DPM++ 2M`` -> ``dpmpp_2m``).
 """
@@ -147,7 +147,7 @@ class OptionList:
 
 @attrs.frozen
 class ImageModelOptions:
-    """What an image model accepts (protocol/03 §8.3). ``vae`` is None when the tier has none;
+    """What an image model accepts. ``vae`` is None when the tier has none;
     ``guidance`` is None for promptless or guidance-free tiers."""
 
     steps: NumericRange
@@ -185,7 +185,7 @@ class TextLimit:
 
 @attrs.frozen
 class VideoModelOptions:
-    """What a video model accepts (protocol/03 §8.3). Ranges the tier does not declare are
+    """What a video model accepts. Ranges the tier does not declare are
     None; ``fps`` lists the allowed rates when the tier restricts them."""
 
     sampler: OptionList
@@ -210,7 +210,7 @@ class VideoModelOptions:
 
 @attrs.frozen
 class AudioModelOptions:
-    """What an audio model accepts (protocol/03 §8.3): music models declare tempo, key and
+    """What an audio model accepts: music models declare tempo, key and
     composer options, speech models their voices and text limits; undeclared ones are None.
     ``sampler``/``scheduler`` are None for speech models, which have no sampler."""
 

@@ -1,4 +1,4 @@
-"""Video frame and duration math (protocol/02 §6): how many frames a ``duration`` becomes.
+"""Video frame and duration math: how many frames a ``duration`` becomes.
 
 Video requests carry a frame count, never the duration. Each model family turns seconds into
 frames its own way (its module under :mod:`sogni.projects.families` holds the rule, which the
@@ -39,6 +39,7 @@ __all__ = [
     "video_frames",
 ]
 
+#: The fewest frames a MiniMax H3 clip has (its base length).
 H3_MIN_FRAMES: Final = H3_BASE_FRAMES
 # Ids no family claims follow the generic rule (the official client refuses them anyway).
 _GENERIC: Final = VideoFamily()

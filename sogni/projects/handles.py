@@ -250,7 +250,7 @@ class Job:
 
     @property
     def progress(self) -> int:
-        """0-100 (protocol/03 §4.4: steps, provider progress, or ETA-derived for vendor jobs)."""
+        """0-100: from the steps done, the provider's own progress, or the ETA for vendor jobs."""
         with self._tracker.lock:
             return self._progress_locked(self._tracker.now_wall())
 

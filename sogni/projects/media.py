@@ -1,10 +1,11 @@
 """Media inputs: paths, bytes and binary file objects, resolved without loading files.
 
 Every local file a project uses is uploaded to a presigned URL before the job request is sent
-(protocol/02 §8). :func:`resolve_media` checks an input once (exists, not empty, recognisable
-type) and returns a :class:`MediaSource` whose :meth:`MediaSource.open` gives a fresh stream
-from the start on every call, so an upload can be retried with the same bytes. Files are
-read in chunks by the upload; only the first bytes are read here, to sniff the content type.
+(never as data inside the request). :func:`resolve_media` checks an input once (exists, not
+empty, recognisable type) and returns a :class:`MediaSource` whose :meth:`MediaSource.open`
+gives a fresh stream from the start on every call, so an upload can be retried with the same
+bytes. Files are read in chunks by the upload; only the first bytes are read here, to sniff the
+content type.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = ["MediaInput", "MediaKind", "MediaSource", "resolve_media", "sniff_con
 MediaInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, BinaryIO]
 """A filesystem path, raw bytes, or a binary file object (read from its current position)."""
 
+#: The three kinds of media a project input or result can be.
 MediaKind = Literal["image", "audio", "video"]
 
 _HEAD_SIZE: Final = 16
@@ -61,7 +63,7 @@ class MediaSource:
 def sniff_content_type(head: bytes, kind: MediaKind) -> str | None:
     """The MIME type announced by the first bytes of a file, or None when unrecognised.
 
-    The table is the official clients' (protocol/02 §8.4); Ogg and WebM containers carry
+    The table is the official clients'; Ogg and WebM containers carry
     audio or video, so ``kind`` picks the label for those.
     """
     if head.startswith(b"\xff\xd8\xff"):

@@ -176,7 +176,7 @@ def dec_str(value: Decimal) -> str:
 def estimation_response(
     q: Quote, *, now_ms: int, extra_request: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The ``EstimationResponse`` body of protocol/03 §8.7 (decimal strings).
+    """The ``EstimationResponse`` body of a cost estimate (decimal strings).
     ``extra_request`` joins the ``request`` block (the video and audio parameters)."""
     inp = q.inp
     extra_request = extra_request or {}
@@ -197,7 +197,7 @@ def estimation_response(
         },
         "rate": {
             "costPerBaseHQRenderInUSD": dec_str(USD_PER_RENDER_SEC * 10),
-            # The misspelling is the wire's (protocol/03 §8.7).
+            # The misspelling is the wire's.
             "tokenMarkePriceUSD": dec_str(TOKEN_PRICE_USD.get(inp.token_type, Decimal(1))),
             "costPerRenderSecUSD": dec_str(USD_PER_RENDER_SEC),
             "costPerRenderSecToken": dec_str(_in_tokens(USD_PER_RENDER_SEC, inp.token_type)),

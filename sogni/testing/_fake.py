@@ -419,7 +419,7 @@ class FakeSupernet(LlmControl, RunsControl, WorkflowsControl):
         self.call(apply)
 
     def set_restarting(self, restarting: bool = True) -> None:
-        """While set, new ``jobRequest``s are refused with project-level error 1001."""
+        """While set, new ``jobRequest`` messages are refused with project-level error 1001."""
 
         def apply() -> None:
             self._require_server().restarting = restarting

@@ -1,5 +1,5 @@
 """Hosted chat on the fake api host: ``POST /v1/chat/completions`` and
-``POST /v1/creative-agent/tools/execute`` (protocol/04 §3).
+``POST /v1/creative-agent/tools/execute``.
 
 A hosted completion is answered by the deterministic LLM of ``_llm`` (its rules apply as they
 are). ``sogni_tools`` (any truthy value) offers the hosted Sogni tools, of which the model calls

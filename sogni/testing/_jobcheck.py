@@ -1,6 +1,6 @@
 """Server-side validation of a ``jobRequest``, as the Supernet does it before queueing.
 
-The fake's own reading of protocol/02 (never the client's validators). A request that passes
+The fake's own reading of the request format (never the client's validators). A request that passes
 becomes a :class:`Plan`; one that does not raises :class:`Refusal`, which the projects module
 turns into a project-level ``jobError``. The top-level keys and the shared key frame keys
 (steps, guidance, seed, LoRAs) are checked here for every media type, the image key frame too;
@@ -45,8 +45,8 @@ OUTPUT_FORMATS = {
 DEFAULT_SIZE_LIMITS = (256, 2048)
 DEFAULT_MAX_CONTEXT_IMAGES = 3
 
-# Models whose sampler/scheduler travel as comfySampler/comfyScheduler/vae (protocol/02 §3.2,
-# the union of the TS 5.54 and PY 5.70 lists); every other image model uses the legacy
+# Models whose sampler/scheduler travel as comfySampler/comfyScheduler/vae
+# (the union of the TS 5.54 and PY 5.70 lists); every other image model uses the legacy
 # scheduler/timeStepSpacing keys.
 COMFY_PREFIXES = (
     "z_image_",
@@ -285,7 +285,7 @@ def check_job_request(
     ):
         problems.append(_range_problem("keyFrames[0].guidanceScale", guidance_spec, guidance))
     seed = kf.get("seed")
-    # FlashVSR takes -1 ("random") as a seed (protocol/02 §7.6).
+    # FlashVSR takes -1 ("random") as a seed.
     min_seed = -1 if serving.get("family") == "flashvsr" else 0
     if seed is not None and (not _is_int(seed) or not min_seed <= seed <= MAX_SEED):
         problems.append(
@@ -393,7 +393,7 @@ def _check_sampling(
     for key, spec, aliases in checks:
         value = kf.get(key)
         allowed = allowed_names(spec, aliases)
-        # A value for an empty list is dropped, as the clients do (protocol/02 §7.2).
+        # A value for an empty list is dropped, as the clients do.
         if value is None or not allowed:
             continue
         if value not in allowed:

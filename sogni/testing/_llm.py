@@ -1,6 +1,6 @@
 """The FakeSupernet LLM worker: socket chat jobs, the LLM model list, LLM cost estimates.
 
-Speaks protocol/04 §2 and §7: ``llmJobRequest`` in; ``jobState`` (``pending``, ``queued``,
+Speaks the LLM job protocol: ``llmJobRequest`` in; ``jobState`` (``pending``, ``queued``,
 ``assigned``, ``jobStarted``), ``jobTokens`` deltas and ``llmJobResult`` or ``llmJobError`` out;
 ``swarmLLMModels`` pushed on connect; ``GET /api/v1/job-llm/estimate/...`` on the socket host;
 live jobs re-announced in ``authenticated.activeLLMJobIDs`` after a reconnect.
@@ -53,7 +53,8 @@ Every reply is a pure function of the request, so tests can predict it:
 Tokens are whitespace-delimited words. With ``stream: true`` each ``jobTokens`` frame carries one
 word (the first also ``role: "assistant"``), at ``llm_tokens_per_second`` simulated speed,
 and a last frame has ``finishReason`` and ``usage``; without it one frame carries everything
-[INV-LLM-NONSTREAM]. ``usage.prompt_tokens`` is the estimate formula of protocol/04 §7.2.
+[INV-LLM-NONSTREAM]. ``usage.prompt_tokens`` is the clients' estimate formula
+(``ceil(len(JSON) / 4)``).
 
 Invented behaviours (tagged in the code): [INV-LLM-THINK-DEFAULT], [INV-LLM-NONSTREAM],
 [INV-LLM-INVALID] (validation messages, refused before any ``jobState``),
@@ -266,7 +267,7 @@ class LLMService:
         self._poke()
 
     async def on_cancel(self, session: Session, payload: Any) -> None:
-        # [INV-LLM-CANCEL] Not in any released client (protocol/04 §2.10); accepted, no reply.
+        # [INV-LLM-CANCEL] Not in any released client; accepted, no reply.
         job_id = payload.get("jobID") if isinstance(payload, dict) else None
         job = self.jobs.get(str(job_id).upper()) if job_id else None
         if job is not None and job.account is session.account:

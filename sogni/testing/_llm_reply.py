@@ -244,7 +244,7 @@ def token_frames(job_id: str, plan: ReplyPlan, *, streaming: bool) -> list[dict[
 
 
 def prompt_tokens(messages: list[Any]) -> int:
-    """protocol/04 §7.2: ceil(len(JSON text) / 4), images as "[image]", UTF-16 length."""
+    """The prompt-token estimate: ceil(len(JSON text) / 4), images as "[image]", UTF-16 length."""
     stripped = []
     for message in messages:
         content = message.get("content") if isinstance(message, dict) else None

@@ -1,4 +1,4 @@
-"""Server-side validation of video and audio ``jobRequest`` key frames (protocol/02 §4-§7).
+"""Server-side validation of video and audio ``jobRequest`` key frames.
 
 The fake's own reading of the protocol: the official clients check little here (the TypeScript
 client leaves steps, guidance, fps, audio ranges and LoRA limits to the server), so the fake
@@ -8,7 +8,7 @@ client's model-id predicates. Every problem is appended to the caller's list, na
 rules and tables both media share, the frame math and the audio checks; the video checks,
 family by family, are in ``_videocheck``.
 
-Frame math (protocol/02 §6): ``frames`` is on the wire, the duration never is. The clip length
+Frame math: ``frames`` is on the wire, the duration never is. The clip length
 the server derives from it, per family: WAN 2.2 ``(frames-1)/16`` whatever ``fps`` (32 only
 interpolates), LTX, Seedance, HappyHorse and Wan 3 ``(frames-1)/fps``, MiniMax H3 ``frames/24``,
 FlashVSR ``frames/fps``.
@@ -40,7 +40,7 @@ __all__ = [
     "video_seconds",
 ]
 
-# (min, max) seconds per family (protocol/02 §6.4); WAN uses its tier's frame range instead.
+# (min, max) seconds per family; WAN uses its tier's frame range instead.
 _DURATIONS: Final = {
     "ltx": (1.0, 20.0),
     "seedance": (4.0, 15.0),
@@ -78,7 +78,7 @@ FLASHVSR_SPEED: Final = ("stable", "faster")
 H3_R2V_LIMITS: Final = (9, 3, 3, 12)  # images, videos, audios, files
 
 # The single-slot inputs: wire flag -> (asset name, upload slot, content-type key, MIME family).
-# ``hasReferenceAudioIdentity`` shares the ``referenceAudio`` slot (protocol/02 §8.2).
+# ``hasReferenceAudioIdentity`` shares the ``referenceAudio`` slot.
 SINGLE_ASSETS: Final = {
     "hasReferenceImage": ("referenceImage", "referenceImage", "referenceImageContentType", "image"),
     "hasReferenceImageEnd": (
@@ -106,7 +106,7 @@ _ASSET_ORDER: Final = (
     "referenceVideo",
     "referenceMask",
 )
-# Workflow -> requirement of each asset of _ASSET_ORDER (protocol/02 §7.5). The r2v row is
+# Workflow -> requirement of each asset of _ASSET_ORDER. The r2v row is
 # HappyHorse's, which runs its own checks (check_happyhorse) instead of this table.
 _WORKFLOW_ASSETS: Final = {
     "upscale": (_F, _F, _F, _F, _R, _F),
@@ -167,7 +167,7 @@ def video_base_size(tier: dict[str, Any]) -> tuple[int, int]:
 
 
 def video_seconds(family: str, frames: int, fps: float) -> float:
-    """The clip length ``frames`` stands for (protocol/02 §6.2, inverted)."""
+    """The clip length ``frames`` stands for (the client's frame formula, inverted)."""
     if family == "wan":
         return (frames - 1) / WAN_RENDER_FPS
     if family == "h3":
@@ -338,7 +338,7 @@ class KeyFrameCheck:
             self.add(f"keyFrames[0].{key} must be an {family}/* MIME type, got {value!r}")
 
     def sampling(self) -> None:
-        # Video and audio always carry comfySampler/comfyScheduler (protocol/02 §4.1, §5).
+        # Video and audio always carry comfySampler/comfyScheduler.
         from ._jobcheck import SAMPLER_ALIASES, SCHEDULER_ALIASES, allowed_names
 
         for key, aliases in (
@@ -367,7 +367,7 @@ def check_audio(
     payload: dict[str, Any],
     problems: list[str],
 ) -> MediaPlan:
-    """Check an audio key frame against its tier's ranges and lists (protocol/02 §5, §7.7)."""
+    """Check an audio key frame against its tier's ranges and lists."""
     check = KeyFrameCheck(storage, account, job_id, model, tier, serving, payload, problems)
     kf = check.kf
     for key in _AUDIO_RANGES:

@@ -144,7 +144,7 @@ def parse_markers(prompt: str) -> dict[str, set[int] | None]:
 
 
 def recovered(project: ProjectRec) -> dict[str, Any]:
-    """The ``RecoveredProject`` shape (protocol/03 §9.2)."""
+    """The ``RecoveredProject`` shape."""
     body = raw_project(project, socket_form=True)
     body["clientRequestData"] = base64.b64encode(
         json.dumps(project.request, separators=(",", ":"), ensure_ascii=False).encode()
@@ -153,7 +153,7 @@ def recovered(project: ProjectRec) -> dict[str, Any]:
 
 
 def raw_project(project: ProjectRec, *, socket_form: bool = False) -> dict[str, Any]:
-    """The ``RawProject`` shape (protocol/03 §9.1); ``socket_form`` for recovery lists."""
+    """The ``RawProject`` shape; ``socket_form`` for recovery lists."""
     plan = project.plan
     account = project.account
     q = project.quote
@@ -212,7 +212,7 @@ def raw_project(project: ProjectRec, *, socket_form: bool = False) -> dict[str, 
 
 
 def media_fields(plan: Plan) -> dict[str, Any]:
-    """``modelType`` and the clip's shape on video and audio records (protocol/03 §9.2)."""
+    """``modelType`` and the clip's shape on video and audio records."""
     av = plan.av
     if av is None:
         return {}

@@ -67,7 +67,7 @@ def store_result(storage: Storage, project: ProjectRec, job: JobRec) -> None:
     storage.put_bytes(key, data, _media.content_type_for(plan.fmt))
     job.media_key = key
     if plan.av is not None and plan.av.last_frame:
-        # Seedance 2.5 returnLastFrame: the clip's final frame as a JPEG (protocol/03 §3.8).
+        # Seedance 2.5 returnLastFrame: the clip's final frame as a JPEG.
         frame = _media.render_image(
             prompt=plan.prompt,
             seed=job.seed,
@@ -79,7 +79,7 @@ def store_result(storage: Storage, project: ProjectRec, job: JobRec) -> None:
         job.last_frame_key = f"results/{project.id}/{job.img_id}/last-frame.jpg"
         storage.put_bytes(job.last_frame_key, frame, "image/jpeg")
     if plan.vendor:
-        # [INV-VENDOR-RESULT-URL] vendor jobs deliver a direct resultUrl (protocol/03 §6.3).
+        # [INV-VENDOR-RESULT-URL] vendor jobs deliver a direct resultUrl.
         job.result_url = storage.signed_url("GET", key)
         if job.last_frame_key is not None:
             job.last_frame_url = storage.signed_url("GET", job.last_frame_key)

@@ -86,7 +86,7 @@ class ProjectRoutes:
     async def get_project_v1(self, request: web.Request) -> web.Response:
         project = self._owned(request, request.match_info["id"])
         if not project.finished:
-            # The API stores a project only once it finishes (protocol/03 §9).
+            # The API stores a project only once it finishes.
             raise ApiError(404, "Project not found", 404)
         return ok({"project": raw_project(project)})
 
@@ -182,7 +182,7 @@ class ProjectRoutes:
         job_id, slot, slot_id = q.get("jobId"), q.get("type"), q.get("id")
         if not job_id or not slot:
             raise ApiError(400, "jobId and type are required", 400)
-        # PY 5.70 spells numbered slots as type=referenceAudio2 without an id (protocol/02 §11.5).
+        # PY 5.70 spells numbered slots as type=referenceAudio2 without an id.
         for base in _MEDIA_UPLOAD_SLOTS:
             if slot != base and slot.startswith(base) and slot[len(base) :].isdigit():
                 slot, slot_id = base, slot_id or slot
@@ -350,7 +350,7 @@ class ProjectRoutes:
 
     async def estimate_video(self, request: web.Request) -> web.Response:
         """``/api/v1/job-video/estimate/{tokenType}/{model}/{width}/{height}/{frames}/{fps}
-        [/{steps}/{numberOfMedia}]`` (protocol/03 §8.7)."""
+        [/{steps}/{numberOfMedia}]``."""
         parts = request.match_info["rest"].split("/")
         if len(parts) not in (6, 8):
             raise ApiError(404, "Not Found", 404)
@@ -416,8 +416,8 @@ class ProjectRoutes:
         )
 
     async def estimate_audio(self, request: web.Request) -> web.Response:
-        """``/api/v1/job-audio/estimate/{tokenType}/{model}/{duration}/{steps}/{numberOfMedia}``
-        (protocol/03 §8.7)."""
+        """The audio estimate route: ``/api/v1/job-audio/estimate/{tokenType}/{model}/{duration}
+        /{steps}/{numberOfMedia}``."""
         parts = request.match_info["rest"].split("/")
         if len(parts) != 5:
             raise ApiError(404, "Not Found", 404)

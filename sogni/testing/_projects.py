@@ -3,7 +3,8 @@
 simulated workers, cancellation, balance holds and result storage. The records and the shapes
 they are reported in are in ``_project_records``; the HTTP side is ``_project_routes``.
 
-Timeline of one project (simulated seconds, scaled by ``time_scale``; protocol/03 §12.1):
+Timeline of one project (simulated seconds, scaled by ``time_scale``; the shape of the
+service's own events):
 ``jobState:queued`` at once and again every 0.5 s while it waits (1 s, or while workers are
 paused or the model has no workers); then per job, on its own worker, 0.05 s apart:
 ``initiatingModel`` with ``preparation`` loadingModel start, 0.8 s later its end,
@@ -70,7 +71,7 @@ log = logging.getLogger("sogni.testing")
 __all__ = ["ProjectsExtension", "install"]
 
 # Simulated seconds of the timeline [INV-TIMELINE] (the protocol gives only the 500 ms queue
-# broadcast; the rest follows the shape of protocol/03 §12.1).
+# broadcast; the rest follows the shape of the service's event sequence).
 QUEUE_WAIT = 1.0
 QUEUE_BROADCAST = 0.5
 LOAD_MODEL = 0.8
@@ -413,7 +414,7 @@ class ProjectsExtension:
             ticks = VENDOR_VIDEO_TICKS
             low, high = VENDOR_VIDEO_TICK
             step_seconds = min(high, max(low, float(project.quote.job_render_sec) / ticks))
-        # ComfyUI video workers report an ETA every second while they infer (protocol/03 §3.7).
+        # ComfyUI video workers report an ETA every second while they infer.
         eta_clock = [0.0] if plan.media == "video" and not plan.vendor else None
         preview_steps = {
             max(1, min(ticks - 1, round((k + 1) * ticks / (plan.previews + 1))))
@@ -591,7 +592,7 @@ class ProjectsExtension:
             payload: dict[str, Any] = {"type": "jobCompleted", "jobID": project.id}
         else:
             # [INV-ALL-FAILED] when every job failed, a project-level jobError closes the project
-            # (protocol/03 §12.2 marks it optional); otherwise jobState:jobCompleted does.
+            # (the service may or may not send it); otherwise jobState:jobCompleted does.
             last = project.jobs[-1]
             project.status = "errored"
             project.reason = str(last.error or "genfailure")

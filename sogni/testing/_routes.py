@@ -267,7 +267,7 @@ def _install_account(fake: FakeSupernet, server: FakeServer) -> None:
 def _require_session_auth(server: FakeServer, request: web.Request) -> None:
     server.require_account(request)
     if request.headers.get("api-key"):
-        # Stripe checkout and portal refuse API-key auth (protocol/01 §5.2).
+        # Stripe checkout and portal refuse API-key auth.
         raise ApiError(403, "This operation is not available with API key authentication", 403)
 
 

@@ -260,7 +260,7 @@ def _bad_url(value: Any) -> bool:
 
 
 def _inline_fields(messages: list[Any], references: Any, context: Any) -> list[str]:
-    """The SDKs' rule (protocol/04 §4.6), checked again by the server [INV-RUN-INLINE-MEDIA]."""
+    """The SDKs' rule, checked again by the server [INV-RUN-INLINE-MEDIA]."""
     found = []
     for i, message in enumerate(messages):
         content = message.get("content") if isinstance(message, dict) else None

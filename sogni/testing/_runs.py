@@ -1,4 +1,4 @@
-"""Durable chat runs on the fake api host (protocol/04 §4): the run records, their event logs
+"""Durable chat runs on the fake api host: the run records, their event logs
 and the executor that drives them. The HTTP side (REST routes, the event stream) is
 ``_run_routes``.
 

@@ -393,7 +393,7 @@ class FakeServer:
         await ws.prepare(request)
         if account is None:
             # Known-bad credentials: accept, then close with 4021 so clients drop them
-            # instead of retrying forever (protocol/01 §11.2).
+            # instead of retrying forever.
             await ws.close(code=4021, message=b"Authentication failed")
             return ws
         subscriptions = _parse_subscriptions(query.get("socketEventSubscriptions"))

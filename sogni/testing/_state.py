@@ -315,7 +315,7 @@ def load_catalog() -> dict[str, Any]:
 
 
 def wallet_address_for(username: str, password: str) -> str:
-    """The account wallet the Supernet expects for a username and password (protocol/01 §5.3):
+    """The account wallet the Supernet expects for a username and password:
     the key is PBKDF2-HMAC-SHA256 of lower(username)+password. Needs eth-account."""
     try:
         from eth_account import Account

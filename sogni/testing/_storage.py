@@ -2,7 +2,7 @@
 results and previews, served by the api host under ``/_fake/storage/<key>``.
 
 A signed URL carries ``X-Expires`` (unix seconds) and ``X-Signature`` (``FakeServer.sign`` over
-method, key and expiry). URLs live 30 minutes (protocol/03 §6.2). Uploads are streamed in
+method, key and expiry). URLs live 30 minutes. Uploads are streamed in
 chunks into a spooled temporary file that moves to disk past 8 MiB, so a 200 MB body never sits
 in memory.
 """

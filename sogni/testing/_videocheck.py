@@ -330,7 +330,7 @@ class _VideoCheck(KeyFrameCheck):
         self.boolean("generateAudio")
         self.boolean("trimEndFrame")
         if self.given("shift") and "shift" not in self.tier and self.family in ("wan", "ltx"):
-            # The documented sampling-shift range (protocol/02 §4.1) for tiers that give none.
+            # The documented sampling-shift range for tiers that give none.
             self.number("shift", *DOCUMENTED_SHIFT)
         elif self.given("shift"):
             self.tier_range("shift")

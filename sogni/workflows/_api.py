@@ -38,9 +38,11 @@ if TYPE_CHECKING:
 __all__ = ["INLINE_MEDIA_MESSAGE", "WorkflowEventStream", "WorkflowsAPI"]
 
 INLINE_MEDIA_MESSAGE = (
-    "Durable creative workflows do not support inline base64/data URI media. Upload media "
-    "first and pass HTTP(S) URLs instead."
+    "Durable creative workflows do not support inline base64/data URI media. Give the HTTP(S) "
+    "URL of media you have uploaded."
 )
+"""The problem reported for a ``data:`` URI in ``media_references`` (the service's refusal
+begins with the same sentence)."""
 _BASE = "/v1/creative-agent/workflows"
 
 

@@ -45,6 +45,7 @@ WorkflowStatus = (
     ]
     | str
 )
+"""A workflow's status: the values the service documents, or another it may add."""
 TERMINAL_WORKFLOW_STATUSES = frozenset(("completed", "failed", "cancelled"))
 """The statuses that end a workflow's event stream (as the official clients decide)."""
 FINAL_WORKFLOW_STATUSES = frozenset(("completed", "partial_failure", "failed", "cancelled"))
@@ -62,6 +63,7 @@ WORKFLOW_WAITING_REASONS = frozenset(
         "other",
     )
 )
+"""Why a workflow may wait for its user (``WorkflowWaitingError.reason``)."""
 
 _BLOCKS = re.compile(r"\r?\n\r?\n")
 _LINES = re.compile(r"\r?\n")

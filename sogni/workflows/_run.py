@@ -55,6 +55,7 @@ __all__ = [
 log = get_logger("sogni.workflows")
 
 WORKFLOW_EVENTS = ("event", "artifact", "waiting")
+"""The event names ``WorkflowRun.on()`` accepts."""
 _READER_JOIN = 1.0
 
 

@@ -123,15 +123,18 @@ def family_for(model_id: str, media: MediaType) -> Family | None:
 
 
 def image_family(model_id: str) -> ImageFamily:
+    """The family of an image model id (Stable Diffusion and Flux rules when none claims it)."""
     family = find_family("image", model_id)
     return family if isinstance(family, ImageFamily) else _STANDARD_IMAGE
 
 
 def video_family(model_id: str) -> VideoFamily | None:
+    """The family of a video model id, or None when no family claims it."""
     family = find_family("video", model_id)
     return family if isinstance(family, VideoFamily) else None
 
 
 def audio_family(model_id: str) -> AudioFamily:
+    """The family of an audio model id (the tier's own ranges when none claims it)."""
     family = find_family("audio", model_id)
     return family if isinstance(family, AudioFamily) else _ANY_AUDIO

@@ -30,6 +30,7 @@ __all__ = [
     "with_defaults",
 ]
 
+#: The project types a family can serve: ``image``, ``video`` or ``audio``.
 MediaType = Literal["image", "video", "audio"]
 _P = TypeVar("_P")
 

@@ -17,6 +17,7 @@ def _range(low: float, high: float, default: float) -> NumericRange:
     return NumericRange(min=low, max=high, step=1, default=default)
 
 
+#: ACE-Step's numeric ranges (min, max, step, default) by parameter name.
 ACE_STEP_RANGES: Final[dict[str, NumericRange | None]] = {
     "duration": _range(10, 600, 30),
     "bpm": _range(30, 300, 120),
@@ -29,9 +30,12 @@ _KEY_ROOTS: Final = tuple(
     for letter in "ABCDEFG"
     for accidental in ("", "#", "b", "\u266f", "\u266d")
 )
+#: Every ``keyscale`` ACE-Step accepts: a root (with #, b, ♯ or ♭) and ``major`` or ``minor``.
 KEYSCALES: Final = tuple(f"{root} {mode}" for root in _KEY_ROOTS for mode in ("major", "minor"))
+#: The ``timesignature`` values ACE-Step accepts (beats per bar).
 TIME_SIGNATURES: Final = ("2", "3", "4", "6")
 # fmt: off
+#: The lyrics languages ACE-Step accepts (``language`` codes).
 LYRICS_LANGUAGES: Final = (
     "ar", "az", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fr", "he",
     "hi", "hr", "ht", "hu", "id", "is", "it", "ja", "ko", "la", "lt", "ms", "ne", "nl", "no",
@@ -47,6 +51,8 @@ _CHOICES: Final = {
 
 
 class AceStep(AudioFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "ace_step"
     prefixes: ClassVar[tuple[str, ...]] = ("ace_step",)
 

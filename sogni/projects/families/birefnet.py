@@ -11,10 +11,13 @@ if TYPE_CHECKING:
 
 __all__ = ["BIREFNET_MODEL_ID", "BiRefNet"]
 
+#: The BiRefNet background-removal model id.
 BIREFNET_MODEL_ID: Final = "birefnet_image_background_removal_fp16"
 
 
 class BiRefNet(ImageFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "birefnet"
     model_ids: ClassVar[frozenset[str]] = frozenset({BIREFNET_MODEL_ID})
     forced_output_format: ClassVar[str | None] = "png"

@@ -12,6 +12,7 @@ from ._image import ImageFamily
 
 __all__ = ["KREA_IDENTITY_EDIT_MODEL_IDS", "ComfyImage"]
 
+#: The Krea identity-edit model ids.
 KREA_IDENTITY_EDIT_MODEL_IDS: Final = frozenset(
     {"krea2_identity_edit_v1_2", "dark_beast_krea2_identity_edit_v1_2"}
 )
@@ -21,6 +22,8 @@ _EXTENDED_SIZE_IDS: Final = frozenset(
 
 
 class ComfyImage(ImageFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "comfy_image"
     prefixes: ClassVar[tuple[str, ...]] = (
         "z_image_",

@@ -28,9 +28,13 @@ __all__ = [
     "FlashVsr",
 ]
 
+#: The FlashVSR video upscaler's model id.
 FLASHVSR_MODEL_ID: Final = "flashvsr_v1.1_tiny_long_bf16"
+#: The output heights FlashVSR upscales to.
 FLASHVSR_RESOLUTIONS: Final = (1080, 1440)
+#: FlashVSR's detail settings.
 FLASHVSR_DETAIL: Final = ("stable", "sharper")
+#: FlashVSR's speed settings.
 FLASHVSR_SPEED: Final = ("stable", "faster")
 _DEFAULTS: Final = {
     "steps": 1,
@@ -41,6 +45,8 @@ _DEFAULTS: Final = {
 
 
 class FlashVsr(VideoFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "flashvsr"
     model_ids: ClassVar[frozenset[str]] = frozenset({FLASHVSR_MODEL_ID})
     tier_steps: ClassVar[bool] = False

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GPT_IMAGE_MODEL_IDS", "GptImage", "gpt_image_backgrounds", "gpt_image_qualities"]
 
+#: The GPT Image model ids (a vendor family).
 GPT_IMAGE_MODEL_IDS: Final = frozenset(
     {"gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare"}
 )
@@ -37,11 +38,13 @@ def _is_25(model_id: str) -> bool:
 
 
 def gpt_image_qualities(model_id: str) -> tuple[str, ...]:
+    """The ``quality`` values a GPT Image model accepts (2.5 adds ``xhigh`` and ``max``)."""
     base = ("low", "medium", "high", "standard", "hd")
     return (*base, "xhigh", "max") if _is_25(model_id) else base
 
 
 def gpt_image_backgrounds(model_id: str) -> tuple[str, ...]:
+    """The ``background`` values a GPT Image model accepts (2.5 adds ``transparent``)."""
     base = ("opaque", "auto")
     return (*base, "transparent") if _is_25(model_id) else base
 
@@ -51,6 +54,8 @@ def _data_uri(url: Any) -> bool:
 
 
 class GptImage(ImageFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "gpt_image"
     model_ids: ClassVar[frozenset[str]] = GPT_IMAGE_MODEL_IDS
 

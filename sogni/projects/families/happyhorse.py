@@ -9,12 +9,15 @@ from ._video import VideoCheck, VideoFamily
 
 __all__ = ["HAPPYHORSE_MODEL_IDS", "HappyHorse"]
 
+#: The HappyHorse video model ids (text, image and reference to video).
 HAPPYHORSE_MODEL_IDS: Final = frozenset(
     {"happyhorse-1.1-t2v", "happyhorse-1.1-i2v", "happyhorse-1.1-r2v"}
 )
 
 
 class HappyHorse(VideoFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "happyhorse"
     model_ids: ClassVar[frozenset[str]] = HAPPYHORSE_MODEL_IDS
     vendor: ClassVar[bool] = True

@@ -16,8 +16,11 @@ from ._video import DOCUMENTED_SHIFT, VideoCheck, VideoFamily
 
 __all__ = ["LTX_FRAME_STEP", "LTX_MODEL_IDS", "LTX_WORKFLOWS", "Ltx"]
 
+#: LTX frame counts are 1 plus a multiple of this step.
 LTX_FRAME_STEP: Final = 8
+#: The LTX workflows: text, image, audio, image+audio and video to video.
 LTX_WORKFLOWS: Final = ("t2v", "i2v", "a2v", "ia2v", "v2v")
+#: The LTX video model ids.
 LTX_MODEL_IDS: Final = frozenset(
     {
         f"{checkpoint}_{workflow}{suffix}"
@@ -36,6 +39,8 @@ LTX_MODEL_IDS: Final = frozenset(
 
 
 class Ltx(VideoFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "ltx"
     model_ids: ClassVar[frozenset[str]] = LTX_MODEL_IDS
 

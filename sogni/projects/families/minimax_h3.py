@@ -39,6 +39,7 @@ __all__ = [
     "is_h3_audio_guide_model",
 ]
 
+#: The MiniMax H3 video model ids.
 H3_MODEL_IDS: Final = frozenset(
     {
         "minimax-h3-fl2va-fp8_t2v",
@@ -82,18 +83,28 @@ _BALANCED: Final = re.compile(
 )
 _FASTH3_REFERENCE: Final = re.compile(r"minimax-h3-fastvideo-omni-int8_r2v_turbo(?:_2stage)?")
 _AUDIO_GUIDE: Final = re.compile(r"minimax-h3-fastvideo-int8_(?:ia2v|flfa2v|a2v)_turbo(?:_2stage)?")
+#: MiniMax H3 renders at this many frames per second.
 H3_FPS: Final = 24
+#: The frame count of the shortest H3 clip.
 H3_BASE_FRAMES: Final = 124
+#: H3 clips grow from the base length in steps of this many frames.
 H3_FRAME_STEP: Final = 17
+#: The frame count of the longest H3 clip.
 H3_MAX_FRAMES: Final = 362
 _MAX_STEP: Final = (H3_MAX_FRAMES - H3_BASE_FRAMES) // H3_FRAME_STEP
+#: H3 widths and heights are multiples of this.
 H3_DIMENSION_STEP: Final = 32
+#: The largest H3 width or height.
 H3_MAX_DIMENSION: Final = 1344
+#: The largest H3 frame area (width x height).
 H3_MAX_PIXELS: Final = 1_032_192
+#: The most keyframes an H3 project takes.
 H3_MAX_KEYFRAMES: Final = 8
 # r2v reference ceilings: images, videos, audios, total files.
 H3_REFERENCE_LIMITS: Final = (9, 3, 3, 12)
+#: The shortest and longest reference video H3 accepts, in seconds.
 H3_VIDEO_SECONDS: Final = (2, 15)
+#: How far (in seconds) a reference video may fall outside that range.
 H3_SECONDS_TOLERANCE: Final = 0.05
 _R, _O, _F = "required", "optional", "forbidden"
 # Where H3 departs from the shared workflow table.
@@ -110,6 +121,7 @@ _LISTS: Final = (
 
 
 def is_h3_audio_guide_model(model_id: str) -> bool:
+    """Whether an H3 id is one of the audio-guided FastVideo tiers (a2v, ia2v, flfa2v)."""
     return _AUDIO_GUIDE.fullmatch(model_id) is not None
 
 
@@ -142,6 +154,8 @@ def h3_frames_for_audio(seconds: float) -> int:
 
 
 class MinimaxH3(VideoFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "minimax_h3"
     model_ids: ClassVar[frozenset[str]] = H3_MODEL_IDS
     sends_negative_prompt: ClassVar[bool] = False

@@ -11,7 +11,9 @@ from ._audio import AudioFamily
 
 __all__ = ["MUSIC3_MODEL_ID", "MUSIC3_RANGES", "MinimaxMusic"]
 
+#: The MiniMax Music 3 model id.
 MUSIC3_MODEL_ID: Final = "minimax_music3"
+#: MiniMax Music 3's numeric ranges (min, max, step, default) by parameter name.
 MUSIC3_RANGES: Final[dict[str, NumericRange | None]] = {
     "duration": NumericRange(min=10, max=300, step=1, default=60),
     "bpm": None,
@@ -21,6 +23,8 @@ MUSIC3_RANGES: Final[dict[str, NumericRange | None]] = {
 
 
 class MinimaxMusic(AudioFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "minimax_music"
     model_ids: ClassVar[frozenset[str]] = frozenset({MUSIC3_MODEL_ID})
 

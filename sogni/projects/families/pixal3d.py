@@ -20,9 +20,13 @@ __all__ = [
     "Pixal3D",
 ]
 
+#: The Pixal3D image-to-3D model id.
 PIXAL3D_MODEL_ID: Final = "pixal3d_int8_i23d"
+#: The Pixal3D multi-view image-to-3D model id.
 PIXAL3D_MULTIVIEW_MODEL_ID: Final = "pixal3d_multiview_int8_i23d"
+#: The template variants Pixal3D accepts.
 PIXAL3D_TEMPLATE_VARIANTS: Final = ("i23d-birefnet",)
+#: Pixal3D's (min, max) ranges by parameter name.
 PIXAL3D_LIMITS: Final = {
     "texture_size": (1024, 4096),
     "mesh_target_faces": (5000, 700000),
@@ -35,6 +39,8 @@ PIXAL3D_VIEW_SLOTS: Final = {"left_view_image": 1, "back_view_image": 2, "right_
 
 
 class Pixal3D(ImageFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "pixal3d"
     prefixes: ClassVar[tuple[str, ...]] = ("pixal3d_",)
     forced_output_format: ClassVar[str | None] = "glb"

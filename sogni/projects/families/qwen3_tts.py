@@ -11,5 +11,7 @@ __all__ = ["Qwen3Tts"]
 
 
 class Qwen3Tts(AudioFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "qwen3_tts"
     prefixes: ClassVar[tuple[str, ...]] = ("qwen3_tts_",)

@@ -9,6 +9,7 @@ from ._image import ImageFamily
 
 __all__ = ["QWEN_IMAGE_MODEL_IDS", "QwenImage"]
 
+#: The Qwen Image model ids.
 QWEN_IMAGE_MODEL_IDS: Final = frozenset(
     {
         "qwen_image_2512_fp8",
@@ -20,6 +21,8 @@ QWEN_IMAGE_MODEL_IDS: Final = frozenset(
 
 
 class QwenImage(ImageFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "qwen_image"
     model_ids: ClassVar[frozenset[str]] = QWEN_IMAGE_MODEL_IDS
 

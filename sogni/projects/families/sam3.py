@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SAM3_MODEL_ID", "Sam3"]
 
+#: The SAM 3 image segmentation model id.
 SAM3_MODEL_ID: Final = "sam3_image_segment_bf16"
 SAM3_MAX_POINTS: Final = 32
 SAM3_MAX_BOXES: Final = 16
@@ -26,6 +27,8 @@ SAM3_MAX_INSTANCES: Final = 16
 
 
 class Sam3(ImageFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "sam3"
     model_ids: ClassVar[frozenset[str]] = frozenset({SAM3_MODEL_ID})
     forced_output_format: ClassVar[str | None] = "png"

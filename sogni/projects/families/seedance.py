@@ -31,8 +31,11 @@ SEEDANCE_REFERENCE_LIMITS: Final = {
     "seedance-2-5": (30, 10, 10, 50),
     "seedance-2-5-uncensored": (30, 10, 10, 50),
 }
+#: The Seedance video model ids.
 SEEDANCE_MODEL_IDS: Final = frozenset(SEEDANCE_REFERENCE_LIMITS)
+#: The Seedance 2.5 ids (higher reference caps, ``return_last_frame``).
 SEEDANCE_25_MODEL_IDS: Final = frozenset({"seedance-2-5", "seedance-2-5-uncensored"})
+#: The largest short edge (pixels) of a Seedance clip, by model id.
 SEEDANCE_MAX_SHORT_EDGE: Final = {
     "seedance-2-0": 2176,
     "seedance-2-0-mini": 736,
@@ -41,10 +44,13 @@ SEEDANCE_MAX_SHORT_EDGE: Final = {
     "seedance-2-5": 1088,
     "seedance-2-5-uncensored": 1088,
 }
+#: Seedance's task types.
 SEEDANCE_TASK_TYPES: Final = ("reference", "edit", "extend")
 
 
 class Seedance(VideoFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "seedance"
     model_ids: ClassVar[frozenset[str]] = SEEDANCE_MODEL_IDS
     vendor: ClassVar[bool] = True

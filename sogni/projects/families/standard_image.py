@@ -14,6 +14,8 @@ __all__ = ["StandardImage"]
 
 
 class StandardImage(ImageFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "image"
 
     def matches(self, model_id: str) -> bool:

@@ -15,6 +15,7 @@ from ._video import DOCUMENTED_SHIFT, VideoCheck, VideoFamily
 
 __all__ = ["WAN_ANIMATE_MODEL_IDS", "WAN_FPS", "WAN_MODEL_IDS", "WAN_RENDER_FPS", "Wan22"]
 
+#: The Wan 2.2 video model ids.
 WAN_MODEL_IDS: Final = frozenset(
     {
         "wan_v2.2-14b-fp8_t2v",
@@ -27,14 +28,19 @@ WAN_MODEL_IDS: Final = frozenset(
         "wan_v2.2-14b-fp8_animate-replace_lightx2v",
     }
 )
+#: The Wan 2.2 Animate ids (animate-move and animate-replace).
 WAN_ANIMATE_MODEL_IDS: Final = frozenset(
     {"wan_v2.2-14b-fp8_animate-move_lightx2v", "wan_v2.2-14b-fp8_animate-replace_lightx2v"}
 )
+#: The frame rate Wan 2.2 renders at; frame counts are computed at this rate.
 WAN_RENDER_FPS: Final = 16
+#: The output frame rates Wan 2.2 accepts.
 WAN_FPS: Final = (16, 32)
 
 
 class Wan22(VideoFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "wan22"
     model_ids: ClassVar[frozenset[str]] = WAN_MODEL_IDS
 

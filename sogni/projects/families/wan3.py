@@ -22,9 +22,13 @@ __all__ = [
     "Wan3",
 ]
 
+#: The Wan 3 video model ids.
 WAN3_MODEL_IDS: Final = frozenset({"wan3.0-video", "wan3.0-spicy-video"})
+#: The Wan 3 id with the enhanced (spicy) mode.
 WAN3_ENHANCED_MODEL_ID: Final = "wan3.0-spicy-video"
+#: The aspect ratios Wan 3 accepts.
 WAN3_RATIOS: Final = ("adaptive", "16:9", "4:3", "1:1", "3:4", "9:16")
+#: The largest seed Wan 3 accepts (2**31 - 1).
 WAN3_MAX_SEED: Final = 2_147_483_647
 WAN3_FPS: Final = 30
 # The options only Wan 3 takes.
@@ -38,6 +42,8 @@ WAN3_OPTIONS: Final = (
 
 
 class Wan3(VideoFamily):
+    """The built-in family for the models above: ids, defaults, checks and request fields."""
+
     name: ClassVar[str] = "wan3"
     model_ids: ClassVar[frozenset[str]] = WAN3_MODEL_IDS
     vendor: ClassVar[bool] = True
