@@ -23,7 +23,12 @@ from .workflow_cases import (
     WORKFLOW_KINDS,
     WorkflowCase,
 )
-from .workflow_run import WorkflowSide, normalise_workflow_request, run_workflow_parity, workflow_slot
+from .workflow_run import (
+    WorkflowSide,
+    normalise_workflow_request,
+    run_workflow_parity,
+    workflow_slot,
+)
 
 Results = dict[str, tuple[WorkflowSide, WorkflowSide]]
 

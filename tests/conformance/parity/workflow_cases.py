@@ -323,8 +323,12 @@ WORKFLOW_CASES: list[WorkflowCase] = [
     ),
     _on_workflow("cancel", "workflows.cancel", ASK_PLAN, {}, {}),
     WorkflowCase("list_default", "workflows.list", {}, {}),
-    WorkflowCase("list_paged", "workflows.list", {"limit": 5, "offset": 2}, {"limit": 5, "offset": 2}),
-    WorkflowCase("list_zero", "workflows.list", {"limit": 0, "offset": 0}, {"limit": 0, "offset": 0}),
+    WorkflowCase(
+        "list_paged", "workflows.list", {"limit": 5, "offset": 2}, {"limit": 5, "offset": 2}
+    ),
+    WorkflowCase(
+        "list_zero", "workflows.list", {"limit": 0, "offset": 0}, {"limit": 0, "offset": 0}
+    ),
     _on_workflow("events", "workflows.events", PLAN, {}, {}),
     _on_workflow(
         "stream_from_start", "workflows.streamEvents", PLAN, {"options": {}}, {"options": {}}
@@ -374,7 +378,9 @@ SMALL_TEMPLATE = {"name": "Small", "version": "1", "description": "tiny"}
 
 
 def _on_template(name: str, kind: str, ts: dict[str, Any], py: dict[str, Any]) -> WorkflowCase:
-    return WorkflowCase(name, kind, {"create": SMALL_TEMPLATE, **ts}, {"create": SMALL_TEMPLATE, **py})
+    return WorkflowCase(
+        name, kind, {"create": SMALL_TEMPLATE, **ts}, {"create": SMALL_TEMPLATE, **py}
+    )
 
 
 TEMPLATE_CASES: list[WorkflowCase] = [
@@ -393,9 +399,16 @@ TEMPLATE_CASES: list[WorkflowCase] = [
         {"patch": {"category": None, "exposeToLLM": False}},
         {"patch": {"category": None, "exposeToLLM": False}},
     ),
-    _on_template("fork_named", "templates.fork", {"fork": {"newName": "Mine"}}, {"fork": {"new_name": "Mine"}}),
+    _on_template(
+        "fork_named",
+        "templates.fork",
+        {"fork": {"newName": "Mine"}},
+        {"fork": {"new_name": "Mine"}},
+    ),
     _on_template("fork_unnamed", "templates.fork", {}, {}),
-    _on_template("fork_empty_name", "templates.fork", {"fork": {"newName": ""}}, {"fork": {"new_name": ""}}),
+    _on_template(
+        "fork_empty_name", "templates.fork", {"fork": {"newName": ""}}, {"fork": {"new_name": ""}}
+    ),
     _on_template("delete", "templates.delete", {}, {}),
     WorkflowCase("list_templates_default", "templates.list", {}, {}),
     WorkflowCase(

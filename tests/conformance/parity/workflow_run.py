@@ -167,7 +167,9 @@ def _run_ours(
                 side.error = f"{type(exc).__name__}: {exc}"
 
 
-def _perform(fake: FakeSupernet, client: SogniClient, case: WorkflowCase, side: WorkflowSide) -> None:
+def _perform(
+    fake: FakeSupernet, client: SogniClient, case: WorkflowCase, side: WorkflowSide
+) -> None:
     params = case.py
     workflows = client.workflows
     templates = client.workflows.templates
