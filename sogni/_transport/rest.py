@@ -386,8 +386,13 @@ class RestClient:
         idempotent: bool | None = None,
         authenticate: bool = True,
         config: ClientConfig | None = None,
+        send_body: bool = True,
     ) -> Any:
-        """Call an endpoint and return the payload (the ``data`` of api-host envelopes)."""
+        """Call an endpoint and return the payload (the ``data`` of api-host envelopes).
+
+        A method other than GET and HEAD sends a JSON body (``{}`` without ``json_body``);
+        ``send_body=False`` sends none and no ``Content-Type``, for the calls the official
+        client makes without one."""
         method = method.upper()
         cfg = config or self._config
         if idempotent is None:
@@ -396,7 +401,7 @@ class RestClient:
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
         body: bytes | None = None
         send_headers = dict(headers or {})
-        if method not in ("GET", "HEAD"):
+        if method not in ("GET", "HEAD") and send_body:
             # JSON.stringify's text, as the official client sends: UTF-8, numbers as JavaScript
             # writes them, NaN as null.
             body = stringify({} if json_body is None else json_body).encode("utf-8")

@@ -324,7 +324,10 @@ class WorkflowsAPI:
         _check_id(workflow_id)
         if seed_overrides is not None and not isinstance(seed_overrides, Mapping):
             raise_problems([ValidationProblem("seed_overrides", "must be a dict")])
-        body: dict[str, Any] = {"seed_overrides": dict(seed_overrides or {})}
+        # Sent only when given (``{}`` included), as the TypeScript SDK does.
+        body: dict[str, Any] = {}
+        if seed_overrides is not None:
+            body["seed_overrides"] = dict(seed_overrides)
         data = self._post_billing(
             _path(workflow_id, "/reseed"),
             body,
@@ -351,8 +354,9 @@ class WorkflowsAPI:
         with (``cancelled``, or the status it had already ended with)."""
         _check_id(workflow_id)
         self._core.check()
+        # No body and no Content-Type: what the TypeScript SDK sends.
         data = self._core.rest.request(
-            "POST", _path(workflow_id, "/cancel"), json_body={}, config=self._config
+            "POST", _path(workflow_id, "/cancel"), send_body=False, config=self._config
         )
         return self._applied(WorkflowRecord.from_wire(_data(data, "workflow")))
 

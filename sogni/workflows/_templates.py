@@ -116,12 +116,14 @@ class TemplatesAPI:
         return _template(data, "update ")
 
     def delete(self, template_id: str) -> None:
-        self._call("DELETE", _path(template_id))
+        self._call("DELETE", _path(template_id), send_body=False)
 
     def fork(self, template_id: str, *, new_name: str | None = None) -> WorkflowTemplate:
         """A copy of a template (yours or a public one) in your account."""
         if new_name is not None and not isinstance(new_name, str):
             raise_problems([ValidationProblem("new_name", "must be a string")])
-        body = {"newName": new_name} if new_name else {}
+        # An empty name is sent as given, as the TypeScript SDK does (the service then names
+        # the copy itself).
+        body = {"newName": new_name} if new_name is not None else {}
         data = self._call("POST", _path(template_id, "/fork"), json_body=body)
         return _template(data, "fork ")

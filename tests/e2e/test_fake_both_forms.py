@@ -15,7 +15,9 @@ The list (protocol/01 §9, protocol/02 §11, protocol/03 §10, protocol/04 §9):
 * video requests without ``negativePrompt`` for local models (Python omits it, TypeScript sends
   ``""``) -> ``test_local_video_without_negative_prompt``;
 * chat ``think=None``: Python sends ``chat_template_kwargs: {enable_thinking: false}``,
-  TypeScript omits ``chat_template_kwargs`` -> ``test_chat_thinking_forms``.
+  TypeScript omits ``chat_template_kwargs`` -> ``test_chat_thinking_forms``;
+* a workflow ``cancel``: Python sends ``{}``, TypeScript no body and no ``Content-Type``
+  -> ``test_workflow_cancel_with_an_empty_body``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import websocket
 
 from sogni._wire.envelope import encode_frame
@@ -117,3 +120,15 @@ def test_chat_thinking_forms(artist: Artist, kwargs: dict[str, Any]) -> None:
     text = "".join(p.get("content") or "" for p in tokens)
     assert "<think>" not in text and text.startswith('You said: "Hello"')
     assert result["usage"]["completion_tokens"] > 0
+
+
+def test_workflow_cancel_with_an_empty_body(fake: FakeSupernet) -> None:
+    headers = {"api-key": fake.api_key}
+    base = fake.rest_url + "/v1/creative-agent/workflows"
+    ask = {"id": "ask", "toolName": "ask_clarifying_question", "arguments": {"question": "?"}}
+    started = requests.post(base, json={"input": {"steps": [ask]}}, headers=headers, timeout=10)
+    assert started.status_code == 201, started.text
+    workflow_id = started.json()["data"]["workflow"]["workflowId"]
+    answer = requests.post(f"{base}/{workflow_id}/cancel", json={}, headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["workflow"]["status"] == "cancelled"
