@@ -409,8 +409,10 @@ class RestClient:
         idempotent: bool | None = None,
         authenticate: bool = True,
         config: ClientConfig | None = None,
+        unwrap: bool = True,
     ) -> Any:
-        """Call an endpoint and return the payload (the ``data`` of api-host envelopes)."""
+        """Call an endpoint and return the payload (the ``data`` of api-host envelopes, or the
+        whole body with ``unwrap=False``)."""
         method = method.upper()
         cfg = config or self._config
         if idempotent is None:
@@ -433,7 +435,7 @@ class RestClient:
                 method, url, cfg, deadline, params=query, data=body, headers=all_headers
             ) as response:
                 content = self._read_all(response, deadline)
-                return self._interpret(response, content, origin, authenticate)
+                return self._interpret(response, content, origin, authenticate, unwrap)
 
         return self.run_with_retries(attempt, cfg, idempotent=idempotent, label=f"{method} {path}")
 
@@ -469,7 +471,7 @@ class RestClient:
                 headers={**headers, **self._auth.headers()},
             ) as response:
                 if not 200 <= response.status_code < 300:
-                    self._interpret(response, self._read_all(response, math.inf), "api", True)
+                    self._interpret(response, self._read_all(response, math.inf), "api", True, True)
                 yield response
         except _AttemptError as exc:
             raise exc.error from None
@@ -595,10 +597,10 @@ class RestClient:
             ) from exc
 
     def _interpret(
-        self, response: requests.Response, content: bytes, origin: Origin, authenticated: bool
+        self, response: requests.Response, content: bytes, origin: Origin, auth: bool, unwrap: bool
     ) -> Any:
         status = response.status_code
-        if status == 401 and authenticated and self._auth.is_authenticated():
+        if status == 401 and auth and self._auth.is_authenticated():
             # protocol/01 §4.1: a 401 clears the credentials before anything else.
             self._auth.on_unauthorized()
         if not 200 <= status < 300:
@@ -615,7 +617,8 @@ class RestClient:
                 ProtocolError(f"Failed to parse response body (HTTP {status})"),
                 reached_server=True,
             ) from exc
-        if origin == "api" and isinstance(payload, dict) and payload.get("status") == "success":
+        wrapped = isinstance(payload, dict) and payload.get("status") == "success"
+        if unwrap and origin == "api" and wrapped:
             return payload.get("data")
         return payload
 

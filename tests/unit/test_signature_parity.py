@@ -37,6 +37,9 @@ TYPE_MAP = {
     "ChatStream": "AsyncChatStream",
     "EventIterator": "AsyncEventIterator",
     "Iterator": "AsyncIterator",
+    "ReplayAPI": "AsyncReplayAPI",
+    "StatsAPI": "AsyncStatsAPI",
+    "AnnouncementsAPI": "AsyncAnnouncementsAPI",
 }
 # Members whose twin has another name.
 MEMBER_MAP = {
