@@ -109,3 +109,40 @@ def test_leaderboard_ranks_the_fakes_projects_and_serves_seeded_rows(
     with pytest.raises(ValidationError) as caught:
         client.stats.leaderboard("referral", "week", network="slow")  # type: ignore[arg-type]
     assert caught.value.params == ["period", "network"]
+
+
+@pytest.mark.asyncio
+async def test_the_async_twins_answer_as_the_sync_calls(fake: FakeSupernet) -> None:
+    from sogni import ClientConfig
+    from sogni_async import AsyncSogniClient
+
+    from ..helpers import FAST
+
+    config = ClientConfig(
+        app_id="async-extras",
+        api_key=fake.api_key,
+        rest_endpoint=fake.rest_url,
+        socket_endpoint=fake.socket_url,
+        timeouts=FAST,
+    )
+    fake.set_leaderboard("referral", [{"rank": 1, "username": "ann", "value": "3"}])
+    fake.publish_announcement(id="a-1", title="Hello")
+    async with AsyncSogniClient(config=config) as client:
+        written = await client.replay.write({"run_id": "async-run"})
+        assert written.run_id == "async-run"
+        assert [r.run_id for r in await client.replay.list()] == ["async-run"]
+        assert (await client.replay.get("async-run")).record == {"run_id": "async-run"}
+        (row,) = await client.stats.leaderboard("referral", "day")
+        assert (row.rank, row.username, row.value) == (1, "ann", "3")
+        assert [a.id for a in await client.announcements.active()] == ["a-1"]
+        await client.announcements.dismiss("a-1")
+        assert await client.announcements.active() == []
+        relaxed = await client.projects.get_available_models("relaxed")
+        assert {m.id for m in relaxed} == set(fake.call(lambda: fake._swarm_models("relaxed")))
+        project = await client.projects.create(
+            model_id="flux1-schnell-fp8", positive_prompt="a cup", steps=4
+        )
+        await project.wait()
+        status = await client.projects.get_status(project.id)
+        assert (status.status, status.finished) == ("completed", True)
+        await client.projects.cancel(project.id)  # finished: nothing to do
