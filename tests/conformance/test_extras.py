@@ -70,3 +70,28 @@ def test_replay_leaderboard_and_announcements(
     assert result["afterDismiss"] == []
     (dismiss,) = fake.requests("/v1/announcements/banner-1/dismiss")
     assert dismiss.method == "POST" and json.loads(dismiss.raw or "null") == {}
+
+
+def test_a_pinned_banner_reaches_each_client_in_the_form_it_asked_for(
+    fake: FakeSupernet, start_scenario: StartScenario, language: str
+) -> None:
+    banner = fake.publish_announcement(
+        id="pinned-1",
+        title="Maintenance",
+        body_markdown="tonight",
+        kind="banner",
+        severity="warn",
+        pinned=True,
+    )
+    with start_scenario(language, "announcements_live") as scenario:
+        result = scenario.result()
+    assert result["appAlert"] == banner
+    assert result["toast"] == {
+        "type": "warning",
+        "message": "Maintenance: tonight",
+        "autoClose": 0,
+        "stickyID": "pinned-1",
+    }
+    connects = [r for r in fake.received if r.kind == "ws_connect"]
+    subscriptions = {r.app_id: r.query.get("socketEventSubscriptions") for r in connects}
+    assert any(s and json.loads(s).get("appAlert") is True for s in subscriptions.values())
