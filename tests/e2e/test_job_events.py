@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from sogni.projects import JobProgress, ProjectStatus, new_project_id
 from sogni.projects._job_events import JobWatch
 from sogni.testing import FakeSupernet
 
-from ..helpers import wait_until
+from ..helpers import FAST, wait_until
 
 IMAGE: dict[str, Any] = {
     "type": "image",
@@ -27,6 +27,23 @@ IMAGE: dict[str, Any] = {
     "positive_prompt": "a lighthouse",
     "guidance": 1,
 }
+
+
+@pytest.fixture
+def slow() -> Iterator[tuple[FakeSupernet, SogniClient]]:
+    """A fake slower than the shared one: the model loads for 80 ms after a job appears, time
+    enough to pause the workers before its first step."""
+    with (
+        FakeSupernet(time_scale=0.1) as fake,
+        SogniClient(
+            app_id="job-events",
+            api_key=fake.api_key,
+            rest_endpoint=fake.rest_url,
+            socket_endpoint=fake.socket_url,
+            timeouts=FAST,
+        ) as client,
+    ):
+        yield fake, client
 
 
 class Recorder:
@@ -49,16 +66,16 @@ class Recorder:
 
 
 def test_job_on_progress_sees_every_step_in_order_on_the_callback_worker(
-    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+    slow: tuple[FakeSupernet, SogniClient],
 ) -> None:
-    client = make_client()
+    fake, client = slow
     project = client.projects.create(**IMAGE, steps=8, seed=3, number_of_previews=2)
     (job,) = wait_until(lambda: project.jobs, timeout=10)
     fake.pause_workers()  # the render freezes between steps while the listeners go on
     seen = Recorder()
-    start = job.step
     for name in ("progress", "preview", "completed", "failed", "updated"):
         job.on(name, seen.listener(name))
+    start = job.step  # read after the listeners are in: no step can fall in between
     project.on("completed", seen.listener("project:completed"))
     fake.resume_workers()
     project.wait(timeout=20)
@@ -87,11 +104,12 @@ def test_job_on_progress_sees_every_step_in_order_on_the_callback_worker(
 
 
 def test_a_failed_job_says_failed_last_and_names_are_checked_as_for_projects(
-    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+    slow: tuple[FakeSupernet, SogniClient],
 ) -> None:
-    client = make_client()
+    fake, client = slow
     project = client.projects.create(**{**IMAGE, "positive_prompt": "a boat [fail]"}, steps=6)
     (job,) = wait_until(lambda: project.jobs, timeout=10)
+    fake.pause_workers()
     with pytest.raises(ValidationError, match="did you mean 'progress'") as caught:
         job.on("progres", print)
     assert caught.value.params == ["event"]
@@ -100,6 +118,7 @@ def test_a_failed_job_says_failed_last_and_names_are_checked_as_for_projects(
     seen = Recorder()
     for name in ("completed", "failed", "updated"):
         job.on(name, seen.listener(name))
+    fake.resume_workers()
     with pytest.raises(Exception, match=r"(?i)fail"):
         project.wait(timeout=20)
     wait_until(lambda: "failed" in seen.names())
@@ -110,14 +129,16 @@ def test_a_failed_job_says_failed_last_and_names_are_checked_as_for_projects(
 
 
 def test_job_listeners_are_let_go_when_the_project_ends(
-    make_client: Callable[..., SogniClient],
+    slow: tuple[FakeSupernet, SogniClient],
 ) -> None:
-    client = make_client()
+    fake, client = slow
     project = client.projects.create(**IMAGE, steps=6, seed=5)
     (job,) = wait_until(lambda: project.jobs, timeout=10)
+    fake.pause_workers()
     holder = Recorder()
     job.on("progress", holder.listener("progress"))
     job.on("updated", holder.listener("updated"))
+    fake.resume_workers()
     released = weakref.ref(holder)
     project.wait(timeout=20)
     got = holder.events  # what the listeners recorded outlives them
