@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 
     from ._core import Core
     from .account import AccountAPI, CurrentAccount
+    from .announcements import AnnouncementsAPI
     from .auth import Tokens
     from .chat import ChatAPI
     from .projects import ProjectsAPI
+    from .replay import ReplayAPI
+    from .stats import StatsAPI
     from .workflows import WorkflowsAPI
 
 __all__ = ["SogniClient"]
@@ -41,6 +44,8 @@ CLIENT_EVENTS = (
     "toast_message",
     "app_alert",
     "subscription_limit_notice",
+    "announcement",
+    "toast",
 )
 # Server notices are emitted under their frame type.
 _NOTICE_FRAMES = {
@@ -214,6 +219,28 @@ class SogniClient:
         self._keep_alive(workflows.templates)
         return workflows
 
+    @cached_property
+    def replay(self) -> ReplayAPI:
+        """Replay records of runs (``write``, ``list``, ``get``)."""
+        from .replay import ReplayAPI
+
+        return self._keep_alive(ReplayAPI(self._core, self._config))
+
+    @cached_property
+    def stats(self) -> StatsAPI:
+        """Network statistics: ``leaderboard()``."""
+        from .stats import StatsAPI
+
+        return self._keep_alive(StatsAPI(self._core, self._config))
+
+    @cached_property
+    def announcements(self) -> AnnouncementsAPI:
+        """The service's announcements (``active``, ``dismiss``); pushed ones arrive as the
+        ``announcement`` event (with ``ClientConfig(app_alerts=True)``) or ``toast``."""
+        from .announcements import AnnouncementsAPI
+
+        return self._keep_alive(AnnouncementsAPI(self._core, self._config))
+
     # ------------------------------------------------------------------ state
 
     @property
@@ -283,8 +310,17 @@ class SogniClient:
         ``connection_lost``, ``disconnected``, ``account_updated``, and the server notices
         ``toast_message``, ``app_alert``, ``subscription_limit_notice``. ``fn`` runs on the
         callback worker. An unknown name raises ``ValidationError`` naming the closest one.
-        Returns a function that removes the listener."""
+        Returns a function that removes the listener.
+
+        ``announcement`` gives each admin announcement once, as an ``Announcement`` (pinned
+        banners, re-sent at every reconnect, are not repeated); it needs
+        ``ClientConfig(app_alerts=True)``. Without that opt-in the same notices arrive as
+        ``toast`` events (a ``Toast``)."""
         name = check_event(event, CLIENT_EVENTS, owner="client")
+        if name in ("announcement", "toast"):
+            from .announcements import listen
+
+            return listen(self._core, name, fn)
         return self._core.on(_NOTICE_FRAMES.get(name, name), fn)
 
     def connect(self, *, wait: bool = True, timeout: float | None = None) -> None:

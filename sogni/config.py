@@ -207,6 +207,9 @@ class ClientConfig:
     callback_queue_size: int = 10000
     max_frame_bytes: int = 100 * 1024 * 1024
     socket_event_subscriptions: Mapping[str, bool] | None = None
+    app_alerts: bool = False
+    """Receive admin announcements as ``appAlert`` frames (``client.on("announcement")``)
+    instead of ``toastMessage`` ones (``client.on("toast")``)."""
     trusted_media_prefixes: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     """URL prefixes (ending in "/") from which vision images may be fetched, besides the Sogni
     and S3/CloudFront hosts. Empty by default; tests point it at a local server."""
@@ -297,6 +300,14 @@ class ClientConfig:
             new_retry = attrs.evolve(new_retry, max_attempts=max_retries + 1)
         return attrs.evolve(self, timeouts=new_timeouts, retry=new_retry, **values)
 
+    def socket_subscriptions(self) -> dict[str, bool]:
+        """The socket event subscriptions the connection asks for: ``socket_event_subscriptions``
+        plus ``appAlert`` with ``app_alerts`` (unless given there)."""
+        flags = dict(self.socket_event_subscriptions or {})
+        if self.app_alerts:
+            flags.setdefault("appAlert", True)
+        return flags
+
     @property
     def socket_rest_endpoint(self) -> str:
         """The socket host's own REST origin (the socket URL with an http(s) scheme)."""
@@ -352,6 +363,7 @@ class ClientOptions(TypedDict, total=False):
     callback_queue_size: int
     max_frame_bytes: int
     socket_event_subscriptions: Mapping[str, bool] | None
+    app_alerts: bool
     trusted_media_prefixes: Sequence[str]
     clock: Callable[[], float]
     sleep: Callable[[float], None]

@@ -22,6 +22,7 @@ from sogni.config import ClientConfig, ClientOptions, RetryPolicy, Timeouts
 
 from ._bridge import Bridge
 from ._chat import AsyncChatAPI
+from ._extras import AsyncAnnouncementsAPI, AsyncReplayAPI, AsyncStatsAPI
 from ._projects import AsyncProjectsAPI
 from ._workflows import AsyncWorkflowsAPI
 
@@ -182,6 +183,18 @@ class AsyncSogniClient:
     @cached_property
     def workflows(self) -> AsyncWorkflowsAPI:
         return AsyncWorkflowsAPI(self._sync.workflows, self._bridge)
+
+    @cached_property
+    def replay(self) -> AsyncReplayAPI:
+        return AsyncReplayAPI(self)
+
+    @cached_property
+    def stats(self) -> AsyncStatsAPI:
+        return AsyncStatsAPI(self)
+
+    @cached_property
+    def announcements(self) -> AsyncAnnouncementsAPI:
+        return AsyncAnnouncementsAPI(self)
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Same as ``SogniClient.on``; ``fn`` runs on the callback worker thread, so use

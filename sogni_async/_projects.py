@@ -22,6 +22,7 @@ from sogni.projects import (
     Project,
     ProjectEvent,
     ProjectStatus,
+    ProjectStatusSnapshot,
     SizePreset,
     SupportedModel,
     VideoProjectParams,
@@ -171,6 +172,10 @@ class AsyncJob:
 
     async def enhance(self, strength: str = "medium", **overrides: Any) -> str:
         return await self._bridge.run(self._job.enhance, strength, **overrides)
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Same as ``Job.on``: ``fn`` runs on the callback worker thread."""
+        return self._job.on(event, fn)
 
     def __repr__(self) -> str:
         return f"Async{self._job!r}"
@@ -422,6 +427,15 @@ class AsyncProjectsAPI:
 
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         return self._sync.on(event, fn)
+
+    async def cancel(self, project_id: str, *, timeout: float | None = None) -> None:
+        await self._bridge.run(self._sync.cancel, project_id, timeout=timeout)
+
+    async def get_status(self, project_id: str) -> ProjectStatusSnapshot:
+        return await self._bridge.run(self._sync.get_status, project_id)
+
+    async def get_available_models(self, network: str | None = None) -> list[AvailableModel]:
+        return await self._bridge.run(self._sync.get_available_models, network)
 
     async def supported_models(self, *, refresh: bool = False) -> list[SupportedModel]:
         return await self._bridge.run(self._sync.supported_models, refresh=refresh)

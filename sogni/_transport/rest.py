@@ -387,8 +387,10 @@ class RestClient:
         authenticate: bool = True,
         config: ClientConfig | None = None,
         send_body: bool = True,
+        unwrap: bool = True,
     ) -> Any:
-        """Call an endpoint and return the payload (the ``data`` of api-host envelopes).
+        """Call an endpoint and return the payload (the ``data`` of api-host envelopes, or the
+        whole body with ``unwrap=False``).
 
         A method other than GET and HEAD sends a JSON body (``{}`` without ``json_body``);
         ``send_body=False`` sends none and no ``Content-Type``, for the calls the official
@@ -415,7 +417,7 @@ class RestClient:
                 method, url, cfg, deadline, params=query, data=body, headers=all_headers
             ) as response:
                 content = self._read_all(response, deadline)
-                return self._interpret(response, content, origin, authenticate)
+                return self._interpret(response, content, origin, authenticate, unwrap)
 
         return self.run_with_retries(attempt, cfg, idempotent=idempotent, label=f"{method} {path}")
 
@@ -451,7 +453,7 @@ class RestClient:
                 headers={**headers, **self._auth.headers()},
             ) as response:
                 if not 200 <= response.status_code < 300:
-                    self._interpret(response, self._read_all(response, math.inf), "api", True)
+                    self._interpret(response, self._read_all(response, math.inf), "api", True, True)
                 yield response
         except _AttemptError as exc:
             raise exc.error from None
@@ -588,7 +590,12 @@ class RestClient:
             ) from exc
 
     def _interpret(
-        self, response: requests.Response, content: bytes, origin: Origin, authenticated: bool
+        self,
+        response: requests.Response,
+        content: bytes,
+        origin: Origin,
+        authenticated: bool,
+        unwrap: bool,
     ) -> Any:
         status = response.status_code
         if status == 401 and authenticated and self._auth.is_authenticated():
@@ -608,7 +615,8 @@ class RestClient:
                 ProtocolError(f"Failed to parse response body (HTTP {status})"),
                 reached_server=True,
             ) from exc
-        if origin == "api" and isinstance(payload, dict) and payload.get("status") == "success":
+        wrapped = isinstance(payload, dict) and payload.get("status") == "success"
+        if unwrap and origin == "api" and wrapped:
             return payload.get("data")
         return payload
 

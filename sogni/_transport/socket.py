@@ -161,7 +161,7 @@ class SocketTransport:
         self._last_ping_at = 0.0
         self._ping_outstanding_since: float | None = None
         self._network: str = config.network
-        self._subscriptions: dict[str, bool] = dict(config.socket_event_subscriptions or {})
+        self._subscriptions: dict[str, bool] = config.socket_subscriptions()
         self._timers = TimerHeap()
         self._renewal: concurrent.futures.Future[Any] | None = None
 

@@ -6,6 +6,8 @@ handles; the parameter classes, catalog models and handles are exported here.
 
 from __future__ import annotations
 
+from ._by_id import ProjectStatusSnapshot
+from ._job_events import JobProgress
 from ._kwargs import AudioProjectKwargs, ImageProjectKwargs, VideoProjectKwargs
 from .api import CostEstimate, ProjectsAPI, new_project_id
 from .catalog import (
@@ -105,4 +107,6 @@ __all__ = [
     "new_project_id",
     "video_duration_range",
     "video_frames",
+    "JobProgress",
+    "ProjectStatusSnapshot",
 ]

@@ -58,6 +58,7 @@ from ._codes import error_from_frame, int_or_none
 from .handles import Job, JobStatus, Project, ProjectEvent, ProjectEventType, ProjectStatus
 
 if TYPE_CHECKING:
+    from ._job_events import JobWatch
     from ._service import ProjectsService
 
 log = get_logger("sogni.projects")
@@ -126,6 +127,7 @@ class ProjectTracker:
         self._cancel_future: SogniFuture[None] | None = None
         self._final_event: ProjectEvent | None = None  # once set, the project says no more
         self._mints: list[tuple[Job, str]] = []
+        self.job_watch: JobWatch | None = None  # the job.on listeners, made on first use
 
     # ------------------------------------------------------------------ clocks
 
@@ -202,6 +204,8 @@ class ProjectTracker:
         go of its listeners and iterators.
         """
         with self.lock:
+            if self.job_watch is not None:
+                self.job_watch.flush()  # a job's events go before its project's
             for name, arg, event in emissions:
                 if self._final_event is not None:
                     return
@@ -213,6 +217,7 @@ class ProjectTracker:
                 self.service.emit_api_event(name, self.handle, event)
                 if final:
                     self._final_event = event
+                    self.job_watch = None
                     self._listeners.clear()
                     self._subscribers.clear()
                     # The future settles after the final event is queued, so listeners of the

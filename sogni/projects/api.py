@@ -13,6 +13,7 @@ from .._events import check_event
 from .._wire.fields import wire
 from ..errors import NotFoundError, ValidationError, ValidationProblem
 from ._build import build_job_request
+from ._by_id import ProjectStatusSnapshot, available_models_of, cancel_by_id, status_of
 from ._estimate import audio_estimate_path, image_estimate_path, video_estimate_path
 from ._service import API_EVENTS, ProjectsService, rebuild_from_record
 from ._tracker import ProjectTracker
@@ -258,6 +259,29 @@ class ProjectsAPI:
         closest one."""
         name = check_event(event, API_EVENTS, owner="projects")
         return self._service.on(name, fn)
+
+    def cancel(self, project_id: str, *, timeout: float | None = None) -> None:
+        """Cancel a project by id, also one this client does not hold (started by another
+        process with the same account), and wait for the server's confirmation. Cancelling a
+        finished project does nothing; ``CancellationError`` if the server refuses or does not
+        answer within ``timeout`` (default ``Timeouts.cancel_confirmation``)."""
+        self._core.check()
+        cancel_by_id(self._service, project_id, timeout, self._config)
+
+    def get_status(self, project_id: str) -> ProjectStatusSnapshot:
+        """Where a project of this account is, at any stage, over REST (``NotFoundError`` for
+        an unknown id or another account's project). It does not follow the project: see
+        :meth:`get` for a handle."""
+        self._core.check()
+        snapshot: ProjectStatusSnapshot = status_of(self._service, project_id, self._config)
+        return snapshot
+
+    def get_available_models(self, network: str | None = None) -> list[AvailableModel]:
+        """Models with workers now on ``network`` (``"fast"`` or ``"relaxed"``; default: the
+        connection's), over REST: it does not switch the connection's network, and unlike
+        :attr:`available_models` it asks the server now."""
+        self._core.check()
+        return available_models_of(self._service, network, self._config)
 
     # ------------------------------------------------------------------ catalog
 

@@ -405,6 +405,25 @@ class Job:
         starting image) and return its first result URL. Blocks until it finishes."""
         return _results.enhance(self._tracker, self, strength, overrides)
 
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Call ``fn`` on the callback worker for each of this job's ``event``: ``progress``
+        (a ``JobProgress`` with ``step``, ``step_count``, ``progress``; every step, in order),
+        ``preview`` (its URL), ``completed`` (the result URL, ``None`` if withheld),
+        ``failed`` (the error), ``updated`` (the names of the fields that changed). Nothing
+        follows ``completed`` or ``failed``, and the listeners are let go when the job or
+        its project ends. An unknown name raises ``ValidationError`` naming the closest one.
+        Returns a function that removes the listener."""
+        from ._job_events import JOB_EVENTS, JobWatch
+
+        name = check_event(event, JOB_EVENTS, owner="job")
+        tracker = self._tracker
+        with tracker.lock:
+            if tracker.job_watch is None:
+                if tracker.status.finished:
+                    return lambda: None  # nothing more will happen to it
+                tracker.job_watch = JobWatch(tracker)
+            return tracker.job_watch.add(self, name, fn)
+
     def __repr__(self) -> str:
         return f"Job(id={self.id!r}, index={self.job_index}, status={self.status!r})"
 

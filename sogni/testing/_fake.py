@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._extras_control import ExtrasControl
 from ._llm_control import LlmControl
 from ._runs_control import RunsControl
 from ._state import (
@@ -39,7 +40,7 @@ T = TypeVar("T")
 _DEFAULT_WALLET = "0x1111111111111111111111111111111111111111"
 
 
-class FakeSupernet(LlmControl, RunsControl, WorkflowsControl):
+class FakeSupernet(LlmControl, RunsControl, WorkflowsControl, ExtrasControl):
     """The api host and the socket host of the Supernet, on 127.0.0.1 with free ports.
 
     Use it as a context manager (or ``start()``/``stop()``). Everything runs on one background

@@ -68,7 +68,15 @@ def _extension_installers() -> list[Any]:
     installers: list[Any] = []
     import importlib
 
-    for name in ("_auth", "_projects", "_llm", "_hosted", "_run_routes", "_workflow_routes"):
+    for name in (
+        "_auth",
+        "_projects",
+        "_llm",
+        "_hosted",
+        "_run_routes",
+        "_workflow_routes",
+        "_extras",
+    ):
         try:
             module = importlib.import_module(f"sogni.testing.{name}")
         except ModuleNotFoundError as exc:

@@ -48,6 +48,9 @@ TYPE_MAP = {
     "WorkflowRun": "AsyncWorkflowRun",
     "WorkflowEventIterator": "AsyncWorkflowEventIterator",
     "WorkflowEventStream": "AsyncWorkflowEventStream",
+    "ReplayAPI": "AsyncReplayAPI",
+    "StatsAPI": "AsyncStatsAPI",
+    "AnnouncementsAPI": "AsyncAnnouncementsAPI",
 }
 # Members whose twin has another name.
 MEMBER_MAP = {
