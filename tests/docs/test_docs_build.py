@@ -58,10 +58,13 @@ def test_every_exported_name_has_a_rendered_entry_with_a_docstring(built_docs: B
     assert built_docs.returncode == 0, built_docs.log
     with open(built_docs.out / "objects.inv", "rb") as stream:
         inventory = InventoryFile.load(stream, "", lambda base, uri: uri)
+    # Sphinx 9 gives items with a ``uri`` (unpacking them is deprecated), Sphinx 8 tuples.
     python_entries = {
-        name: uri for kind, entries in inventory.items() if kind.startswith("py:") for name, (
-            _project, _version, uri, _title) in entries.items()
-    }  # fmt: skip
+        name: getattr(item, "uri", None) or item[2]
+        for kind, entries in inventory.items()
+        if kind.startswith("py:")
+        for name, item in entries.items()
+    }
     pages: dict[str, str] = {}
     problems = []
     checked = 0
