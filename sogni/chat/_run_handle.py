@@ -15,7 +15,6 @@ import contextlib
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -23,6 +22,7 @@ import attrs
 
 from .._events import check_event
 from .._futures import SogniFuture
+from .._handles import HandleRegistry
 from .._log import get_logger
 from .._transport.sse import SSEStream
 from ..errors import (
@@ -90,64 +90,24 @@ class RunService(Protocol):
     ) -> ChatRunRecord: ...
 
 
-class RunRegistry:
+class RunRegistry(HandleRegistry["ChatRun", "RunTracker"]):
     """The runs of one client: one live handle per run id (weakly held), and the runs whose
     reader runs (held until it ends), which ``client.close()`` ends."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._handles: dict[str, weakref.ref[ChatRun]] = {}
-        self._reading: set[RunTracker] = set()
-        self._closed = False
+        super().__init__(_READER_JOIN)
 
     def handle_for(self, record: ChatRunRecord, service: RunService) -> ChatRun:
-        with self._lock:
-            ref = self._handles.get(record.run_id)
-            handle: ChatRun | None = ref() if ref is not None else None
-            if handle is None:
-                handle = RunTracker(service, record).handle
-                run_id = record.run_id
-
-                def forget(_: object, run_id: str = run_id) -> None:
-                    with self._lock:
-                        if (
-                            self._handles.get(run_id) is not None
-                            and self._handles[run_id]() is None
-                        ):
-                            del self._handles[run_id]
-
-                self._handles[run_id] = weakref.ref(handle, forget)
-                return handle
-        handle._tracker.apply_record(record)
+        handle, made = self.lookup(
+            record.run_id, lambda: RunTracker(service, record).handle, lambda _: False
+        )
+        if not made:
+            handle._tracker.apply_record(record)
         return handle
 
     def live(self, run_id: str) -> RunTracker | None:
-        with self._lock:
-            ref = self._handles.get(run_id)
-            handle = ref() if ref is not None else None
+        handle = self.get(run_id)
         return handle._tracker if handle is not None else None
-
-    def reading(self, tracker: RunTracker) -> bool:
-        with self._lock:
-            if self._closed:
-                return False
-            self._reading.add(tracker)
-            return True
-
-    def done_reading(self, tracker: RunTracker) -> None:
-        with self._lock:
-            self._reading.discard(tracker)
-
-    def close(self) -> None:
-        """``client.close()``: every run still followed ends with ``ClientClosedError``."""
-        with self._lock:
-            self._closed = True
-            trackers = list(self._reading)
-        for tracker in trackers:
-            tracker.stop(ClientClosedError("the client was closed"))
-        deadline = time.monotonic() + _READER_JOIN
-        for tracker in trackers:
-            tracker.join(max(0.0, deadline - time.monotonic()))
 
 
 class Failed:

@@ -15,12 +15,12 @@ import contextlib
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .._events import check_event
 from .._futures import SogniFuture
+from .._handles import HandleRegistry
 from .._log import get_logger
 from .._transport.sse import SSEStream
 from ..errors import (
@@ -86,62 +86,27 @@ class _Failed:
         self.error = error
 
 
-class WorkflowRegistry:
+class WorkflowRegistry(HandleRegistry["WorkflowRun", "WorkflowTracker"]):
     """The workflows of one client: one live handle per id (weakly held), and the trackers
     whose reader runs (held until it ends), which ``client.close()`` ends."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._handles: dict[str, weakref.ref[WorkflowRun]] = {}
-        self._reading: set[WorkflowTracker] = set()
-        self._closed = False
+        super().__init__(_READER_JOIN)
 
     def handle_for(self, record: WorkflowRecord, service: WorkflowService) -> WorkflowRun:
-        workflow_id = record.workflow_id
-        with self._lock:
-            ref = self._handles.get(workflow_id)
-            handle = ref() if ref is not None else None
-            # A handle that ended stays ended: a workflow resumed after it ended gets a new one.
-            if handle is None or (handle.finished and not record.finished):
-                handle = WorkflowTracker(service, record).handle
-
-                def forget(_: object, workflow_id: str = workflow_id) -> None:
-                    with self._lock:
-                        ref = self._handles.get(workflow_id)
-                        if ref is not None and ref() is None:
-                            del self._handles[workflow_id]
-
-                self._handles[workflow_id] = weakref.ref(handle, forget)
-                return handle
-        handle._tracker.apply_record(record)
+        # A handle that ended stays ended: a workflow resumed after it ended gets a new one.
+        handle, made = self.lookup(
+            record.workflow_id,
+            lambda: WorkflowTracker(service, record).handle,
+            lambda old: old.finished and not record.finished,
+        )
+        if not made:
+            handle._tracker.apply_record(record)
         return handle
 
     def live(self, workflow_id: str) -> WorkflowTracker | None:
-        with self._lock:
-            ref = self._handles.get(workflow_id)
-            handle = ref() if ref is not None else None
+        handle = self.get(workflow_id)
         return handle._tracker if handle is not None else None
-
-    def reading(self, tracker: WorkflowTracker) -> bool:
-        with self._lock:
-            if self._closed:
-                return False
-            self._reading.add(tracker)
-            return True
-
-    def done_reading(self, tracker: WorkflowTracker) -> None:
-        with self._lock:
-            self._reading.discard(tracker)
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            trackers = list(self._reading)
-        for tracker in trackers:
-            tracker.stop(ClientClosedError("the client was closed"))
-        deadline = time.monotonic() + _READER_JOIN
-        for tracker in trackers:
-            tracker.join(max(0.0, deadline - time.monotonic()))
 
 
 def _start_after(record: WorkflowRecord) -> int:

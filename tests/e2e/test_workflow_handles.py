@@ -8,14 +8,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import subprocess
+import sys
 import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 import attrs
+import pytest
 
-from sogni import SogniClient, parse_creative_workflow_sse_chunk
+from sogni import SogniClient, WorkflowWaitingError, parse_creative_workflow_sse_chunk
+from sogni.errors import ClientClosedError
 from sogni.testing import FakeSupernet
 from sogni.workflows._run import WorkflowTracker
 from sogni_async import AsyncSogniClient
@@ -194,3 +198,76 @@ def test_templates_crud_fork_and_a_run_from_a_template(
     assert templates.get(made.id).name == "Bare"
     templates.delete(fork.id)
     assert [t.id for t in templates.list(visibility="all").templates] == [made.id]
+
+
+def test_close_ends_a_paused_workflow_s_waiters(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient]
+) -> None:
+    # A paused workflow has no reader thread (its stream ended at the pause), yet its waiters
+    # must end with the client.
+    client = make_client(disable_socket=True, timeouts=STREAM_TIMEOUTS)
+    run = client.workflows.start(input=PLAN, max_estimated_capacity_units=1)
+    with pytest.raises(WorkflowWaitingError):
+        run.wait(timeout=10)
+    events = run.events()
+    outcomes: list[BaseException] = []
+
+    def wait_for(fn: Callable[[], Any]) -> None:
+        try:
+            fn()
+        except BaseException as exc:
+            outcomes.append(exc)
+
+    waiters = [
+        threading.Thread(target=wait_for, args=(lambda: list(events),)),
+        threading.Thread(target=wait_for, args=(run.future.result,)),
+    ]
+    for waiter in waiters:
+        waiter.start()
+    client.close()
+    for waiter in waiters:
+        waiter.join(2)
+    assert not any(waiter.is_alive() for waiter in waiters)
+    assert [type(e) for e in outcomes] == [ClientClosedError, ClientClosedError]
+
+
+_FREED_INSIDE_THE_REGISTRY = """
+import gc
+from sogni import SogniClient
+from sogni.testing import FakeSupernet
+from sogni.workflows._run import WorkflowTracker
+
+PLAN = {"steps": [{"id": "a", "toolName": "generate_image", "arguments": {"prompt": "p"}}]}
+made = WorkflowTracker.__init__
+
+def collecting(self, *args):
+    gc.collect()  # as an allocation inside the registry could trigger it
+    made(self, *args)
+
+with FakeSupernet(time_scale=0.01) as fake, SogniClient(
+    app_id="freed", api_key=fake.api_key, rest_endpoint=fake.rest_url, disable_socket=True
+) as client:
+    first = client.workflows.start(input=PLAN)
+    first.wait(timeout=20)
+    gc.disable()
+    del first  # garbage in a reference cycle, left for the collector
+    WorkflowTracker.__init__ = collecting
+    second = client.workflows.start(input=PLAN)
+    gc.enable()
+    print(second.wait(timeout=20).status)
+"""
+
+
+def test_a_handle_freed_by_a_collection_inside_the_registry_does_not_hang_it() -> None:
+    # Handles live in reference cycles, so the collector frees them on whatever thread
+    # allocates at the time: here, inside the registry while it makes a new handle. A hang
+    # would take the process with it, so the scenario runs in a child process.
+    done = subprocess.run(
+        [sys.executable, "-c", _FREED_INSIDE_THE_REGISTRY],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "completed"
