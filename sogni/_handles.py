@@ -3,15 +3,20 @@ creative workflows), and their ending at ``client.close()``."""
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+from ._log import get_logger
 from .errors import ClientClosedError, SogniError
 
-__all__ = ["HandleRegistry"]
+__all__ = ["HandleRegistry", "deliver"]
+
+log = get_logger("sogni")
 
 
 class _Tracker(Protocol):
@@ -85,3 +90,20 @@ class HandleRegistry(Generic[H, T]):
         deadline = time.monotonic() + self._join_timeout
         for tracker in trackers:
             tracker.join(max(0.0, deadline - time.monotonic()))
+
+
+def deliver(subscriber: queue.Queue[Any], item: Any, *, last: bool, what: str) -> None:
+    """Put ``item`` into an ``events()`` queue. Once a reader fell a full queue behind, new
+    items are dropped, except the ``last`` one, which takes the oldest one's place so that the
+    reader's loop still ends."""
+    try:
+        subscriber.put_nowait(item)
+        return
+    except queue.Full:
+        pass
+    log.warning("An events() iterator of a %s is not being read; dropping an event", what)
+    if last:
+        with contextlib.suppress(queue.Empty):
+            subscriber.get_nowait()
+        with contextlib.suppress(queue.Full):
+            subscriber.put_nowait(item)

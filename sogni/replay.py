@@ -105,7 +105,7 @@ class ReplayAPI:
         body = data if isinstance(data, dict) else {}
         written = body.get("runId")
         if not isinstance(written, str) or not written:
-            raise ProtocolError("Replay write response missing runId")
+            raise ProtocolError("the answer to a replay write names no run (no runId)")
         version = body.get("schemaVersion")
         return ReplayWriteResult(
             run_id=written,
@@ -131,5 +131,5 @@ class ReplayAPI:
         )
         record = data.get("record") if isinstance(data, dict) else None
         if not isinstance(record, dict):
-            raise ProtocolError("Replay get response missing record field")
+            raise ProtocolError("the answer to a replay read holds no record")
         return ReplayRecord(record=record, create_time=_number(data.get("createTime")))

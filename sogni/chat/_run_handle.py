@@ -11,7 +11,6 @@ the client (docs/design.md).
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 import time
@@ -22,7 +21,7 @@ import attrs
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import HandleRegistry
+from .._handles import HandleRegistry, deliver
 from .._log import get_logger
 from .._transport.sse import SSEStream
 from ..errors import (
@@ -397,19 +396,8 @@ def waiting_error(run_id: str, waiting: ChatRunWaiting) -> ChatRunWaitingError:
 
 
 def _deliver(subscriber: Any, item: Any) -> None:
-    """Into an ``events()`` queue. A reader that fell 10,000 events behind loses old ones, never
-    the last one, which ends its loop."""
-    try:
-        subscriber.put_nowait(item)
-        return
-    except queue.Full:
-        pass
-    log.warning("An events() iterator of a chat run is not being read; dropping an event")
-    if isinstance(item, Failed) or (isinstance(item, ChatRunEvent) and item.is_terminal):
-        with contextlib.suppress(queue.Empty):
-            subscriber.get_nowait()
-        with contextlib.suppress(queue.Full):
-            subscriber.put_nowait(item)
+    last = isinstance(item, Failed) or (isinstance(item, ChatRunEvent) and item.is_terminal)
+    deliver(subscriber, item, last=last, what="chat run")
 
 
 class ChatRunEventIterator(Iterator[ChatRunEvent]):

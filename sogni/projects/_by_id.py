@@ -18,6 +18,7 @@ from ..errors import (
     ValidationError,
     ValidationProblem,
 )
+from ._tracker import CANCEL_UNCONFIRMED
 from .catalog import AvailableModel
 from .handles import ProjectStatus
 
@@ -27,10 +28,6 @@ if TYPE_CHECKING:
     from ._service import ProjectsService
 
 __all__ = ["ProjectStatusSnapshot", "available_models_of", "cancel_by_id", "status_of"]
-
-_CANCEL_UNCONFIRMED = (
-    "Cancellation could not be confirmed. The job is still running; please try again."
-)
 
 
 def _count(value: Any) -> int:
@@ -82,9 +79,15 @@ class ProjectStatusSnapshot:
         )
 
 
+def _checked_id(project_id: object) -> str:
+    if not isinstance(project_id, str) or not project_id.strip():
+        raise ValidationError([ValidationProblem("project_id", "must be a project id")])
+    return project_id.strip().upper()
+
+
 def status_of(service: ProjectsService, project_id: str, config: ClientConfig) -> Any:
     """``GET /v2/projects/{id}``: the caller's own project at any stage."""
-    path = f"/v2/projects/{quote(project_id.upper(), safe='')}"
+    path = f"/v2/projects/{quote(_checked_id(project_id), safe='')}"
     data = service.core.request("GET", path, config=config)
     raw = data.get("project") if isinstance(data, dict) else None
     if not isinstance(raw, dict):
@@ -97,9 +100,7 @@ def cancel_by_id(
 ) -> None:
     """Cancel a project by id: through its handle if this client follows it, else by the
     socket cancel message, waiting for the server's confirmation."""
-    if not isinstance(project_id, str) or not project_id.strip():
-        raise ValidationError([ValidationProblem("project_id", "must be a project id")])
-    job_id = project_id.strip().upper()
+    job_id = _checked_id(project_id)
     tracker = service.lookup(job_id)
     if tracker is not None:
         tracker.cancel(timeout)
@@ -125,7 +126,7 @@ def cancel_by_id(
         core.send("jobError", service.unstructure(CancelJob(job_id=job_id)))
         limit = core.config.timeouts.cancel_confirmation if timeout is None else timeout
         if not answered.wait(limit):
-            raise CancellationError(_CANCEL_UNCONFIRMED)
+            raise CancellationError(CANCEL_UNCONFIRMED)
     finally:
         remove()
     if answer[0].did_cancel:
@@ -137,7 +138,7 @@ def cancel_by_id(
     except SogniError:
         finished = False
     if not finished:
-        raise CancellationError(answer[0].error_message or _CANCEL_UNCONFIRMED)
+        raise CancellationError(answer[0].error_message or CANCEL_UNCONFIRMED)
 
 
 def available_models_of(

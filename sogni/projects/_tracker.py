@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 log = get_logger("sogni.projects")
 
-_CANCEL_UNCONFIRMED = (
+CANCEL_UNCONFIRMED = (
     "Cancellation could not be confirmed. The job is still running; please try again."
 )
 Emission = tuple[str, Any, ProjectEvent]
@@ -408,7 +408,7 @@ class ProjectTracker:
             # side has finished too (result URLs still being minted).
             return
         else:
-            waiter.fail(CancellationError(msg.error_message or _CANCEL_UNCONFIRMED))
+            waiter.fail(CancellationError(msg.error_message or CANCEL_UNCONFIRMED))
 
     # ------------------------------------------------------------------ job helpers
 
@@ -767,7 +767,7 @@ class ProjectTracker:
         except concurrent.futures.TimeoutError:
             if waiter.done():
                 raise  # the cancel could not be sent (e.g. the socket never became ready)
-            raise CancellationError(_CANCEL_UNCONFIRMED) from None
+            raise CancellationError(CANCEL_UNCONFIRMED) from None
 
     # ------------------------------------------------------------------ closing
 

@@ -57,9 +57,9 @@ def _check_id(workflow_id: Any) -> None:
 
 def _data(data: Any, key: str) -> Any:
     if not isinstance(data, Mapping):
-        raise ProtocolError("Creative workflow response did not include data")
+        raise ProtocolError("a workflow answer without a data object")
     if key not in data:
-        raise ProtocolError(f"Creative workflow response did not include data.{key}")
+        raise ProtocolError(f"a workflow answer without its {key!r} object")
     return data[key]
 
 
@@ -181,13 +181,12 @@ class WorkflowsAPI:
             problems.append(
                 ValidationProblem(
                     "input",
-                    "start requires either `input` (inline plan) or `workflow_id` "
-                    "(saved template id)",
+                    "give an inline plan as input, or a saved template's id as workflow_id",
                 )
             )
         elif input is not None and workflow_id is not None:
             problems.append(
-                ValidationProblem("input", "start accepts `input` or `workflow_id`, not both")
+                ValidationProblem("input", "give input or workflow_id: one of them, not the two")
             )
         if input is not None and not isinstance(input, Mapping):
             problems.append(ValidationProblem("input", "must be a plan dict ({title?, steps})"))
@@ -396,7 +395,7 @@ class WorkflowsAPI:
             config=self._config,
         )
         if not isinstance(data, Mapping):
-            raise ProtocolError("Creative workflow response did not include data")
+            raise ProtocolError("a workflow answer without a data object")
         return data
 
     def _applied(self, record: WorkflowRecord) -> WorkflowRecord:

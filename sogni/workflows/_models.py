@@ -337,7 +337,7 @@ class WorkflowTemplate:
     @classmethod
     def from_wire(cls, data: Any, what: str = "") -> WorkflowTemplate:
         if not isinstance(data, Mapping):
-            raise ProtocolError(f"Workflow template {what}response missing template field")
+            raise ProtocolError(f"a template {what}answer without its template object")
         template_id, name = data.get("id"), data.get("name")
         if not isinstance(template_id, str) or not isinstance(name, str):
             raise ProtocolError("unexpected response shape: a template without id or name")

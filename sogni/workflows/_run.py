@@ -11,7 +11,6 @@ iterators and registry entry: nothing of it stays reachable from the client.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 import time
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import HandleRegistry
+from .._handles import HandleRegistry, deliver
 from .._log import get_logger
 from .._transport.sse import SSEStream
 from ..errors import (
@@ -242,10 +241,15 @@ class WorkflowTracker:
             for subscriber in self._subscribers:
                 _deliver(subscriber, event)
 
-    def _add_artifacts(self, artifacts: Any) -> None:
+    def _add_artifacts(self, artifacts: Any) -> list[WorkflowArtifact]:
+        """Keep ``artifacts``; the ones not seen before."""
+        new = []
         for artifact in artifacts:
             key = artifact.id or artifact.url or str(len(self._artifacts))
+            if key not in self._artifacts:
+                new.append(artifact)
             self._artifacts[key] = artifact
+        return new
 
     def _waiting_error(self, event: WorkflowEvent | None = None) -> WorkflowWaitingError:
         event = event or self._pause
@@ -280,7 +284,11 @@ class WorkflowTracker:
                     stops[-1] if stops else WorkflowEvent(record.last_sequence, None, record.status)
                 )
                 self._delivered = max(self._delivered, record.last_sequence)
-            self._add_artifacts(record.artifacts)
+            # What the final event or only the final record brings is still handed on as
+            # ``artifact``, before the end.
+            found = (event.artifact,) if event.artifact is not None else ()
+            for artifact in self._add_artifacts(found + tuple(record.artifacts)):
+                self._emit("artifact", artifact, None, final=True)
             self.record, self.status = record, record.status
             self._emit("event", event, event, final=True)
             self._final = event
@@ -405,21 +413,8 @@ def workflow_waiting_error(
 
 
 def _deliver(subscriber: Any, item: Any) -> None:
-    """Into an ``events()`` queue. A reader that fell 10,000 events behind loses old ones, never
-    the last one, which ends its loop."""
-    try:
-        subscriber.put_nowait(item)
-        return
-    except queue.Full:
-        pass
-    log.warning("An events() iterator of a workflow is not being read; dropping an event")
-    if isinstance(item, _Failed) or (
-        isinstance(item, WorkflowEvent) and item.status in FINAL_WORKFLOW_STATUSES
-    ):
-        with contextlib.suppress(queue.Empty):
-            subscriber.get_nowait()
-        with contextlib.suppress(queue.Full):
-            subscriber.put_nowait(item)
+    last = isinstance(item, _Failed) or _ends(item)
+    deliver(subscriber, item, last=last, what="workflow")
 
 
 def _ends(item: Any) -> bool:

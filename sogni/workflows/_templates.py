@@ -31,7 +31,7 @@ def _path(template_id: str, tail: str = "") -> str:
 def _template(data: Any, what: str) -> WorkflowTemplate:
     inner = data.get("template") if isinstance(data, Mapping) else None
     if not isinstance(inner, Mapping):
-        raise ProtocolError(f"Workflow template {what}response missing template field")
+        raise ProtocolError(f"a template {what}answer without its template object")
     return WorkflowTemplate.from_wire(inner, what)
 
 

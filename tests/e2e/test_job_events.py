@@ -238,3 +238,16 @@ def test_get_available_models_of_relaxed_while_connected_to_fast(
     assert {m.id for m in client.projects.get_available_models()} == fast_ids
     with pytest.raises(ValidationError, match="network"):
         client.projects.get_available_models("slow")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 42])
+def test_projects_by_id_refuse_a_bad_id_before_sending(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient], bad: Any
+) -> None:
+    client = make_client(disable_socket=True)
+    before = len(fake.requests())
+    for call in (client.projects.get_status, client.projects.cancel):
+        with pytest.raises(ValidationError) as caught:
+            call(bad)
+        assert [p.param for p in caught.value.problems] == ["project_id"]
+    assert len(fake.requests()) == before
