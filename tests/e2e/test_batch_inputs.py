@@ -1,0 +1,103 @@
+"""``sogni.batch.run``: what a batch refuses before anything is sent (media named by nested
+cells outside ``media_root``, bad run arguments), and items whose journal write fails."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from sogni import SogniClient, ValidationError, batch
+from sogni.testing import FakeSupernet
+
+CN_MODEL = "coreml-cyberrealistic_v70_768"
+H3_MODEL = "minimax-h3-fl2va-fp8_flf2v"
+
+
+def png(size: tuple[int, int] = (64, 64)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def control_net_row(image: str) -> dict[str, str]:
+    return {
+        "model_id": CN_MODEL,
+        "network": "relaxed",
+        "positive_prompt": "pose",
+        "steps": "4",
+        "control_net": json.dumps({"name": "canny", "image": image}),
+    }
+
+
+def test_nested_media_cells_never_name_a_file_outside_media_root(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient], tmp_path: Path
+) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "guide.png").write_bytes(png())
+    secret = tmp_path / "secret.png"  # a readable image the data must not be able to reach
+    secret.write_bytes(png())
+    rows = [control_net_row(str(secret)), control_net_row("../secret.png")]
+    csv_file = write_csv(tmp_path / "items.csv", rows)
+    with pytest.raises(ValidationError) as caught:
+        batch.run(make_client(), csv_file, out_dir=tmp_path / "out", media_root=media)
+    problems = {p.param: p.message for p in caught.value.problems}
+    assert set(problems) == {"row 1: control_net", "row 2: control_net"}
+    assert problems["row 1: control_net"].startswith("image: ")
+    assert "relative to media_root" in problems["row 1: control_net"]
+    assert fake.frames("jobRequest") == [] and fake.uploads() == []
+    assert not (tmp_path / "out" / "journal.jsonl").exists()
+    # Without media_root a nested media cell is refused as a top-level one is.
+    write_csv(csv_file, [control_net_row("guide.png")])
+    with pytest.raises(ValidationError) as unrooted:
+        batch.run(make_client(), csv_file, out_dir=tmp_path / "out")
+    assert [p.param for p in unrooted.value.problems] == ["row 1: control_net"]
+    assert "media_root" in unrooted.value.problems[0].message
+    assert fake.frames("jobRequest") == [] and fake.uploads() == []
+    # A path inside media_root is read from there and uploaded.
+    report = batch.run(make_client(), csv_file, out_dir=tmp_path / "out", media_root=media)
+    assert report.completed == 1
+    assert len(fake.uploads()) == 1
+
+
+def test_keyframe_images_in_a_jsonl_row_stay_inside_media_root(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient], tmp_path: Path
+) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    for name in ("first.png", "last.png"):
+        (media / name).write_bytes(png((768, 448)))
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png((768, 448)))
+    line = {
+        "type": "video",
+        "model_id": H3_MODEL,
+        "duration": 10,
+        "width": 768,
+        "height": 448,
+        "reference_image": "first.png",
+        "reference_image_end": "last.png",
+        "keyframes": [{"image": str(secret), "frame_index": 60}],
+    }
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps(line) + "\n")
+    with pytest.raises(ValidationError) as caught:
+        batch.run(make_client(), jsonl, out_dir=tmp_path / "out", media_root=media)
+    [problem] = caught.value.problems
+    assert problem.param == "row 1: keyframes"
+    assert problem.message.startswith("[0].image: ")
+    assert fake.frames("jobRequest") == [] and fake.uploads() == []
