@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -101,3 +102,22 @@ def test_keyframe_images_in_a_jsonl_row_stay_inside_media_root(
     assert problem.param == "row 1: keyframes"
     assert problem.message.startswith("[0].image: ")
     assert fake.frames("jobRequest") == [] and fake.uploads() == []
+
+
+@pytest.mark.parametrize("value", ["bogus", "completed:x", "sent:0", "downloading:-1"])
+def test_a_malformed_fault_variable_is_ignored_with_one_warning(
+    fake: FakeSupernet,
+    make_client: Callable[..., SogniClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    value: str,
+) -> None:
+    monkeypatch.setenv("SOGNI_BATCH_FAULT", value)
+    items = [{"model_id": "flux1-schnell-fp8", "positive_prompt": "fine", "steps": 4}]
+    with caplog.at_level(logging.WARNING, logger="sogni.batch"):
+        report = batch.run(make_client(), items, out_dir=tmp_path)
+    assert report.completed == 1
+    warnings = [r for r in caplog.records if r.name == "sogni.batch"]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert "SOGNI_BATCH_FAULT ignored" in warnings[0].getMessage()
