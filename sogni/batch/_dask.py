@@ -31,6 +31,7 @@ from distributed import WorkerPlugin, get_client, get_worker
 from distributed import wait as dask_wait
 
 from ..config import worker_app_id
+from ..errors import ValidationError, ValidationProblem
 from ._budget import committed_spend
 from ._journal import replay
 from ._report import BatchProgress, BatchReport, merge_reports
@@ -210,14 +211,17 @@ def _partition_count(journal_dir: Path, requested: int | None, total: int) -> in
     if manifest.exists():
         recorded = int(json.loads(manifest.read_text())["partitions"])
         if requested is not None and requested != recorded:
-            raise ValueError(
-                f"{journal_dir} was written with {recorded} partitions, not {requested}: "
-                "a batch keeps its partitions so each item stays with its journal"
+            message = (
+                f"is {requested}, but {journal_dir} was written with {recorded}: a batch keeps "
+                "its partitions so each item stays with its journal"
             )
+            raise ValidationError([ValidationProblem("partitions", message)])
         return recorded
+    if requested is not None and requested < 1:  # run() refuses it first; 0 is not "default"
+        raise ValidationError(
+            [ValidationProblem("partitions", "must be a whole number, 1 or more")]
+        )
     count = requested or max(1, min(256, -(-total // _DEFAULT_ITEMS_PER_PARTITION)))
-    if count < 1:
-        raise ValueError("partitions must be at least 1")
     journal_dir.mkdir(parents=True, exist_ok=True)
     tmp = manifest.with_suffix(".tmp")
     tmp.write_text(json.dumps({"partitions": count}))

@@ -414,6 +414,17 @@ def _is_frame(items: Any) -> bool:
     return type(items).__module__.split(".")[0] == "pandas" and hasattr(items, "itertuples")
 
 
+def items_problem(items: ItemsInput) -> ValidationProblem | None:
+    """What is wrong with ``items`` as a whole (a file that is not CSV or JSONL), if anything."""
+    if isinstance(items, (str, os.PathLike)):
+        path = Path(items)
+        if path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+            return ValidationProblem(
+                "items", f"{path.name}: a batch file is .csv, .jsonl or .ndjson"
+            )
+    return None
+
+
 class ItemSource:
     """The items of a batch, readable more than once (a first pass checks them all, a second
     submits): files are read again, sequences and DataFrames iterated again; any other
@@ -440,8 +451,9 @@ class ItemSource:
         self._items: Sequence[Any] = ()
         if isinstance(items, (str, os.PathLike)):
             self._path = Path(items)
-            if self._path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
-                raise ValueError(f"{self._path.name}: batch files are .csv or .jsonl")
+            problem = items_problem(items)
+            if problem is not None:
+                raise ValidationError([problem])
         elif _is_frame(items):
             self._frame = items
         elif isinstance(items, Sequence):

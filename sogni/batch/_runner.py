@@ -31,7 +31,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from ..errors import NotFoundError, SogniError, SogniTimeoutError, ValidationError
+from ..errors import (
+    NotFoundError,
+    SogniError,
+    SogniTimeoutError,
+    ValidationError,
+    ValidationProblem,
+)
 from ..projects import _results
 from ..projects.api import new_project_id
 from ._budget import Budget, Estimator, LocalBudget, committed_spend, known_spend
@@ -129,10 +135,13 @@ class Runner:
         progress: Callable[[BatchProgress], None] | None = None,
         stop_poll: Callable[[], bool] | None = None,
     ) -> None:
+        problems = []
         if max_in_flight < 1:
-            raise ValueError("max_in_flight must be at least 1")
+            problems.append(ValidationProblem("max_in_flight", "must be a whole number, 1 or more"))
         if retries < 0:
-            raise ValueError("retries must be 0 or more")
+            problems.append(ValidationProblem("retries", "must be a whole number, 0 or more"))
+        if problems:
+            raise ValidationError(problems)
         self._client = client
         self._journal_path = journal
         self._out_dir = out_dir

@@ -121,3 +121,55 @@ def test_a_malformed_fault_variable_is_ignored_with_one_warning(
     warnings = [r for r in caplog.records if r.name == "sogni.batch"]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
     assert "SOGNI_BATCH_FAULT ignored" in warnings[0].getMessage()
+
+
+class _RecordingExecutor:
+    """Stands in for a Dask client: records every use (there must be none)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        def call(*args: object, **kwargs: object) -> None:
+            self.calls.append(name)
+            raise AssertionError(f"executor.{name} called")
+
+        return call
+
+
+def test_bad_run_arguments_are_one_validation_error_before_anything_is_sent(
+    fake: FakeSupernet, make_client: Callable[..., SogniClient], tmp_path: Path
+) -> None:
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a cat\n")
+    with pytest.raises(ValidationError) as caught:
+        batch.run(
+            make_client(), prompts, out_dir=tmp_path / "out", max_in_flight=0, retries=-1,
+            spend_cap="lots",
+        )  # fmt: skip
+    problems = {p.param: p.message for p in caught.value.problems}
+    assert set(problems) == {"items", "max_in_flight", "retries", "spend_cap"}
+    assert "prompts.txt" in problems["items"] and ".csv" in problems["items"]
+    assert "1 or more" in problems["max_in_flight"] and "0 or more" in problems["retries"]
+    with pytest.raises(ValidationError) as typed:
+        batch.estimate(make_client(), prompts, type="picture", token_type="gold")
+    assert {p.param for p in typed.value.problems} == {"items", "type", "token_type"}
+    assert fake.frames("jobRequest") == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_partitions_0_is_refused_not_taken_for_the_default(tmp_path: Path) -> None:
+    items = [{"model_id": "flux1-schnell-fp8", "positive_prompt": "x", "steps": 4}]
+    executor = _RecordingExecutor()
+    with pytest.raises(ValidationError) as caught:
+        batch.run(None, items, out_dir=tmp_path, executor=executor, partitions=0, retries=True)
+    assert [p.param for p in caught.value.problems] == ["retries", "partitions"]
+    assert executor.calls == []
+    # A rerun asking for other partitions than its journals were written with.
+    (tmp_path / "journal").mkdir()
+    (tmp_path / "journal" / "manifest.json").write_text(json.dumps({"partitions": 3}))
+    with pytest.raises(ValidationError) as rerun:
+        batch.run(None, items, out_dir=tmp_path, executor=executor, partitions=4)
+    [problem] = rerun.value.problems
+    assert problem.param == "partitions" and "written with 3" in problem.message
+    assert executor.calls == []
