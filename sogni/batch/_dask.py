@@ -296,56 +296,59 @@ def run_distributed(
     budget = f"sogni-batch-{uuid.uuid4().hex}"
     cap = None if spend_cap is None else str(spend_cap)
     executor.run_on_scheduler(_budget_op, "open", budget, str(committed), cap)
-    executor.register_plugin(SogniWorkerPlugin(client_factory), name=PLUGIN_NAME)
-    parts = [
-        _Partition(
-            index=i,
-            items=tuple(bucket),
-            journal=journals[i],
-            out_dir=out_dir,
-            budget=budget,
-            spend_cap=spend_cap,
-            max_in_flight=max_in_flight,
-            retries=retries,
-            token_type=token_type,
-        )
-        for i, bucket in enumerate(buckets)
-        if bucket
-    ]
-    futures = [
-        executor.submit(_run_partition, part, key=f"{budget}-part-{part.index}", pure=False)
-        for part in parts
-    ]
-    tail = _Tail(journals)
-    stopped_sent = False
-    while True:
-        try:
-            dask_wait(futures, timeout=0.5)
-            finished = True
-        except TimeoutError:
-            finished = False
-        if stop is not None and stop.is_set() and not stopped_sent:
-            executor.run_on_scheduler(_budget_op, "stop", budget)
-            stopped_sent = True
-        if progress is not None:
-            tail.read()
-            progress(
-                BatchProgress(
-                    total=total,
-                    completed=len(tail.completed),
-                    failed=len(tail.failed),
-                    in_flight=0,
-                    unsubmitted=0,
-                    spent=tail.spent,
-                    token_type=token_type,
-                    elapsed=time.monotonic() - started,
-                    eta_seconds=None,
-                )
+    # The scheduler keeps the budget until closed: close it however the run ends.
+    try:
+        executor.register_plugin(SogniWorkerPlugin(client_factory), name=PLUGIN_NAME)
+        parts = [
+            _Partition(
+                index=i,
+                items=tuple(bucket),
+                journal=journals[i],
+                out_dir=out_dir,
+                budget=budget,
+                spend_cap=spend_cap,
+                max_in_flight=max_in_flight,
+                retries=retries,
+                token_type=token_type,
             )
-        if finished:
-            break
-    reports: list[BatchReport] = executor.gather(futures)
-    executor.run_on_scheduler(_budget_op, "close", budget)
+            for i, bucket in enumerate(buckets)
+            if bucket
+        ]
+        futures = [
+            executor.submit(_run_partition, part, key=f"{budget}-part-{part.index}", pure=False)
+            for part in parts
+        ]
+        tail = _Tail(journals)
+        stopped_sent = False
+        while True:
+            try:
+                dask_wait(futures, timeout=0.5)
+                finished = True
+            except TimeoutError:
+                finished = False
+            if stop is not None and stop.is_set() and not stopped_sent:
+                executor.run_on_scheduler(_budget_op, "stop", budget)
+                stopped_sent = True
+            if progress is not None:
+                tail.read()
+                progress(
+                    BatchProgress(
+                        total=total,
+                        completed=len(tail.completed),
+                        failed=len(tail.failed),
+                        in_flight=0,
+                        unsubmitted=0,
+                        spent=tail.spent,
+                        token_type=token_type,
+                        elapsed=time.monotonic() - started,
+                        eta_seconds=None,
+                    )
+                )
+            if finished:
+                break
+        reports: list[BatchReport] = executor.gather(futures)
+    finally:
+        executor.run_on_scheduler(_budget_op, "close", budget)
     if not reports:
         return BatchReport(
             total=total,
