@@ -31,6 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+import attrs
+
 from ..errors import (
     NotFoundError,
     SogniError,
@@ -549,16 +551,27 @@ class Runner:
             message=str(exc),
             retryable=retryable,
         )
-        self._append(
-            {
-                "event": "failed",
-                "key": item.key,
-                "project_id": project_id,
-                "error": failure.error,
-                "message": failure.message,
-                "retryable": retryable,
-                "cost_actual": None if cost is None else str(cost),
-                "time": time.time(),
-            }
-        )
+        try:
+            self._append(
+                {
+                    "event": "failed",
+                    "key": item.key,
+                    "project_id": project_id,
+                    "error": failure.error,
+                    "message": failure.message,
+                    "retryable": retryable,
+                    "cost_actual": None if cost is None else str(cost),
+                    "time": time.time(),
+                }
+            )
+        except _Abandoned:
+            raise
+        except Exception as journal_exc:
+            # The report must still count the item. A rerun tries it again (the journal does
+            # not say it failed); nothing is sent for it before a journal write succeeds.
+            failure = attrs.evolve(
+                failure,
+                message=f"{failure.message} (not journaled: {journal_exc})",
+                retryable=True,
+            )
         return _Outcome("failed", cost=cost, failure=failure)

@@ -1,5 +1,6 @@
 """``sogni.batch.run``: what a batch refuses before anything is sent (media named by nested
-cells outside ``media_root``, bad run arguments), and items whose journal write fails."""
+cells outside ``media_root``, bad run arguments, a malformed fault-hook variable is ignored),
+and items whose journal write fails."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import csv
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
-from sogni import SogniClient, ValidationError, batch
+from sogni import SogniClient, SogniError, ValidationError, batch
+from sogni.batch._journal import Journal
 from sogni.testing import FakeSupernet
 
 CN_MODEL = "coreml-cyberrealistic_v70_768"
@@ -173,3 +177,35 @@ def test_partitions_0_is_refused_not_taken_for_the_default(tmp_path: Path) -> No
     [problem] = rerun.value.problems
     assert problem.param == "partitions" and "written with 3" in problem.message
     assert executor.calls == []
+
+
+def test_items_whose_journal_write_fails_are_reported_failed(
+    fake: FakeSupernet,
+    make_client: Callable[..., SogniClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The disk fills up when the first item completes: that write and every later one fail,
+    # as the journal's own errors are sticky.
+    append = Journal.append
+    full = threading.Event()
+
+    def failing_append(self: Journal, record: dict[str, Any]) -> None:
+        if record.get("event") == "completed":
+            full.set()
+        if full.is_set():
+            raise SogniError(f"could not write the journal {self.path}: No space left on device")
+        append(self, record)
+
+    monkeypatch.setattr(Journal, "append", failing_append)
+    items = [
+        {"key": f"k{n}", "model_id": "flux1-schnell-fp8", "positive_prompt": f"p{n}", "steps": 4}
+        for n in range(3)
+    ]
+    report = batch.run(make_client(), items, out_dir=tmp_path, max_in_flight=1, retries=0)
+    assert report.total == 3
+    assert report.completed + len(report.failed) + len(report.unsubmitted) == 3
+    assert sorted(f.key for f in report.failed) == ["k0", "k1", "k2"]
+    assert all("No space left on device" in f.message for f in report.failed)
+    # Nothing is sent unless its journal record is on disk: only the first item was.
+    assert len(fake.frames("jobRequest")) == 1
