@@ -138,7 +138,7 @@ def _announcements_of(body: Any) -> list[Any]:
     return top if isinstance(top, list) else []
 
 
-class AnnouncementFeed:
+class _AnnouncementFeed:
     """Per-client: turns ``appAlert`` frames into ``announcement`` events (each id once) and
     ``toastMessage`` frames into ``toast`` events. Frame handlers run on the transport thread:
     they only queue events for the callback worker."""
@@ -179,9 +179,9 @@ class AnnouncementFeed:
             self._core.emit("toast", Toast.from_wire(frame.payload))
 
 
-def listen(core: Core, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+def _listen(core: Core, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
     """``client.on("announcement" | "toast", fn)``."""
-    core.extension("announcements", AnnouncementFeed).install()
+    core.extension("announcements", _AnnouncementFeed).install()
     return core.on(event, fn)
 
 

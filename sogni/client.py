@@ -318,9 +318,9 @@ class SogniClient:
         ``toast`` events (a ``Toast``)."""
         name = check_event(event, CLIENT_EVENTS, owner="client")
         if name in ("announcement", "toast"):
-            from .announcements import listen
+            from .announcements import _listen
 
-            return listen(self._core, name, fn)
+            return _listen(self._core, name, fn)
         return self._core.on(_NOTICE_FRAMES.get(name, name), fn)
 
     def connect(self, *, wait: bool = True, timeout: float | None = None) -> None:

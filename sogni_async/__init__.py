@@ -10,7 +10,8 @@ from sogni import __version__
 
 from ._chat import AsyncChatAPI, AsyncChatStream, AsyncCompletions, AsyncToolsAPI
 from ._client import AsyncAccountAPI, AsyncSogniClient
-from ._projects import AsyncJob, AsyncProject, AsyncProjectsAPI
+from ._extras import AsyncAnnouncementsAPI, AsyncReplayAPI, AsyncStatsAPI
+from ._projects import AsyncEventIterator, AsyncJob, AsyncProject, AsyncProjectsAPI
 from ._runs import (
     AsyncChatRun,
     AsyncChatRunEventIterator,
@@ -18,21 +19,37 @@ from ._runs import (
     AsyncHostedAPI,
     AsyncRunsAPI,
 )
+from ._workflows import (
+    AsyncTemplatesAPI,
+    AsyncWorkflowEventIterator,
+    AsyncWorkflowEventStream,
+    AsyncWorkflowRun,
+    AsyncWorkflowsAPI,
+)
 
 __all__ = [
     "AsyncAccountAPI",
+    "AsyncAnnouncementsAPI",
     "AsyncChatAPI",
     "AsyncChatRun",
     "AsyncChatRunEventIterator",
     "AsyncChatRunEventStream",
     "AsyncChatStream",
     "AsyncCompletions",
+    "AsyncEventIterator",
     "AsyncHostedAPI",
     "AsyncJob",
     "AsyncProject",
     "AsyncProjectsAPI",
+    "AsyncReplayAPI",
     "AsyncRunsAPI",
     "AsyncSogniClient",
+    "AsyncStatsAPI",
+    "AsyncTemplatesAPI",
     "AsyncToolsAPI",
+    "AsyncWorkflowEventIterator",
+    "AsyncWorkflowEventStream",
+    "AsyncWorkflowRun",
+    "AsyncWorkflowsAPI",
     "__version__",
 ]

@@ -13,6 +13,8 @@ from sogni.stats import LeaderboardEntry
 if TYPE_CHECKING:
     from ._client import AsyncSogniClient
 
+__all__ = ["AsyncAnnouncementsAPI", "AsyncReplayAPI", "AsyncStatsAPI"]
+
 
 class AsyncReplayAPI:
     """``client.replay``, awaitable."""

@@ -1,4 +1,5 @@
-"""``sogni_async.batch``: :func:`sogni.batch.run` and :func:`sogni.batch.estimate`, awaitable.
+"""``sogni_async.batch``: :func:`sogni.batch.run` and :func:`sogni.batch.estimate`, awaitable,
+and every other name of :mod:`sogni.batch` (the same objects).
 
 The batch runs on a thread of its own (its projects are followed by the client's SDK threads,
 as in the sync API); ``progress`` is called on the event loop. Cancelling the awaiting task
@@ -16,14 +17,51 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sogni import batch as _batch
-from sogni.batch import BatchEstimate, BatchProgress, BatchReport, ItemsInput
+from sogni.batch import (
+    BatchEstimate,
+    BatchItem,
+    BatchProgress,
+    BatchReport,
+    ItemFailure,
+    ItemResult,
+    ItemsInput,
+    ItemSource,
+    ResultFile,
+    journal_app_id,
+    write_html,
+)
 
 if TYPE_CHECKING:
     from sogni import SogniClient
+    from sogni.batch import SogniWorkerPlugin
 
     from ._client import AsyncSogniClient
 
-__all__ = ["BatchEstimate", "BatchProgress", "BatchReport", "estimate", "run"]
+# The same names as sogni.batch: run and estimate awaitable, the rest (models, and
+# journal_app_id and write_html, which only touch local files) the very same objects.
+__all__ = [
+    "BatchEstimate",
+    "BatchItem",
+    "BatchProgress",
+    "BatchReport",
+    "ItemFailure",
+    "ItemResult",
+    "ItemSource",
+    "ItemsInput",
+    "ResultFile",
+    "SogniWorkerPlugin",
+    "estimate",
+    "journal_app_id",
+    "run",
+    "write_html",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # As in sogni.batch: the Dask plugin exists only when dask.distributed imports.
+    if name == "SogniWorkerPlugin":
+        return _batch.SogniWorkerPlugin
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 async def run(

@@ -25,10 +25,8 @@ budgeted, on one machine or on a Dask cluster.
 * On a Dask cluster: ``run(None, items, executor=dask_client, ...)``; each worker process
   makes its own client (:class:`SogniWorkerPlugin`, ``pip install 'sogni[dask]'``).
 
-Fault injection, for tests: the ``SOGNI_BATCH_FAULT`` environment variable kills the process
-(``SIGKILL``) at a named point of a run — ``submitting``, ``sent``, ``downloading`` or
-``completed``, optionally the N-th time (``completed:3``) and only in the first process to
-create a file (``completed:3:/tmp/once``) — to prove that a rerun resumes cleanly.
+The SDK's own tests kill runs at named points through an internal hook (an environment
+variable read by ``sogni.batch._fault``) to prove that a rerun resumes cleanly; it is not API.
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._api import BatchEstimate, estimate, journal_app_id, run
-from ._fault import FAULT_ENV, FAULT_POINTS
 from ._html import write_html
 from ._items import BatchItem, ItemsInput, ItemSource
 from ._report import BatchProgress, BatchReport, ItemFailure, ItemResult, ResultFile
@@ -45,8 +42,6 @@ if TYPE_CHECKING:
     from ._dask import SogniWorkerPlugin
 
 __all__ = [
-    "FAULT_ENV",
-    "FAULT_POINTS",
     "BatchEstimate",
     "BatchItem",
     "BatchProgress",

@@ -13,8 +13,9 @@ import attrs
 
 from ..errors import ValidationError, ValidationProblem
 from ..projects._validation import validate
+from ..projects.params import PROJECT_TYPES
 from ._budget import Estimator
-from ._items import ItemsInput, ItemSource
+from ._items import ItemsInput, ItemSource, items_problem
 from ._journal import replay
 from ._report import BatchProgress, BatchReport
 from ._runner import Runner
@@ -39,7 +40,9 @@ class BatchEstimate:
     quotes: int
 
 
-def _cap(spend_cap: Decimal | int | str | None) -> Decimal | None:
+def _cap(
+    spend_cap: Decimal | int | str | None, problems: list[ValidationProblem]
+) -> Decimal | None:
     if spend_cap is None:
         return None
     try:
@@ -47,8 +50,41 @@ def _cap(spend_cap: Decimal | int | str | None) -> Decimal | None:
     except ArithmeticError:
         cap = Decimal("NaN")
     if not cap.is_finite() or cap < 0:
-        raise ValidationError([ValidationProblem("spend_cap", "must be a number, 0 or more")])
+        problems.append(ValidationProblem("spend_cap", "must be a number, 0 or more"))
+        return None
     return cap
+
+
+def _whole(value: object, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _arguments(
+    items: ItemsInput,
+    *,
+    type: str,
+    token_type: str,
+    max_in_flight: int = 1,
+    retries: int = 0,
+    partitions: int | None = None,
+) -> list[ValidationProblem]:
+    """What is wrong with the arguments of a run (not its items), every problem at once."""
+    problems: list[ValidationProblem] = []
+    item_problem = items_problem(items)
+    if item_problem is not None:
+        problems.append(item_problem)
+    if type not in PROJECT_TYPES:
+        choices = ", ".join(map(repr, PROJECT_TYPES))
+        problems.append(ValidationProblem("type", f"must be one of {choices}"))
+    if token_type not in TOKEN_TYPES:
+        problems.append(ValidationProblem("token_type", "must be 'spark' or 'sogni'"))
+    if not _whole(max_in_flight, 1):
+        problems.append(ValidationProblem("max_in_flight", "must be a whole number, 1 or more"))
+    if not _whole(retries, 0):
+        problems.append(ValidationProblem("retries", "must be a whole number, 0 or more"))
+    if partitions is not None and not _whole(partitions, 1):
+        problems.append(ValidationProblem("partitions", "must be a whole number, 1 or more"))
+    return problems
 
 
 def _token_type(token_type: str, source: ItemSource, *, cap: bool) -> str:
@@ -132,7 +168,17 @@ def run(
     partition. ``out_dir`` and ``journal`` must be on storage every worker shares. (There the
     checks that need the model catalog run in each partition before it sends anything.)
     """
-    cap = _cap(spend_cap)
+    problems = _arguments(
+        items,
+        type=type,
+        token_type=token_type,
+        max_in_flight=max_in_flight,
+        retries=retries,
+        partitions=partitions,
+    )
+    cap = _cap(spend_cap, problems)
+    if problems:
+        raise ValidationError(problems)
     source = ItemSource(
         items, default_type=type, token_type=token_type, media_root=media_root, defaults=defaults
     )
@@ -192,6 +238,9 @@ def estimate(
 ) -> BatchEstimate:
     """What ``items`` would cost (nothing is sent): one quote per distinct cost-relevant
     parameter set. The items are checked as :func:`run` checks them."""
+    problems = _arguments(items, type=type, token_type=token_type)
+    if problems:
+        raise ValidationError(problems)
     source = ItemSource(
         items, default_type=type, token_type=token_type, media_root=media_root, defaults=defaults
     )

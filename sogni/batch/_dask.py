@@ -31,6 +31,7 @@ from distributed import WorkerPlugin, get_client, get_worker
 from distributed import wait as dask_wait
 
 from ..config import worker_app_id
+from ..errors import ValidationError, ValidationProblem
 from ._budget import committed_spend
 from ._journal import replay
 from ._report import BatchProgress, BatchReport, merge_reports
@@ -210,14 +211,17 @@ def _partition_count(journal_dir: Path, requested: int | None, total: int) -> in
     if manifest.exists():
         recorded = int(json.loads(manifest.read_text())["partitions"])
         if requested is not None and requested != recorded:
-            raise ValueError(
-                f"{journal_dir} was written with {recorded} partitions, not {requested}: "
-                "a batch keeps its partitions so each item stays with its journal"
+            message = (
+                f"is {requested}, but {journal_dir} was written with {recorded}: a batch keeps "
+                "its partitions so each item stays with its journal"
             )
+            raise ValidationError([ValidationProblem("partitions", message)])
         return recorded
+    if requested is not None and requested < 1:  # run() refuses it first; 0 is not "default"
+        raise ValidationError(
+            [ValidationProblem("partitions", "must be a whole number, 1 or more")]
+        )
     count = requested or max(1, min(256, -(-total // _DEFAULT_ITEMS_PER_PARTITION)))
-    if count < 1:
-        raise ValueError("partitions must be at least 1")
     journal_dir.mkdir(parents=True, exist_ok=True)
     tmp = manifest.with_suffix(".tmp")
     tmp.write_text(json.dumps({"partitions": count}))
@@ -292,56 +296,59 @@ def run_distributed(
     budget = f"sogni-batch-{uuid.uuid4().hex}"
     cap = None if spend_cap is None else str(spend_cap)
     executor.run_on_scheduler(_budget_op, "open", budget, str(committed), cap)
-    executor.register_plugin(SogniWorkerPlugin(client_factory), name=PLUGIN_NAME)
-    parts = [
-        _Partition(
-            index=i,
-            items=tuple(bucket),
-            journal=journals[i],
-            out_dir=out_dir,
-            budget=budget,
-            spend_cap=spend_cap,
-            max_in_flight=max_in_flight,
-            retries=retries,
-            token_type=token_type,
-        )
-        for i, bucket in enumerate(buckets)
-        if bucket
-    ]
-    futures = [
-        executor.submit(_run_partition, part, key=f"{budget}-part-{part.index}", pure=False)
-        for part in parts
-    ]
-    tail = _Tail(journals)
-    stopped_sent = False
-    while True:
-        try:
-            dask_wait(futures, timeout=0.5)
-            finished = True
-        except TimeoutError:
-            finished = False
-        if stop is not None and stop.is_set() and not stopped_sent:
-            executor.run_on_scheduler(_budget_op, "stop", budget)
-            stopped_sent = True
-        if progress is not None:
-            tail.read()
-            progress(
-                BatchProgress(
-                    total=total,
-                    completed=len(tail.completed),
-                    failed=len(tail.failed),
-                    in_flight=0,
-                    unsubmitted=0,
-                    spent=tail.spent,
-                    token_type=token_type,
-                    elapsed=time.monotonic() - started,
-                    eta_seconds=None,
-                )
+    # The scheduler keeps the budget until closed: close it however the run ends.
+    try:
+        executor.register_plugin(SogniWorkerPlugin(client_factory), name=PLUGIN_NAME)
+        parts = [
+            _Partition(
+                index=i,
+                items=tuple(bucket),
+                journal=journals[i],
+                out_dir=out_dir,
+                budget=budget,
+                spend_cap=spend_cap,
+                max_in_flight=max_in_flight,
+                retries=retries,
+                token_type=token_type,
             )
-        if finished:
-            break
-    reports: list[BatchReport] = executor.gather(futures)
-    executor.run_on_scheduler(_budget_op, "close", budget)
+            for i, bucket in enumerate(buckets)
+            if bucket
+        ]
+        futures = [
+            executor.submit(_run_partition, part, key=f"{budget}-part-{part.index}", pure=False)
+            for part in parts
+        ]
+        tail = _Tail(journals)
+        stopped_sent = False
+        while True:
+            try:
+                dask_wait(futures, timeout=0.5)
+                finished = True
+            except TimeoutError:
+                finished = False
+            if stop is not None and stop.is_set() and not stopped_sent:
+                executor.run_on_scheduler(_budget_op, "stop", budget)
+                stopped_sent = True
+            if progress is not None:
+                tail.read()
+                progress(
+                    BatchProgress(
+                        total=total,
+                        completed=len(tail.completed),
+                        failed=len(tail.failed),
+                        in_flight=0,
+                        unsubmitted=0,
+                        spent=tail.spent,
+                        token_type=token_type,
+                        elapsed=time.monotonic() - started,
+                        eta_seconds=None,
+                    )
+                )
+            if finished:
+                break
+        reports: list[BatchReport] = executor.gather(futures)
+    finally:
+        executor.run_on_scheduler(_budget_op, "close", budget)
     if not reports:
         return BatchReport(
             total=total,

@@ -1,4 +1,4 @@
-"""The fault-injection hook: kill the process at a named point of a batch run (for tests).
+"""An internal test hook, not API: kill the process at a named point of a batch run.
 
 Set ``SOGNI_BATCH_FAULT`` to ``POINT`` or ``POINT:N`` or ``POINT:N:ONCE_FILE``:
 
@@ -10,7 +10,8 @@ Set ``SOGNI_BATCH_FAULT`` to ``POINT`` or ``POINT:N`` or ``POINT:N:ONCE_FILE``:
 The process sends itself ``SIGKILL`` the ``N``-th time (default 1) it reaches ``POINT``: no
 clean-up, no ``finally`` blocks, exactly as a crash or an OOM kill. With ``ONCE_FILE`` only
 the first process to create that file dies, so a variable inherited by several processes
-(the workers of a Dask cluster) kills one of them.
+(the workers of a Dask cluster) kills one of them. A value of any other form is ignored, with
+one warning: a stray variable must not break every run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import signal
 import threading
 from typing import Final
 
+from .._log import get_logger
+
 __all__ = ["FAULT_ENV", "FAULT_POINTS", "FaultHook"]
 
 #: The environment variable that arms the fault hook.
@@ -27,20 +30,33 @@ FAULT_ENV: Final = "SOGNI_BATCH_FAULT"
 #: The points of a batch run where the hook can kill the process.
 FAULT_POINTS: Final = ("submitting", "sent", "downloading", "completed")
 
+log = get_logger("sogni.batch")
+
 
 class FaultHook:
     """Reads ``SOGNI_BATCH_FAULT`` once; :meth:`hit` is a no-op unless it names the point."""
 
     def __init__(self, spec: str | None = None) -> None:
         spec = os.environ.get(FAULT_ENV, "") if spec is None else spec
-        parts = spec.split(":", 2) if spec else []
-        self.point = parts[0] if parts else None
-        if self.point is not None and self.point not in FAULT_POINTS:
-            raise ValueError(f"{FAULT_ENV}: unknown point {self.point!r}; one of {FAULT_POINTS}")
-        self._at = int(parts[1]) if len(parts) > 1 and parts[1] else 1
-        self._once = parts[2] if len(parts) > 2 else None
+        self.point: str | None = None
+        self._at = 1
+        self._once: str | None = None
         self._count = 0
         self._lock = threading.Lock()
+        if not spec:
+            return
+        parts = spec.split(":", 2)
+        at = parts[1] if len(parts) > 1 and parts[1] else "1"
+        if parts[0] not in FAULT_POINTS or not at.isdigit() or int(at) < 1:
+            log.warning(
+                "%s ignored: expected POINT[:N[:ONCE_FILE]] with POINT one of %s",
+                FAULT_ENV,
+                ", ".join(FAULT_POINTS),
+            )
+            return
+        self.point = parts[0]
+        self._at = int(at)
+        self._once = parts[2] if len(parts) > 2 and parts[2] else None
 
     def armed(self, point: str) -> bool:
         return self.point == point

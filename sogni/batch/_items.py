@@ -12,8 +12,10 @@ is taken over the item's parameters, so a rerun over the same input recognises e
 
 Media cells: a string in a CSV, JSONL or DataFrame cell is data, and data never names a file
 on its own. Media columns are read only under ``media_root``, as paths relative to it that do
-not leave it; without ``media_root`` a media cell is a bad cell. Mappings and params objects
-come from the caller's code and take media as ``projects.create`` does.
+not leave it; without ``media_root`` a media cell is a bad cell. The same holds for the media
+fields of nested values (a ``control_net`` object's ``image``, each of ``keyframes``).
+Mappings and params objects come from the caller's code and take media as
+``projects.create`` does.
 """
 
 from __future__ import annotations
@@ -111,6 +113,9 @@ def _kinds(cls: type[Any]) -> dict[str, str]:
 
 
 _KINDS: Final[dict[str, dict[str, str]]] = {t: _kinds(c) for t, c in PROJECT_TYPES.items()}
+_HINTS: Final[dict[str, dict[str, Any]]] = {
+    t: typing.get_type_hints(c) for t, c in PROJECT_TYPES.items()
+}
 
 
 class _Skip:
@@ -183,9 +188,10 @@ def _number(text: Any, kind: str) -> int | float:
     return number
 
 
-def convert_cell(kind: str, value: Any, media_root: Path | None) -> Any:
+def convert_cell(kind: str, value: Any, media_root: Path | None, hint: Any = None) -> Any:
     """One cell (a string, or a DataFrame value) as the value its parameter takes; raises
-    ``ValueError`` with a message for a bad cell."""
+    ``ValueError`` with a message for a bad cell. ``hint`` (the parameter's type) lets a
+    nested value's media fields be checked as media cells are."""
     value = _plain(value)
     if _missing(value) or (isinstance(value, str) and not value.strip() and kind != "str"):
         return _SKIP
@@ -216,10 +222,51 @@ def convert_cell(kind: str, value: Any, media_root: Path | None) -> Any:
         return parts if kind == "list_str" else [_number(p, "float") for p in parts]
     if isinstance(value, str):  # nested parameters: a JSON object or list
         try:
-            return json.loads(value)
+            value = json.loads(value)
         except ValueError:
             raise ValueError(f"{value!r} is not JSON") from None
-    return value
+    return value if hint is None else _nested_media(hint, value, media_root, "")
+
+
+def _field_hints(cls: type[Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.alias or f.name: hints[f.name] for f in attrs.fields(cls)}
+
+
+def _nested_media(hint: Any, value: Any, media_root: Path | None, where: str) -> Any:
+    """A nested value from a cell (a ``control_net`` object, a list of ``keyframes``) with each
+    of its media fields read as a media cell is: a string there is data too, and would
+    otherwise reach ``projects.create`` as a file path."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return _nested_media(args[0], value, media_root, where) if len(args) == 1 else value
+    if origin is not None and issubclass(origin, Sequence) and not issubclass(origin, str):
+        if args and isinstance(value, list):
+            return [
+                _nested_media(args[0], v, media_root, f"{where}[{i}]") for i, v in enumerate(value)
+            ]
+        return value
+    if not (isinstance(hint, type) and attrs.has(hint) and isinstance(value, Mapping)):
+        return value
+    out = dict(value)
+    for name, field_hint in _field_hints(hint).items():
+        if name not in out:
+            continue
+        inner = f"{where}.{name}" if where else name
+        kind = _kind_of(field_hint)
+        try:
+            if kind == "media" and isinstance(out[name], str):
+                out[name] = _media_path(out[name], media_root)
+            elif kind == "media_list" and isinstance(out[name], list):
+                out[name] = [
+                    _media_path(v, media_root) if isinstance(v, str) else v for v in out[name]
+                ]
+        except ValueError as exc:
+            raise ValueError(f"{inner}: {exc}") from None
+        if kind == "json":
+            out[name] = _nested_media(field_hint, out[name], media_root, inner)
+    return out
 
 
 # ---------------------------------------------------------------------------- keys
@@ -289,6 +336,7 @@ def _item_from_row(
         raise _RowError([ValidationProblem(_where(row, "type"), f"must be one of {choices}")])
     cls = PROJECT_TYPES[kind]
     field_kinds = _KINDS[kind]
+    hints = _HINTS[kind]
     key = raw.get("key")
     key = None if _missing(key) or key == "" else str(_plain(key))
     if key is not None and len(key) > _MAX_KEY:
@@ -306,7 +354,7 @@ def _item_from_row(
             values[name] = value
             continue
         try:
-            converted = convert_cell(field_kinds[name], value, media_root)
+            converted = convert_cell(field_kinds[name], value, media_root, hints[name])
         except ValueError as exc:
             problems.append(ValidationProblem(_where(row, name), str(exc)))
             continue
@@ -366,6 +414,17 @@ def _is_frame(items: Any) -> bool:
     return type(items).__module__.split(".")[0] == "pandas" and hasattr(items, "itertuples")
 
 
+def items_problem(items: ItemsInput) -> ValidationProblem | None:
+    """What is wrong with ``items`` as a whole (a file that is not CSV or JSONL), if anything."""
+    if isinstance(items, (str, os.PathLike)):
+        path = Path(items)
+        if path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+            return ValidationProblem(
+                "items", f"{path.name}: a batch file is .csv, .jsonl or .ndjson"
+            )
+    return None
+
+
 class ItemSource:
     """The items of a batch, readable more than once (a first pass checks them all, a second
     submits): files are read again, sequences and DataFrames iterated again; any other
@@ -392,8 +451,9 @@ class ItemSource:
         self._items: Sequence[Any] = ()
         if isinstance(items, (str, os.PathLike)):
             self._path = Path(items)
-            if self._path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
-                raise ValueError(f"{self._path.name}: batch files are .csv or .jsonl")
+            problem = items_problem(items)
+            if problem is not None:
+                raise ValidationError([problem])
         elif _is_frame(items):
             self._frame = items
         elif isinstance(items, Sequence):

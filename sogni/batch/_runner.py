@@ -31,7 +31,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from ..errors import NotFoundError, SogniError, SogniTimeoutError, ValidationError
+import attrs
+
+from ..errors import (
+    NotFoundError,
+    SogniError,
+    SogniTimeoutError,
+    ValidationError,
+    ValidationProblem,
+)
 from ..projects import _results
 from ..projects.api import new_project_id
 from ._budget import Budget, Estimator, LocalBudget, committed_spend, known_spend
@@ -129,10 +137,13 @@ class Runner:
         progress: Callable[[BatchProgress], None] | None = None,
         stop_poll: Callable[[], bool] | None = None,
     ) -> None:
+        problems = []
         if max_in_flight < 1:
-            raise ValueError("max_in_flight must be at least 1")
+            problems.append(ValidationProblem("max_in_flight", "must be a whole number, 1 or more"))
         if retries < 0:
-            raise ValueError("retries must be 0 or more")
+            problems.append(ValidationProblem("retries", "must be a whole number, 0 or more"))
+        if problems:
+            raise ValidationError(problems)
         self._client = client
         self._journal_path = journal
         self._out_dir = out_dir
@@ -540,16 +551,27 @@ class Runner:
             message=str(exc),
             retryable=retryable,
         )
-        self._append(
-            {
-                "event": "failed",
-                "key": item.key,
-                "project_id": project_id,
-                "error": failure.error,
-                "message": failure.message,
-                "retryable": retryable,
-                "cost_actual": None if cost is None else str(cost),
-                "time": time.time(),
-            }
-        )
+        try:
+            self._append(
+                {
+                    "event": "failed",
+                    "key": item.key,
+                    "project_id": project_id,
+                    "error": failure.error,
+                    "message": failure.message,
+                    "retryable": retryable,
+                    "cost_actual": None if cost is None else str(cost),
+                    "time": time.time(),
+                }
+            )
+        except _Abandoned:
+            raise
+        except Exception as journal_exc:
+            # The report must still count the item. A rerun tries it again (the journal does
+            # not say it failed); nothing is sent for it before a journal write succeeds.
+            failure = attrs.evolve(
+                failure,
+                message=f"{failure.message} (not journaled: {journal_exc})",
+                retryable=True,
+            )
         return _Outcome("failed", cost=cost, failure=failure)

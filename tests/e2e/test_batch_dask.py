@@ -20,8 +20,8 @@ from distributed import client as dask_client_module
 from distributed.protocol import pickle as dask_pickle
 
 from sogni import batch
-from sogni.batch import FAULT_ENV
 from sogni.batch._dask import partition_of
+from sogni.batch._fault import FAULT_ENV
 
 from ..helpers import FakeProcess, fast_worker_client
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sogni.batch import FAULT_ENV, FAULT_POINTS
+from sogni.batch._fault import FAULT_ENV, FAULT_POINTS
 from sogni.testing import FakeSupernet
 
 CHILD = """
