@@ -8,6 +8,7 @@ import builtins
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from sogni._handles import Failed as _Failed
 from sogni.errors import SogniTimeoutError
 from sogni.workflows import (
     FINAL_WORKFLOW_STATUSES,
@@ -22,7 +23,6 @@ from sogni.workflows import (
     WorkflowStatus,
     WorkflowTemplate,
 )
-from sogni.workflows._run import _Failed
 
 from ._bridge import Bridge, QueueBridge
 
