@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ._transport.callbacks import CallbackWorker
     from ._transport.sse import SSEFrame, SSEStream
 
-__all__ = ["EventIterator", "Failed", "HandleRegistry", "StreamTracker", "deliver"]
+__all__ = ["TrackerEventIterator", "Failed", "HandleRegistry", "StreamTracker", "deliver"]
 
 log = get_logger("sogni")
 
@@ -179,7 +179,10 @@ class StreamTracker(Generic[E, R]):
     def _parse(self, frame: SSEFrame) -> E | None:
         raise NotImplementedError
 
-    def is_final(self, event: E) -> bool:
+    @staticmethod
+    def is_final(event: Any) -> bool:
+        """Whether ``event`` ends the thing (a static method: an iterator keeps it, and must
+        not keep the tracker)."""
         raise NotImplementedError
 
     def _progress_locked(self, event: E) -> bool:
@@ -374,7 +377,7 @@ class StreamTracker(Generic[E, R]):
                 self._subscribers.remove(subscriber)
 
 
-class EventIterator(Iterator[E]):
+class TrackerEventIterator(Iterator[E]):
     """The iterator of a handle's ``events()``, subscribed from the moment it is made."""
 
     def __init__(self, tracker: StreamTracker[E, Any], timeout: float | None) -> None:

@@ -18,7 +18,7 @@ import attrs
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import EventIterator, Failed, HandleRegistry, StreamTracker
+from .._handles import Failed, HandleRegistry, StreamTracker, TrackerEventIterator
 from .._log import get_logger
 from .._transport.sse import SSEFrame, SSEStream
 from ..errors import (
@@ -129,7 +129,8 @@ class RunTracker(StreamTracker[ChatRunEvent, ChatRunRecord]):
     def _parse(self, frame: SSEFrame) -> ChatRunEvent | None:
         return ChatRunEvent.from_wire(frame.data)
 
-    def is_final(self, event: ChatRunEvent) -> bool:
+    @staticmethod
+    def is_final(event: ChatRunEvent) -> bool:
         return event.is_terminal
 
     def _progress_locked(self, event: ChatRunEvent) -> bool:
@@ -252,7 +253,7 @@ def waiting_error(run_id: str, waiting: ChatRunWaiting) -> ChatRunWaitingError:
     )
 
 
-class ChatRunEventIterator(EventIterator[ChatRunEvent]):
+class ChatRunEventIterator(TrackerEventIterator[ChatRunEvent]):
     """The iterator of :meth:`ChatRun.events`, subscribed from the moment it is made."""
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import EventIterator, HandleRegistry, StreamTracker
+from .._handles import HandleRegistry, StreamTracker, TrackerEventIterator
 from .._log import get_logger
 from .._transport.sse import SSEFrame, SSEStream
 from ..errors import (
@@ -132,7 +132,8 @@ class WorkflowTracker(StreamTracker[WorkflowEvent, WorkflowRecord]):
     def _parse(self, frame: SSEFrame) -> WorkflowEvent | None:
         return WorkflowEvent.from_wire(frame.data, frame.id, frame.event)
 
-    def is_final(self, event: WorkflowEvent) -> bool:
+    @staticmethod
+    def is_final(event: WorkflowEvent) -> bool:
         return event.status in FINAL_WORKFLOW_STATUSES
 
     def _reader_ended_locked(self, paused: bool) -> bool:
@@ -271,7 +272,7 @@ def workflow_waiting_error(
     )
 
 
-class WorkflowEventIterator(EventIterator[WorkflowEvent]):
+class WorkflowEventIterator(TrackerEventIterator[WorkflowEvent]):
     """The iterator of :meth:`WorkflowRun.events`, subscribed from the moment it is made."""
 
     def close(self) -> None:
