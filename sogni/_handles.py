@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     from ._transport.callbacks import CallbackWorker
     from ._transport.sse import SSEFrame, SSEStream
 
-__all__ = ["TrackerEventIterator", "Failed", "HandleRegistry", "StreamTracker", "deliver"]
+__all__ = [
+    "EventLog",
+    "Failed",
+    "HandleRegistry",
+    "StreamTracker",
+    "TrackerEventIterator",
+    "closing_with",
+    "deliver",
+]
 
 log = get_logger("sogni")
 
@@ -96,6 +104,15 @@ class HandleRegistry(Generic[H, T]):
         deadline = time.monotonic() + self._join_timeout
         for tracker in trackers:
             tracker.join(max(0.0, deadline - time.monotonic()))
+
+
+RG = TypeVar("RG", bound=HandleRegistry[Any, Any])
+
+
+def closing_with(core: Any, registry: RG) -> RG:
+    """``registry``, closed with the client ``core`` belongs to."""
+    core.on_close(registry.close)
+    return registry
 
 
 def deliver(subscriber: queue.Queue[Any], item: Any, *, last: bool, what: str) -> None:
@@ -412,3 +429,41 @@ class TrackerEventIterator(Iterator[E]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class EventLog(Iterator[E]):
+    """The iterator of a ``stream_events()``: events in order, each once, across reconnects
+    (the ones replayed after a resume are skipped), ending after the one ``_ends`` says."""
+
+    def __init__(self, stream: SSEStream[int], after: int | None) -> None:
+        self._stream = stream
+        self._last = -1 if after is None else after
+        self._done = False
+
+    def _parse(self, frame: SSEFrame) -> E | None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _ends(event: Any) -> bool:
+        raise NotImplementedError
+
+    def _last_event_id(self) -> int | None:
+        return self._last if self._last >= 0 else None
+
+    def _next_event(self) -> E:
+        while not self._done:
+            event = self._parse(next(self._stream))
+            if event is None or event.sequence <= self._last:
+                continue  # replayed after a resume
+            self._last = event.sequence
+            if self._ends(event):
+                self._close()
+            return event
+        raise StopIteration
+
+    def _close(self) -> None:
+        self._done = True
+        self._stream.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
