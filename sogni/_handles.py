@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from ._transport.sse import SSEFrame, SSEStream
 
 __all__ = [
+    "DurableHandle",
     "EventLog",
     "Failed",
     "HandleRegistry",
     "StreamTracker",
+    "Subscription",
     "TrackerEventIterator",
     "closing_with",
     "deliver",
@@ -394,25 +396,26 @@ class StreamTracker(Generic[E, R]):
                 self._subscribers.remove(subscriber)
 
 
-class TrackerEventIterator(Iterator[E]):
-    """The iterator of a handle's ``events()``, subscribed from the moment it is made."""
+class Subscription(Generic[E]):
+    """An ``events()`` subscription to a tracker, shared by the sync iterator and the asyncio
+    shim's: ``queue`` gets every event handed on from now on, and last the final one or a
+    :class:`Failed`."""
 
-    def __init__(self, tracker: StreamTracker[E, Any], timeout: float | None) -> None:
+    def __init__(self, tracker: StreamTracker[E, Any], timeout: float | None, queue: Any) -> None:
         self._tracker: StreamTracker[E, Any] | None = tracker
-        self._is_final = tracker.is_final
+        self._is_final = tracker.is_final  # static: a closed iterator keeps no tracker
         self._what = f"{tracker._what} {tracker.key}"
         self._timeout = timeout
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=10000)
-        tracker.add_subscriber(self._queue)
+        self._queue = queue
+        tracker.add_subscriber(queue)
         tracker.ensure_reader()
 
-    def __next__(self) -> E:
-        if self._tracker is None:
-            raise StopIteration
-        try:
-            item = self._queue.get(timeout=self._timeout)
-        except queue.Empty:
-            raise SogniTimeoutError(f"no event from {self._what} within {self._timeout}s") from None
+    def _timed_out(self) -> SogniTimeoutError:
+        return SogniTimeoutError(f"no event from {self._what} within {self._timeout}s")
+
+    def _take(self, item: Any) -> E:
+        """The event ``item`` (ending the subscription after the final one), or raise the
+        error that stopped the reader."""
         if isinstance(item, Failed):
             self.close()
             raise item.error
@@ -426,6 +429,41 @@ class TrackerEventIterator(Iterator[E]):
         tracker, self._tracker = self._tracker, None
         if tracker is not None:
             tracker.remove_subscriber(self._queue)
+
+
+TR = TypeVar("TR", bound="StreamTracker[Any, Any]")
+
+
+class DurableHandle(Generic[TR]):
+    """What the handles of chat runs and workflows share (each adds its own documented
+    members)."""
+
+    def __init__(self, tracker: TR) -> None:
+        self._tracker = tracker
+
+    @property
+    def id(self) -> str:
+        return self._tracker.key
+
+    @property
+    def finished(self) -> bool:
+        return self._tracker.future.done()
+
+
+class TrackerEventIterator(Subscription[E], Iterator[E]):
+    """The iterator of a handle's ``events()``, subscribed from the moment it is made."""
+
+    def __init__(self, tracker: StreamTracker[E, Any], timeout: float | None) -> None:
+        super().__init__(tracker, timeout, queue.Queue(maxsize=10000))
+
+    def __next__(self) -> E:
+        if self._tracker is None:
+            raise StopIteration
+        try:
+            item = self._queue.get(timeout=self._timeout)
+        except queue.Empty:
+            raise self._timed_out() from None
+        return self._take(item)
 
     def __exit__(self, *exc: object) -> None:
         self.close()

@@ -6,17 +6,23 @@ The public classes subclass these and keep their own names, docstrings and annot
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Generic, Protocol, TypeVar
 
-from sogni._handles import Failed, StreamTracker
+from sogni._handles import Failed, StreamTracker, Subscription
 from sogni.errors import SogniTimeoutError
 
 from ._bridge import Bridge, QueueBridge
 
-__all__ = ["AsyncTrackerEvents", "AsyncTrackerStream", "wait_for_end"]
+__all__ = ["AsyncHandle", "AsyncTrackerEvents", "AsyncTrackerStream", "wait_for_end"]
 
-E = TypeVar("E")
+
+class _Event(Protocol):
+    @property
+    def sequence(self) -> int: ...
+
+
+E = TypeVar("E", bound=_Event)
 R = TypeVar("R")
 
 
@@ -25,42 +31,66 @@ class _Handle(Protocol):
     def _tracker(self) -> StreamTracker[Any, Any]: ...
 
 
-class AsyncTrackerEvents(AsyncIterator[E]):
+class _SyncHandle(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]: ...
+
+
+H = TypeVar("H", bound=_SyncHandle)
+
+
+class AsyncHandle(Generic[H]):
+    """What the awaitable handles of chat runs and workflows share (each adds its own typed
+    and documented members)."""
+
+    def __init__(self, run: H, bridge: Bridge) -> None:
+        self._run = run
+        self._bridge = bridge
+
+    @property
+    def sync(self) -> H:
+        return self._run
+
+    @property
+    def id(self) -> str:
+        return self._run.id
+
+    @property
+    def finished(self) -> bool:
+        return self._run.finished
+
+    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        return self._run.on(event, fn)
+
+    def __repr__(self) -> str:
+        return f"Async{self._run!r}"
+
+
+class AsyncTrackerEvents(Subscription[E], AsyncIterator[E]):
     """An async ``events()`` iterator, subscribed from the moment it is made (it must be made
     on the event loop's thread)."""
 
     def __init__(self, run: _Handle, timeout: float | None) -> None:
         tracker: Any = run._tracker  # duck-typed: the bridge acts as a queue
-        self._tracker = tracker
-        self._what = f"{tracker._what} {tracker.key}"
-        self._timeout = timeout
-        ends = self._ends = tracker.is_final
-        self._bridge: QueueBridge[Any] = QueueBridge(
+        ends = tracker.is_final
+        bridge: QueueBridge[Any] = QueueBridge(
             asyncio.get_running_loop(), keep=lambda item: isinstance(item, Failed) or ends(item)
         )
-        tracker.add_subscriber(self._bridge)
-        tracker.ensure_reader()
+        super().__init__(tracker, timeout, bridge)
 
     async def __anext__(self) -> E:
         if self._tracker is None:
             raise StopAsyncIteration
         try:
-            item = await asyncio.wait_for(self._bridge.queue.get(), self._timeout)
+            item = await asyncio.wait_for(self._queue.queue.get(), self._timeout)
         except asyncio.TimeoutError:
-            raise SogniTimeoutError(f"no event from {self._what} within {self._timeout}s") from None
-        if isinstance(item, Failed):
-            self.close()
-            raise item.error
-        if self._ends(item):
-            self.close()
-        event: E = item
-        return event
-
-    def close(self) -> None:
-        """Stop listening; the iterator ends (the thing it follows goes on)."""
-        tracker, self._tracker = self._tracker, None
-        if tracker is not None:
-            tracker.remove_subscriber(self._bridge)
+            raise self._timed_out() from None
+        return self._take(item)
 
     async def aclose(self) -> None:
         self.close()

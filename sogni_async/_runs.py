@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from sogni._wire.fields import OMIT, Omit
@@ -19,7 +19,7 @@ from sogni.chat import (
 )
 
 from ._bridge import Bridge
-from ._durable import AsyncTrackerEvents, AsyncTrackerStream, wait_for_end
+from ._durable import AsyncHandle, AsyncTrackerEvents, AsyncTrackerStream, wait_for_end
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -106,28 +106,12 @@ class AsyncChatRunEventIterator(AsyncTrackerEvents[ChatRunEvent]):
         return self
 
 
-class AsyncChatRun:
+class AsyncChatRun(AsyncHandle[ChatRun]):
     """A :class:`sogni.chat.ChatRun` you can await."""
-
-    def __init__(self, run: ChatRun, bridge: Bridge) -> None:
-        self._run = run
-        self._bridge = bridge
-
-    @property
-    def sync(self) -> ChatRun:
-        return self._run
-
-    @property
-    def id(self) -> str:
-        return self._run.id
 
     @property
     def status(self) -> ChatRunStatus:
         return self._run.status
-
-    @property
-    def finished(self) -> bool:
-        return self._run.finished
 
     @property
     def waiting(self) -> ChatRunWaiting | None:
@@ -150,9 +134,6 @@ class AsyncChatRun:
     def events(self, timeout: float | None = None) -> AsyncChatRunEventIterator:
         return AsyncChatRunEventIterator(self._run, timeout)
 
-    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        return self._run.on(event, fn)
-
     async def refresh(self) -> ChatRunRecord:
         return await self._bridge.run(self._run.refresh)
 
@@ -174,9 +155,6 @@ class AsyncChatRun:
             reason=reason,
             idempotency_key=idempotency_key,
         )
-
-    def __repr__(self) -> str:
-        return f"Async{self._run!r}"
 
 
 class AsyncChatRunEventStream(AsyncTrackerStream[ChatRunEventStream, ChatRunEvent]):

@@ -4,7 +4,7 @@ handle."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from sogni.workflows import (
@@ -21,7 +21,7 @@ from sogni.workflows import (
 )
 
 from ._bridge import Bridge
-from ._durable import AsyncTrackerEvents, AsyncTrackerStream, wait_for_end
+from ._durable import AsyncHandle, AsyncTrackerEvents, AsyncTrackerStream, wait_for_end
 
 if TYPE_CHECKING:
     from sogni._futures import SogniFuture
@@ -55,28 +55,12 @@ class AsyncWorkflowEventIterator(AsyncTrackerEvents[WorkflowEvent]):
         return self
 
 
-class AsyncWorkflowRun:
+class AsyncWorkflowRun(AsyncHandle[WorkflowRun]):
     """A :class:`sogni.workflows.WorkflowRun` you can await."""
-
-    def __init__(self, run: WorkflowRun, bridge: Bridge) -> None:
-        self._run = run
-        self._bridge = bridge
-
-    @property
-    def sync(self) -> WorkflowRun:
-        return self._run
-
-    @property
-    def id(self) -> str:
-        return self._run.id
 
     @property
     def status(self) -> WorkflowStatus:
         return self._run.status
-
-    @property
-    def finished(self) -> bool:
-        return self._run.finished
 
     @property
     def record(self) -> WorkflowRecord:
@@ -102,9 +86,6 @@ class AsyncWorkflowRun:
     def events(self, timeout: float | None = None) -> AsyncWorkflowEventIterator:
         return AsyncWorkflowEventIterator(self._run, timeout)
 
-    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        return self._run.on(event, fn)
-
     async def refresh(self) -> WorkflowRecord:
         return await self._bridge.run(self._run.refresh)
 
@@ -114,9 +95,6 @@ class AsyncWorkflowRun:
     async def resume(self) -> AsyncWorkflowRun:
         run = await self._bridge.run(self._run.resume)
         return self if run is self._run else AsyncWorkflowRun(run, self._bridge)
-
-    def __repr__(self) -> str:
-        return f"Async{self._run!r}"
 
 
 class AsyncWorkflowEventStream(AsyncTrackerStream[WorkflowEventStream, WorkflowEvent]):

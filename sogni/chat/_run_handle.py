@@ -18,7 +18,7 @@ import attrs
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import Failed, HandleRegistry, StreamTracker, TrackerEventIterator
+from .._handles import DurableHandle, Failed, HandleRegistry, StreamTracker, TrackerEventIterator
 from .._log import get_logger
 from .._transport.sse import SSEFrame, SSEStream
 from ..errors import (
@@ -270,7 +270,7 @@ class ChatRunEventIterator(TrackerEventIterator[ChatRunEvent]):
         return self
 
 
-class ChatRun:
+class ChatRun(DurableHandle[RunTracker]):
     """A durable chat run on the server (``chat.runs.create`` / ``get``).
 
     Shaped like a ``Project``: ``future`` is a stdlib ``Future`` of the final
@@ -279,22 +279,11 @@ class ChatRun:
     run. The run's event stream is read by one thread, started the first time one of these
     needs it, and resumed after every cut."""
 
-    def __init__(self, tracker: RunTracker) -> None:
-        self._tracker = tracker
-
-    @property
-    def id(self) -> str:
-        return self._tracker.run_id
-
     @property
     def status(self) -> ChatRunStatus:
         """The last status known (from the stream, or the last record read)."""
         with self._tracker.lock:
             return self._tracker.status
-
-    @property
-    def finished(self) -> bool:
-        return self._tracker.future.done()
 
     @property
     def waiting(self) -> ChatRunWaiting | None:

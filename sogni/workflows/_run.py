@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import HandleRegistry, StreamTracker, TrackerEventIterator
+from .._handles import DurableHandle, HandleRegistry, StreamTracker, TrackerEventIterator
 from .._log import get_logger
 from .._transport.sse import SSEFrame, SSEStream
 from ..errors import (
@@ -289,7 +289,7 @@ class WorkflowEventIterator(TrackerEventIterator[WorkflowEvent]):
         return self
 
 
-class WorkflowRun:
+class WorkflowRun(DurableHandle[WorkflowTracker]):
     """A creative workflow on the server (``workflows.start`` / ``get``).
 
     Shaped like a ``Project``: ``future`` is a stdlib ``Future`` of the final
@@ -297,22 +297,11 @@ class WorkflowRun:
     workflow's events as they come, ``on()`` calls you back on the callback worker,
     ``cancel()`` stops it, ``outputs`` lists its results (with their URLs) so far."""
 
-    def __init__(self, tracker: WorkflowTracker) -> None:
-        self._tracker = tracker
-
-    @property
-    def id(self) -> str:
-        return self._tracker.workflow_id
-
     @property
     def status(self) -> WorkflowStatus:
         """The last status known (from the stream, or the last record read)."""
         with self._tracker.lock:
             return self._tracker.status
-
-    @property
-    def finished(self) -> bool:
-        return self._tracker.future.done()
 
     @property
     def record(self) -> WorkflowRecord:
