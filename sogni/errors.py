@@ -360,6 +360,15 @@ class ChatInsufficientFundsError(ChatError, InsufficientFundsError):
     """
 
 
+def _results(items: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """The results a durable run or workflow made before it failed, as plain dicts."""
+    return [dict(a) for a in items or ()]
+
+
+def _urls(results: list[dict[str, Any]]) -> list[str]:
+    return [a["url"] for a in results if isinstance(a.get("url"), str)]
+
+
 class ChatRunError(APIError):
     """A durable chat run ended without completing. ``run_status`` is the server's status
     (``failed``; ``cancelled`` for :class:`ChatRunCanceledError`, ``partial_failure`` for
@@ -416,12 +425,12 @@ class ChatRunPartialFailureError(ChatRunError):
         details: Any = None,
         retryable: bool | None = None,
     ) -> None:
-        self.artifacts: list[dict[str, Any]] = [dict(a) for a in artifacts or ()]
+        self.artifacts = _results(artifacts)
         super().__init__(message, run_id, "partial_failure", reason, details, retryable)
 
     @property
     def result_urls(self) -> list[str]:
-        return [a["url"] for a in self.artifacts if isinstance(a.get("url"), str)]
+        return _urls(self.artifacts)
 
     def _arg_value(self, name: str) -> Any:
         if name == "artifacts":
@@ -514,12 +523,12 @@ class WorkflowPartialFailure(WorkflowFailedError):
         details: Any = None,
         retryable: bool | None = None,
     ) -> None:
-        self.outputs: list[dict[str, Any]] = [dict(a) for a in outputs or ()]
+        self.outputs = _results(outputs)
         super().__init__(message, workflow_id, "partial_failure", reason, details, retryable)
 
     @property
     def result_urls(self) -> list[str]:
-        return [a["url"] for a in self.outputs if isinstance(a.get("url"), str)]
+        return _urls(self.outputs)
 
     def _arg_value(self, name: str) -> Any:
         if name == "outputs":

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from sogni._wire.fields import OMIT, Omit
@@ -18,10 +17,9 @@ from sogni.chat import (
     HostedToolResult,
     MediaContext,
 )
-from sogni.chat._run_handle import Failed, waiting_error
-from sogni.errors import SogniTimeoutError
 
-from ._bridge import Bridge, QueueBridge
+from ._bridge import Bridge
+from ._durable import AsyncHandle, AsyncTrackerEvents, AsyncTrackerStream, wait_for_end
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -90,80 +88,30 @@ class AsyncHostedAPI:
         )
 
 
-class AsyncChatRunEventIterator(AsyncIterator[ChatRunEvent]):
+class AsyncChatRunEventIterator(AsyncTrackerEvents[ChatRunEvent]):
     """The async iterator of ``AsyncChatRun.events``, subscribed from the moment it is made
     (it must be made on the event loop's thread)."""
-
-    def __init__(self, run: ChatRun, timeout: float | None) -> None:
-        tracker: Any = run._tracker  # duck-typed: the bridge acts as a queue
-        self._tracker = tracker
-        self._run_id = run.id
-        self._timeout = timeout
-        self._bridge: QueueBridge[Any] = QueueBridge(
-            asyncio.get_running_loop(),
-            keep=lambda item: isinstance(item, Failed) or item.is_terminal,
-        )
-        tracker.add_subscriber(self._bridge)
-        tracker.ensure_reader()
 
     def __aiter__(self) -> AsyncChatRunEventIterator:
         return self
 
     async def __anext__(self) -> ChatRunEvent:
-        if self._tracker is None:
-            raise StopAsyncIteration
-        try:
-            item = await asyncio.wait_for(self._bridge.queue.get(), self._timeout)
-        except asyncio.TimeoutError:
-            raise SogniTimeoutError(
-                f"no event from chat run {self._run_id} within {self._timeout}s"
-            ) from None
-        if isinstance(item, Failed):
-            self.close()
-            raise item.error
-        if item.is_terminal:
-            self.close()
-        event: ChatRunEvent = item
-        return event
+        return await super().__anext__()
 
     def close(self) -> None:
         """Stop listening; the iterator ends (the run goes on)."""
-        tracker, self._tracker = self._tracker, None
-        if tracker is not None:
-            tracker.remove_subscriber(self._bridge)
-
-    async def aclose(self) -> None:
-        self.close()
+        super().close()
 
     async def __aenter__(self) -> AsyncChatRunEventIterator:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
 
-
-class AsyncChatRun:
+class AsyncChatRun(AsyncHandle[ChatRun]):
     """A :class:`sogni.chat.ChatRun` you can await."""
-
-    def __init__(self, run: ChatRun, bridge: Bridge) -> None:
-        self._run = run
-        self._bridge = bridge
-
-    @property
-    def sync(self) -> ChatRun:
-        return self._run
-
-    @property
-    def id(self) -> str:
-        return self._run.id
 
     @property
     def status(self) -> ChatRunStatus:
         return self._run.status
-
-    @property
-    def finished(self) -> bool:
-        return self._run.finished
 
     @property
     def waiting(self) -> ChatRunWaiting | None:
@@ -181,47 +129,10 @@ class AsyncChatRun:
         """As the sync ``wait``, without blocking the loop: the final record, a
         ``ChatRunError``, or ``ChatRunWaitingError`` when the run waits for its user.
         Cancelling the awaiting task (or a timeout) stops only the waiting."""
-        tracker = self._run._tracker
-        tracker.ensure_reader()
-        loop = asyncio.get_running_loop()
-        changed = asyncio.Event()
-
-        def wake() -> None:
-            try:
-                loop.call_soon_threadsafe(changed.set)
-            except RuntimeError:
-                pass  # the loop is closed
-
-        remove = tracker.add_waker(wake)
-        deadline = None if timeout is None else loop.time() + timeout
-        try:
-            while True:
-                changed.clear()
-                future = tracker.future
-                if future.done():
-                    result: ChatRunRecord = future.result()
-                    return result
-                waiting = self._run.waiting
-                if waiting is not None:
-                    raise waiting_error(self.id, waiting)
-                remaining = None if deadline is None else deadline - loop.time()
-                if remaining is not None and remaining <= 0:
-                    raise SogniTimeoutError(
-                        f"chat run {self.id} is still running after {timeout}s "
-                        "(wait() does not cancel it)"
-                    )
-                try:
-                    await asyncio.wait_for(changed.wait(), remaining)
-                except asyncio.TimeoutError:
-                    pass
-        finally:
-            remove()
+        return await wait_for_end(self._run._tracker, timeout)
 
     def events(self, timeout: float | None = None) -> AsyncChatRunEventIterator:
         return AsyncChatRunEventIterator(self._run, timeout)
-
-    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        return self._run.on(event, fn)
 
     async def refresh(self) -> ChatRunRecord:
         return await self._bridge.run(self._run.refresh)
@@ -245,57 +156,27 @@ class AsyncChatRun:
             idempotency_key=idempotency_key,
         )
 
-    def __repr__(self) -> str:
-        return f"Async{self._run!r}"
 
-
-_END = object()
-
-
-class AsyncChatRunEventStream(AsyncIterator[ChatRunEvent]):
+class AsyncChatRunEventStream(AsyncTrackerStream[ChatRunEventStream, ChatRunEvent]):
     """``async for event in client.chat.runs.stream_events(run_id)``: each read runs on the
     shim's worker threads; ``close()`` cuts the connection at once."""
-
-    def __init__(self, stream: ChatRunEventStream, bridge: Bridge) -> None:
-        self._stream = stream
-        self._bridge = bridge
 
     @property
     def run_id(self) -> str:
         return self._stream.run_id
 
-    @property
-    def last_event_id(self) -> int | None:
-        return self._stream.last_event_id
-
     def __aiter__(self) -> AsyncChatRunEventStream:
         return self
 
     async def __anext__(self) -> ChatRunEvent:
-        item = await self._bridge.run(self._next)
-        if item is _END:
-            raise StopAsyncIteration
-        event: ChatRunEvent = item
-        return event
-
-    def _next(self) -> Any:
-        try:
-            return next(self._stream)
-        except StopIteration:
-            return _END
+        return await super().__anext__()
 
     def close(self) -> None:
         """Stop reading (non-blocking; the run goes on)."""
-        self._stream.close()
-
-    async def aclose(self) -> None:
-        self.close()
+        super().close()
 
     async def __aenter__(self) -> AsyncChatRunEventStream:
         return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
 
 
 class AsyncRunsAPI:

@@ -3,14 +3,11 @@ handle."""
 
 from __future__ import annotations
 
-import asyncio
 import builtins
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from sogni.errors import SogniTimeoutError
 from sogni.workflows import (
-    FINAL_WORKFLOW_STATUSES,
     ReseedResult,
     ResumeResult,
     TemplatePage,
@@ -22,9 +19,9 @@ from sogni.workflows import (
     WorkflowStatus,
     WorkflowTemplate,
 )
-from sogni.workflows._run import _Failed
 
-from ._bridge import Bridge, QueueBridge
+from ._bridge import Bridge
+from ._durable import AsyncHandle, AsyncTrackerEvents, AsyncTrackerStream, wait_for_end
 
 if TYPE_CHECKING:
     from sogni._futures import SogniFuture
@@ -40,81 +37,30 @@ __all__ = [
 ]
 
 
-def _ends(item: Any) -> bool:
-    return isinstance(item, _Failed) or item.status in FINAL_WORKFLOW_STATUSES
-
-
-class AsyncWorkflowEventIterator(AsyncIterator[WorkflowEvent]):
+class AsyncWorkflowEventIterator(AsyncTrackerEvents[WorkflowEvent]):
     """The async iterator of ``AsyncWorkflowRun.events``, subscribed from the moment it is made
     (it must be made on the event loop's thread)."""
-
-    def __init__(self, run: WorkflowRun, timeout: float | None) -> None:
-        tracker: Any = run._tracker  # duck-typed: the bridge acts as a queue
-        self._tracker = tracker
-        self._workflow_id = run.id
-        self._timeout = timeout
-        self._bridge: QueueBridge[Any] = QueueBridge(asyncio.get_running_loop(), keep=_ends)
-        tracker.add_subscriber(self._bridge)
-        tracker.ensure_reader()
 
     def __aiter__(self) -> AsyncWorkflowEventIterator:
         return self
 
     async def __anext__(self) -> WorkflowEvent:
-        if self._tracker is None:
-            raise StopAsyncIteration
-        try:
-            item = await asyncio.wait_for(self._bridge.queue.get(), self._timeout)
-        except asyncio.TimeoutError:
-            raise SogniTimeoutError(
-                f"no event from workflow {self._workflow_id} within {self._timeout}s"
-            ) from None
-        if isinstance(item, _Failed):
-            self.close()
-            raise item.error
-        if _ends(item):
-            self.close()
-        event: WorkflowEvent = item
-        return event
+        return await super().__anext__()
 
     def close(self) -> None:
         """Stop listening; the iterator ends (the workflow goes on)."""
-        tracker, self._tracker = self._tracker, None
-        if tracker is not None:
-            tracker.remove_subscriber(self._bridge)
-
-    async def aclose(self) -> None:
-        self.close()
+        super().close()
 
     async def __aenter__(self) -> AsyncWorkflowEventIterator:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
 
-
-class AsyncWorkflowRun:
+class AsyncWorkflowRun(AsyncHandle[WorkflowRun]):
     """A :class:`sogni.workflows.WorkflowRun` you can await."""
-
-    def __init__(self, run: WorkflowRun, bridge: Bridge) -> None:
-        self._run = run
-        self._bridge = bridge
-
-    @property
-    def sync(self) -> WorkflowRun:
-        return self._run
-
-    @property
-    def id(self) -> str:
-        return self._run.id
 
     @property
     def status(self) -> WorkflowStatus:
         return self._run.status
-
-    @property
-    def finished(self) -> bool:
-        return self._run.finished
 
     @property
     def record(self) -> WorkflowRecord:
@@ -135,46 +81,10 @@ class AsyncWorkflowRun:
     async def wait(self, timeout: float | None = None) -> WorkflowRecord:
         """As the sync ``wait``, without blocking the loop. Cancelling the awaiting task (or a
         timeout) stops only the waiting."""
-        tracker = self._run._tracker
-        tracker.ensure_reader()
-        loop = asyncio.get_running_loop()
-        changed = asyncio.Event()
-
-        def wake() -> None:
-            try:
-                loop.call_soon_threadsafe(changed.set)
-            except RuntimeError:
-                pass  # the loop is closed
-
-        remove = tracker.add_waker(wake)
-        deadline = None if timeout is None else loop.time() + timeout
-        try:
-            while True:
-                changed.clear()
-                future = tracker.future
-                if future.done():
-                    result: WorkflowRecord = future.result()
-                    return result
-                if self._run.status == "waiting_for_user":
-                    raise tracker._waiting_error()
-                remaining = None if deadline is None else deadline - loop.time()
-                if remaining is not None and remaining <= 0:
-                    raise SogniTimeoutError(
-                        f"workflow {self.id} is still running after {timeout}s "
-                        "(wait() does not cancel it)"
-                    )
-                try:
-                    await asyncio.wait_for(changed.wait(), remaining)
-                except asyncio.TimeoutError:
-                    pass
-        finally:
-            remove()
+        return await wait_for_end(self._run._tracker, timeout)
 
     def events(self, timeout: float | None = None) -> AsyncWorkflowEventIterator:
         return AsyncWorkflowEventIterator(self._run, timeout)
-
-    def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        return self._run.on(event, fn)
 
     async def refresh(self) -> WorkflowRecord:
         return await self._bridge.run(self._run.refresh)
@@ -186,57 +96,27 @@ class AsyncWorkflowRun:
         run = await self._bridge.run(self._run.resume)
         return self if run is self._run else AsyncWorkflowRun(run, self._bridge)
 
-    def __repr__(self) -> str:
-        return f"Async{self._run!r}"
 
-
-_END = object()
-
-
-class AsyncWorkflowEventStream(AsyncIterator[WorkflowEvent]):
+class AsyncWorkflowEventStream(AsyncTrackerStream[WorkflowEventStream, WorkflowEvent]):
     """``async for event in client.workflows.stream_events(workflow_id)``: each read runs on
     the shim's worker threads; ``close()`` cuts the connection at once."""
-
-    def __init__(self, stream: WorkflowEventStream, bridge: Bridge) -> None:
-        self._stream = stream
-        self._bridge = bridge
 
     @property
     def workflow_id(self) -> str:
         return self._stream.workflow_id
 
-    @property
-    def last_event_id(self) -> int | None:
-        return self._stream.last_event_id
-
     def __aiter__(self) -> AsyncWorkflowEventStream:
         return self
 
     async def __anext__(self) -> WorkflowEvent:
-        item = await self._bridge.run(self._next)
-        if item is _END:
-            raise StopAsyncIteration
-        event: WorkflowEvent = item
-        return event
-
-    def _next(self) -> Any:
-        try:
-            return next(self._stream)
-        except StopIteration:
-            return _END
+        return await super().__anext__()
 
     def close(self) -> None:
         """Stop reading (non-blocking; the workflow goes on)."""
-        self._stream.close()
-
-    async def aclose(self) -> None:
-        self.close()
+        super().close()
 
     async def __aenter__(self) -> AsyncWorkflowEventStream:
         return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
 
 
 class AsyncTemplatesAPI:

@@ -11,27 +11,22 @@ the client (docs/design.md).
 
 from __future__ import annotations
 
-import queue
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import HandleRegistry, deliver
+from .._handles import DurableHandle, Failed, HandleRegistry, StreamTracker, TrackerEventIterator
 from .._log import get_logger
-from .._transport.sse import SSEStream
+from .._transport.sse import SSEFrame, SSEStream
 from ..errors import (
     ChatRunCanceledError,
     ChatRunError,
     ChatRunPartialFailureError,
     ChatRunWaitingError,
-    ClientClosedError,
     SogniError,
-    SogniTimeoutError,
 )
 from ._run_models import ChatRunEvent, ChatRunRecord, ChatRunStatus, ChatRunWaiting
 
@@ -109,127 +104,55 @@ class RunRegistry(HandleRegistry["ChatRun", "RunTracker"]):
         return handle._tracker if handle is not None else None
 
 
-class Failed:
-    """Ends an ``events()`` iterator with the error that stopped the reader."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: SogniError) -> None:
-        self.error = error
-
-
-class RunTracker:
+class RunTracker(StreamTracker[ChatRunEvent, ChatRunRecord]):
     """The state behind a :class:`ChatRun` handle, fed by its reader thread."""
 
+    _what = "chat run"
+    _noun = "run"
+    _thread = "sogni-run-"
+    _log = log
+
     def __init__(self, service: RunService, record: ChatRunRecord) -> None:
-        self.service = service
+        super().__init__(service, record.run_id, record)
+        self.service: RunService = service
         self.run_id = record.run_id
-        self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
-        self.record = record
         self.status: ChatRunStatus = record.status
         self.waiting = record.waiting if record.status == "waiting_for_user" else None
         self._state_sequence = record.last_sequence  # what status and waiting reflect
         self._delivered = -1  # the newest event handed on (the stream resumes after it)
-        self.future: SogniFuture[ChatRunRecord] = SogniFuture(service._callbacks)
-        self.future.set_running_or_notify_cancel()  # a local wait never cancels the run
-        self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
-        self._subscribers: list[Any] = []
-        self._final: ChatRunEvent | Failed | None = None
-        self._stream: SSEStream[int] | None = None
-        self._reader: threading.Thread | None = None
-        self._wakers: list[Callable[[], None]] = []
         self.handle = ChatRun(self)
         if record.finished:
             self._finish_from_record(record)
 
     # ------------------------------------------------------------------ the reader
 
-    def ensure_reader(self) -> None:
+    def _parse(self, frame: SSEFrame) -> ChatRunEvent | None:
+        return ChatRunEvent.from_wire(frame.data)
+
+    @staticmethod
+    def is_final(event: ChatRunEvent) -> bool:
+        return event.is_terminal
+
+    def _progress_locked(self, event: ChatRunEvent) -> bool:
+        if event.sequence > self._state_sequence:
+            self._state_sequence = event.sequence
+            if event.type == "run_waiting_for_user":
+                self.status = "waiting_for_user"
+                self.waiting = ChatRunWaiting.from_wire(event.payload) or ChatRunWaiting("other")
+            elif event.type == "run_created":
+                self.status = "queued"
+            elif event.type != "run_awaiting_cost_confirmation":
+                self.status, self.waiting = "running", None
+        self._emit("event", event, event)
+        if event.type == "run_waiting_for_user" and self.waiting is not None:
+            self._emit("waiting", self.waiting, None)
+        self._notify_locked()
+        return False
+
+    def pause_error(self) -> ChatRunWaitingError | None:
         with self.lock:
-            if self._final is not None or self._reader is not None:
-                return
-            if not self.service._registry.reading(self):
-                self._fail_locked(ClientClosedError("the client is closed"))
-                return
-            resume = self._delivered if self._delivered >= 0 else None
-            self._stream = self.service._open_stream(self.run_id, resume)
-            self._reader = threading.Thread(
-                target=self._read, name=f"sogni-run-{self.run_id[-12:]}", daemon=True
-            )
-            self._reader.start()
-
-    def _read(self) -> None:
-        stream = self._stream
-        assert stream is not None
-        try:
-            for frame in stream:
-                event = ChatRunEvent.from_wire(frame.data)
-                if event is not None:
-                    self._on_event(event)
-        except SogniError as exc:
-            self._fail(exc)
-        except Exception as exc:  # a bug must still end the run's waiters
-            log.exception("The reader of chat run %s failed", self.run_id)
-            self._fail(SogniError(f"reading the events of chat run {self.run_id} failed: {exc}"))
-        finally:
-            stream.close()
-            self.service._registry.done_reading(self)
-            with self.lock:
-                self._stream = None
-            # A run whose stream ended without a terminal event (closed) still ends its waiters.
-            self._fail(ClientClosedError("the event stream of the run was closed"))
-
-    def stop(self, error: SogniError) -> None:
-        with self.lock:
-            stream = self._stream
-        if stream is not None:
-            stream.close(error)
-        self._fail(error)
-
-    def join(self, timeout: float) -> None:
-        reader = self._reader
-        if reader is not None and reader is not threading.current_thread():
-            reader.join(timeout)
-
-    def _on_event(self, event: ChatRunEvent) -> None:
-        with self.lock:
-            if self._final is not None or event.sequence <= self._delivered:
-                return  # replayed after a resume: already handed on
-            self._delivered = event.sequence
-        if event.is_terminal:
-            try:
-                record: ChatRunRecord | None = self.service._fetch(self.run_id)
-            except SogniError as exc:
-                log.debug("Could not read chat run %s after it ended: %s", self.run_id, exc)
-                record = None
-            self._finish(event, record)
-            return
-        with self.lock:
-            if event.sequence > self._state_sequence:
-                self._state_sequence = event.sequence
-                if event.type == "run_waiting_for_user":
-                    self.status = "waiting_for_user"
-                    self.waiting = ChatRunWaiting.from_wire(event.payload) or ChatRunWaiting(
-                        "other"
-                    )
-                elif event.type == "run_created":
-                    self.status = "queued"
-                elif event.type != "run_awaiting_cost_confirmation":
-                    self.status, self.waiting = "running", None
-            self._emit("event", event, event)
-            if event.type == "run_waiting_for_user" and self.waiting is not None:
-                self._emit("waiting", self.waiting, None)
-            self._notify_locked()
-
-    def _emit(self, name: str, arg: Any, event: ChatRunEvent | None, final: bool = False) -> None:
-        """Queue ``arg`` for the ``name`` listeners and ``event`` for the iterators (lock held:
-        events leave in the order they came; nothing here blocks or runs user code)."""
-        for fn in self._listeners.get(name, ()):
-            self.service._callbacks.submit(fn, arg, essential=final)
-        if event is not None:
-            for subscriber in self._subscribers:
-                _deliver(subscriber, event)
+            waiting = self.waiting
+        return None if waiting is None else waiting_error(self.run_id, waiting)
 
     # ------------------------------------------------------------------ the end
 
@@ -268,11 +191,6 @@ class RunTracker:
             self._settle_locked(record)
             self._notify_locked()
 
-    def _end_locked(self, final: ChatRunEvent) -> None:
-        self._final = final
-        self._listeners.clear()
-        self._subscribers.clear()
-
     def _settle_locked(self, record: ChatRunRecord) -> None:
         run_id, reason = self.run_id, record.failure_reason or record.cancellation_reason
         if record.status == "completed":
@@ -307,40 +225,6 @@ class RunTracker:
                 )
             )
 
-    def _fail(self, error: SogniError) -> None:
-        with self.lock:
-            self._fail_locked(error)
-
-    def _fail_locked(self, error: SogniError) -> None:
-        if self._final is not None:
-            return
-        failed = Failed(error)
-        for subscriber in self._subscribers:
-            _deliver(subscriber, failed)
-        self._subscribers.clear()
-        self._final = failed
-        self._listeners.clear()
-        self.future.fail(error)
-        self._notify_locked()
-
-    def _notify_locked(self) -> None:
-        """Wake ``wait()`` (a state change): blocked threads, and the asyncio shim's waiters
-        (each waker only schedules a wake-up: it never blocks)."""
-        self.changed.notify_all()
-        for waker in list(self._wakers):
-            waker()
-
-    def add_waker(self, waker: Callable[[], None]) -> Callable[[], None]:
-        with self.lock:
-            self._wakers.append(waker)
-
-        def remove() -> None:
-            with self.lock:
-                if waker in self._wakers:
-                    self._wakers.remove(waker)
-
-        return remove
-
     # ------------------------------------------------------------------ records from REST
 
     def apply_record(self, record: ChatRunRecord) -> None:
@@ -356,32 +240,6 @@ class RunTracker:
             if record.finished and self._reader is None:
                 self._finish_from_record(record)
 
-    # ------------------------------------------------------------------ subscribers
-
-    def add_listener(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        with self.lock:
-            if self._final is None:
-                self._listeners.setdefault(event, []).append(fn)
-
-        def remove() -> None:
-            with self.lock:
-                if fn in self._listeners.get(event, []):
-                    self._listeners[event].remove(fn)
-
-        return remove
-
-    def add_subscriber(self, subscriber: Any) -> None:
-        with self.lock:
-            if self._final is not None:
-                subscriber.put_nowait(self._final)
-                return
-            self._subscribers.append(subscriber)
-
-    def remove_subscriber(self, subscriber: Any) -> None:
-        with self.lock:
-            if subscriber in self._subscribers:
-                self._subscribers.remove(subscriber)
-
 
 def waiting_error(run_id: str, waiting: ChatRunWaiting) -> ChatRunWaitingError:
     return ChatRunWaitingError(
@@ -395,56 +253,24 @@ def waiting_error(run_id: str, waiting: ChatRunWaiting) -> ChatRunWaitingError:
     )
 
 
-def _deliver(subscriber: Any, item: Any) -> None:
-    last = isinstance(item, Failed) or (isinstance(item, ChatRunEvent) and item.is_terminal)
-    deliver(subscriber, item, last=last, what="chat run")
-
-
-class ChatRunEventIterator(Iterator[ChatRunEvent]):
+class ChatRunEventIterator(TrackerEventIterator[ChatRunEvent]):
     """The iterator of :meth:`ChatRun.events`, subscribed from the moment it is made."""
 
-    def __init__(self, tracker: RunTracker, timeout: float | None) -> None:
-        self._tracker: RunTracker | None = tracker
-        self._run_id = tracker.run_id
-        self._timeout = timeout
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=10000)
-        tracker.add_subscriber(self._queue)
-        tracker.ensure_reader()
+    def close(self) -> None:
+        """Stop listening; the iterator ends (the run goes on)."""
+        super().close()
 
     def __iter__(self) -> ChatRunEventIterator:
         return self
 
     def __next__(self) -> ChatRunEvent:
-        if self._tracker is None:
-            raise StopIteration
-        try:
-            item = self._queue.get(timeout=self._timeout)
-        except queue.Empty:
-            raise SogniTimeoutError(
-                f"no event from chat run {self._run_id} within {self._timeout}s"
-            ) from None
-        if isinstance(item, Failed):
-            self.close()
-            raise item.error
-        if item.is_terminal:
-            self.close()
-        event: ChatRunEvent = item
-        return event
-
-    def close(self) -> None:
-        """Stop listening; the iterator ends (the run goes on)."""
-        tracker, self._tracker = self._tracker, None
-        if tracker is not None:
-            tracker.remove_subscriber(self._queue)
+        return super().__next__()
 
     def __enter__(self) -> ChatRunEventIterator:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
-
-class ChatRun:
+class ChatRun(DurableHandle[RunTracker]):
     """A durable chat run on the server (``chat.runs.create`` / ``get``).
 
     Shaped like a ``Project``: ``future`` is a stdlib ``Future`` of the final
@@ -453,22 +279,11 @@ class ChatRun:
     run. The run's event stream is read by one thread, started the first time one of these
     needs it, and resumed after every cut."""
 
-    def __init__(self, tracker: RunTracker) -> None:
-        self._tracker = tracker
-
-    @property
-    def id(self) -> str:
-        return self._tracker.run_id
-
     @property
     def status(self) -> ChatRunStatus:
         """The last status known (from the stream, or the last record read)."""
         with self._tracker.lock:
             return self._tracker.status
-
-    @property
-    def finished(self) -> bool:
-        return self._tracker.future.done()
 
     @property
     def waiting(self) -> ChatRunWaiting | None:
@@ -497,22 +312,7 @@ class ChatRun:
         :class:`ChatRunWaitingError` as soon as the run waits for its user (answer with
         :meth:`confirm_cost`, then wait again). A timeout here raises ``SogniTimeoutError`` and
         the run goes on (use :meth:`cancel` to stop paid work)."""
-        tracker = self._tracker
-        tracker.ensure_reader()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with tracker.changed:
-            while not tracker.future.done():
-                waiting = tracker.waiting
-                if waiting is not None:
-                    raise waiting_error(self.id, waiting)
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise SogniTimeoutError(
-                        f"chat run {self.id} is still running after {timeout}s "
-                        "(wait() does not cancel it)"
-                    )
-                tracker.changed.wait(remaining)
-        return tracker.future.result()
+        return self._tracker.wait(timeout)
 
     def events(self, timeout: float | None = None) -> ChatRunEventIterator:
         """Iterate over the run's events as they happen, ending after the terminal one

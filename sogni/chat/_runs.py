@@ -10,10 +10,11 @@ approval, and ``.../events/stream`` is its event log as server-sent events, repl
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from .._handles import EventLog, closing_with
 from .._transport.sse import SSEFrame, SSEStream, StreamRequest
 from ..errors import ValidationProblem
 from ._params import BILLING_MODES, Messages, validate_messages
@@ -60,7 +61,9 @@ class RunsAPI:
     def __init__(self, core: ChatCore, config: ClientConfig) -> None:
         self._core = core
         self._config = config
-        self._registry: RunRegistry = core.extension("chat.runs", _new_registry)
+        self._registry: RunRegistry = core.extension(
+            "chat.runs", lambda core: closing_with(core, RunRegistry())
+        )
 
     # ------------------------------------------------------------------ what handles use
 
@@ -276,15 +279,20 @@ class RunsAPI:
         return record
 
 
-class ChatRunEventStream(Iterator[ChatRunEvent]):
+class ChatRunEventStream(EventLog[ChatRunEvent]):
     """The iterator of ``chat.runs.stream_events``: :class:`ChatRunEvent` objects in order,
     each once, across reconnects, ending after the terminal event."""
 
     def __init__(self, stream: SSEStream[int], run_id: str, after: int | None) -> None:
-        self._stream = stream
+        super().__init__(stream, after)
         self._run_id = run_id
-        self._last = -1 if after is None else after
-        self._done = False
+
+    def _parse(self, frame: SSEFrame) -> ChatRunEvent | None:
+        return ChatRunEvent.from_wire(frame.data)
+
+    @staticmethod
+    def _ends(event: ChatRunEvent) -> bool:
+        return event.is_terminal
 
     @property
     def run_id(self) -> str:
@@ -293,42 +301,23 @@ class ChatRunEventStream(Iterator[ChatRunEvent]):
     @property
     def last_event_id(self) -> int | None:
         """The sequence of the last event yielded (None before the first)."""
-        return self._last if self._last >= 0 else None
+        return self._last_event_id()
 
     def __iter__(self) -> ChatRunEventStream:
         return self
 
     def __next__(self) -> ChatRunEvent:
-        while not self._done:
-            frame = next(self._stream)
-            event = ChatRunEvent.from_wire(frame.data)
-            if event is None or event.sequence <= self._last:
-                continue  # replayed after a resume
-            self._last = event.sequence
-            if event.is_terminal:
-                self.close()
-            return event
-        raise StopIteration
+        return self._next_event()
 
     def close(self) -> None:
         """Stop reading (the run goes on)."""
-        self._done = True
-        self._stream.close()
+        self._close()
 
     def __enter__(self) -> ChatRunEventStream:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _new_registry(core: Any) -> RunRegistry:
-    registry = RunRegistry()
-    core.on_close(registry.close)
-    return registry
 
 
 def _run_stream(

@@ -22,7 +22,6 @@ create body is refused with 400 naming the fields, the SDKs' own rule).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from aiohttp import web
 
 from ._runs import TERMINAL_EVENTS, RunRec, RunsService
 from ._server import ApiError, FakeServer, json_body, ok
+from ._streams import OpenStream, StreamRoutes, bad_url, end_stream, write_event
 
 if TYPE_CHECKING:
     from ._fake import FakeSupernet
@@ -58,47 +58,20 @@ def install(fake: FakeSupernet, server: FakeServer) -> None:
     server.api_route("GET", "/v1/chat/runs/{run_id}/events/stream", routes.stream)
 
 
-class _Stream:
-    """One open event stream."""
-
-    def __init__(self, run: RunRec, request: web.Request) -> None:
-        self.run = run
-        self.request = request
-        self.stalled = False
-        self.cut = False
-
-    @property
-    def gone(self) -> bool:
-        transport = self.request.transport
-        return self.cut or transport is None or transport.is_closing()
-
-
-class RunRoutes:
+class RunRoutes(StreamRoutes[RunRec]):
     def __init__(self, fake: FakeSupernet, server: FakeServer) -> None:
+        super().__init__()
         self.fake = fake
         self.server = server
         self.service = RunsService(fake)
-        self.streams: set[_Stream] = set()
 
     # ------------------------------------------------------------------ control plane
-
-    def cut_streams(self) -> int:
-        streams = list(self.streams)
-        for stream in streams:
-            stream.cut = True
-            if stream.request.transport is not None:
-                stream.request.transport.abort()
-            stream.run.poke()
-        return len(streams)
 
     def stall_streams(self) -> int:
         streams = [s for s in self.streams if not s.stalled]
         for stream in streams:
             stream.stalled = True
         return len(streams)
-
-    def open_streams(self) -> int:
-        return sum(1 for s in self.streams if not s.gone)
 
     # ------------------------------------------------------------------ REST
 
@@ -174,22 +147,12 @@ class RunRoutes:
     async def stream(self, request: web.Request) -> web.StreamResponse:
         run = self._owned(request)
         after = _last_event_id(request.headers.get("Last-Event-ID"))
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
-        )
-        await response.prepare(request)
-        stream = _Stream(run, request)
-        self.streams.add(stream)
-        try:
-            await self._serve(stream, response, after + 1)
-        except (ConnectionError, RuntimeError, asyncio.CancelledError):
-            pass  # the client left (or the stream was cut)
-        finally:
-            self.streams.discard(stream)
-        return response
+        return await self._open(request, run, lambda s, r: self._serve(s, r, after + 1))
 
-    async def _serve(self, stream: _Stream, response: web.StreamResponse, cursor: int) -> None:
-        run = stream.run
+    async def _serve(
+        self, stream: OpenStream[RunRec], response: web.StreamResponse, cursor: int
+    ) -> None:
+        run = stream.rec
         status: str | None = None
         while not stream.gone:
             if stream.stalled:
@@ -202,12 +165,9 @@ class RunRoutes:
             while cursor < len(run.events) and not stream.stalled and not stream.gone:
                 event = run.events[cursor]
                 cursor += 1
-                data = json.dumps(event, separators=(",", ":"))
-                frame = f"id: {event['sequence']}\nevent: {event['type']}\ndata: {data}\n\n"
-                await response.write(frame.encode())
+                await write_event(response, event)
                 if event["type"] in TERMINAL_EVENTS:
-                    with contextlib.suppress(ConnectionError, RuntimeError):
-                        await response.write_eof()
+                    await end_stream(response)
                     return
             if stream.stalled or stream.gone:
                 continue
@@ -252,13 +212,6 @@ def _create_problems(body: dict[str, Any], models: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _bad_url(value: Any) -> bool:
-    if not isinstance(value, str) or not value.strip():
-        return False
-    text = value.strip().lower()
-    return text.startswith("data:") or not text.startswith(("http://", "https://"))
-
-
 def _inline_fields(messages: list[Any], references: Any, context: Any) -> list[str]:
     """The SDKs' rule, checked again by the server [INV-RUN-INLINE-MEDIA]."""
     found = []
@@ -269,13 +222,13 @@ def _inline_fields(messages: list[Any], references: Any, context: Any) -> list[s
             if (
                 part.get("type") == "image_url"
                 and isinstance(image, dict)
-                and _bad_url(image.get("url"))
+                and bad_url(image.get("url"))
             ):
                 found.append(f"messages[{i}].content[{j}].image_url.url")
     for i, reference in enumerate(references if isinstance(references, list) else []):
         if not isinstance(reference, dict):
             continue
-        if _bad_url(reference.get("url")):
+        if bad_url(reference.get("url")):
             found.append(f"mediaReferences[{i}].url")
         for key in ("dataUri", "data_uri"):
             if isinstance(reference.get(key), str) and reference[key].strip():
@@ -283,6 +236,6 @@ def _inline_fields(messages: list[Any], references: Any, context: Any) -> list[s
     for field in _CONTEXT_FIELDS:
         values = context.get(field) if isinstance(context, dict) else None
         for i, value in enumerate(values if isinstance(values, list) else []):
-            if _bad_url(value):
+            if bad_url(value):
                 found.append(f"mediaContext.{field}[{i}]")
     return found

@@ -33,9 +33,7 @@ answers 201, resume 202. Invented behaviour:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
-import json
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -43,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ._server import ApiError, FakeServer, json_body, ok
+from ._streams import OpenStream, StreamRoutes, bad_url, end_stream, write_event
 from ._workflows import FINAL, PlanError, WorkflowRec, WorkflowService, build_steps, now_ms
 
 if TYPE_CHECKING:
@@ -78,53 +77,20 @@ def install(fake: FakeSupernet, server: FakeServer) -> None:
     server.api_route("POST", _BASE + "/{workflow_id}/cancel", routes.cancel)
 
 
-class _Stream:
-    def __init__(self, wf: WorkflowRec, request: web.Request) -> None:
-        self.wf = wf
-        self.request = request
-        self.cut = False
-
-    @property
-    def gone(self) -> bool:
-        transport = self.request.transport
-        return self.cut or transport is None or transport.is_closing()
-
-
 def _created(data: Any, status: int = 201) -> web.Response:
     return web.json_response({"status": "success", "data": data}, status=status)
 
 
-def _bad_url(value: Any) -> bool:
-    if not isinstance(value, str) or not value.strip():
-        return False
-    text = value.strip().lower()
-    return text.startswith("data:") or not text.startswith(("http://", "https://"))
-
-
-class WorkflowRoutes:
+class WorkflowRoutes(StreamRoutes[WorkflowRec]):
     def __init__(self, fake: FakeSupernet, server: FakeServer) -> None:
+        super().__init__()
         self.fake = fake
         self.server = server
         self.service = WorkflowService(fake)
-        self.streams: set[_Stream] = set()
         self.templates: dict[str, dict[str, Any]] = {}
         self.template_owner: dict[str, FakeAccount] = {}
         self.throttle: list[float] = []
         self._counter = 0
-
-    # ------------------------------------------------------------------ control plane
-
-    def cut_streams(self) -> int:
-        streams = list(self.streams)
-        for stream in streams:
-            stream.cut = True
-            if stream.request.transport is not None:
-                stream.request.transport.abort()
-            stream.wf.poke()
-        return len(streams)
-
-    def open_streams(self) -> int:
-        return sum(1 for s in self.streams if not s.gone)
 
     # ------------------------------------------------------------------ workflows
 
@@ -156,7 +122,7 @@ class WorkflowRoutes:
             for i, r in enumerate(body.get("media_references") or [])
             if isinstance(r, dict)
             for k in ("url", "dataUri", "data_uri")
-            if (k == "url" and _bad_url(r.get(k)))
+            if (k == "url" and bad_url(r.get(k)))
             or (k != "url" and isinstance(r.get(k), str) and r[k].strip())
         ]
         if bad:
@@ -259,40 +225,26 @@ class WorkflowRoutes:
     async def stream(self, request: web.Request) -> web.StreamResponse:
         wf = self._owned(request)
         after = _after(request.query.get("after"), request.headers.get("Last-Event-ID"))
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
-        )
-        await response.prepare(request)
-        stream = _Stream(wf, request)
-        self.streams.add(stream)
-        try:
-            await self._serve(stream, response, after)
-        except (ConnectionError, RuntimeError, asyncio.CancelledError):
-            pass  # the client left (or the stream was cut)
-        finally:
-            self.streams.discard(stream)
-        return response
+        return await self._open(request, wf, lambda s, r: self._serve(s, r, after))
 
-    async def _serve(self, stream: _Stream, response: web.StreamResponse, after: int) -> None:
-        wf = stream.wf
+    async def _serve(
+        self, stream: OpenStream[WorkflowRec], response: web.StreamResponse, after: int
+    ) -> None:
+        wf = stream.rec
         cursor = max(0, after)  # events[cursor] has sequence cursor + 1
         while not stream.gone:
             while cursor < len(wf.events) and not stream.gone:
                 event = wf.events[cursor]
                 cursor += 1
-                data = json.dumps(event, separators=(",", ":"))
-                frame = f"id: {event['sequence']}\nevent: {event['type']}\ndata: {data}\n\n"
-                await response.write(frame.encode())
+                await write_event(response, event)
                 stops = event["status"] in FINAL or event["status"] == "waiting_for_user"
                 if stops and cursor >= len(wf.events):
-                    with contextlib.suppress(ConnectionError, RuntimeError):
-                        await response.write_eof()
+                    await end_stream(response)
                     return
             if stream.gone:
                 return
             if wf.finished and cursor >= len(wf.events):
-                with contextlib.suppress(ConnectionError, RuntimeError):
-                    await response.write_eof()
+                await end_stream(response)
                 return
             changed = wf.changed
             try:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from .._handles import EventLog, closing_with
 from .._transport.sse import SSEFrame, SSEStream, StreamRequest
 from ..chat._params import BILLING_MODES
 from ..chat._rest_common import (
@@ -126,7 +127,9 @@ class WorkflowsAPI:
     def __init__(self, core: ChatCore, config: ClientConfig) -> None:
         self._core = core
         self._config = config
-        self._registry: WorkflowRegistry = core.extension("workflows", _new_registry)
+        self._registry: WorkflowRegistry = core.extension(
+            "workflows", lambda core: closing_with(core, WorkflowRegistry())
+        )
 
     @cached_property
     def templates(self) -> TemplatesAPI:
@@ -405,15 +408,20 @@ class WorkflowsAPI:
         return record
 
 
-class WorkflowEventStream(Iterator[WorkflowEvent]):
+class WorkflowEventStream(EventLog[WorkflowEvent]):
     """The iterator of ``workflows.stream_events``: :class:`WorkflowEvent` objects in order,
     each once, across reconnects."""
 
     def __init__(self, stream: SSEStream[int], workflow_id: str, after: int | None) -> None:
-        self._stream = stream
+        super().__init__(stream, after)
         self._workflow_id = workflow_id
-        self._last = -1 if after is None else after
-        self._done = False
+
+    def _parse(self, frame: SSEFrame) -> WorkflowEvent | None:
+        return WorkflowEvent.from_wire(frame.data, frame.id, frame.event)
+
+    @staticmethod
+    def _ends(event: WorkflowEvent) -> bool:
+        return event.is_final
 
     @property
     def workflow_id(self) -> str:
@@ -422,39 +430,20 @@ class WorkflowEventStream(Iterator[WorkflowEvent]):
     @property
     def last_event_id(self) -> int | None:
         """The sequence of the last event yielded (None before the first)."""
-        return self._last if self._last >= 0 else None
+        return self._last_event_id()
 
     def __iter__(self) -> WorkflowEventStream:
         return self
 
     def __next__(self) -> WorkflowEvent:
-        while not self._done:
-            frame = next(self._stream)
-            event = WorkflowEvent.from_wire(frame.data, frame.id, frame.event)
-            if event is None or event.sequence <= self._last:
-                continue  # replayed after a resume
-            self._last = event.sequence
-            if event.is_final:
-                self.close()
-            return event
-        raise StopIteration
+        return self._next_event()
 
     def close(self) -> None:
         """Stop reading (the workflow goes on)."""
-        self._done = True
-        self._stream.close()
+        self._close()
 
     def __enter__(self) -> WorkflowEventStream:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _new_registry(core: Any) -> WorkflowRegistry:
-    registry = WorkflowRegistry()
-    core.on_close(registry.close)
-    return registry
 
 
 def _workflow_stream(

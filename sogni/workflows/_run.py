@@ -11,21 +11,15 @@ iterators and registry entry: nothing of it stays reachable from the client.
 
 from __future__ import annotations
 
-import queue
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .._events import check_event
 from .._futures import SogniFuture
-from .._handles import HandleRegistry, deliver
+from .._handles import DurableHandle, HandleRegistry, StreamTracker, TrackerEventIterator
 from .._log import get_logger
-from .._transport.sse import SSEStream
+from .._transport.sse import SSEFrame, SSEStream
 from ..errors import (
-    ClientClosedError,
-    SogniError,
-    SogniTimeoutError,
     WorkflowFailedError,
     WorkflowPartialFailure,
     WorkflowWaitingError,
@@ -76,15 +70,6 @@ class WorkflowService(Protocol):
     def resume(self, workflow_id: str) -> ResumeResult: ...
 
 
-class _Failed:
-    """Ends an ``events()`` iterator with the error that stopped the reader."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: SogniError) -> None:
-        self.error = error
-
-
 class WorkflowRegistry(HandleRegistry["WorkflowRun", "WorkflowTracker"]):
     """The workflows of one client: one live handle per id (weakly held), and the trackers
     whose reader runs (held until it ends), which ``client.close()`` ends."""
@@ -117,28 +102,23 @@ def _start_after(record: WorkflowRecord) -> int:
     return max(stops) if stops else -1
 
 
-class WorkflowTracker:
+class WorkflowTracker(StreamTracker[WorkflowEvent, WorkflowRecord]):
     """The state behind a :class:`WorkflowRun` handle, fed by its reader thread."""
 
+    _what = "workflow"
+    _noun = "workflow"
+    _thread = "sogni-workflow-"
+    _log = log
+
     def __init__(self, service: WorkflowService, record: WorkflowRecord) -> None:
-        self.service = service
+        super().__init__(service, record.workflow_id, record)
+        self.service: WorkflowService = service
         self.workflow_id = record.workflow_id
-        self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
-        self.record = record
         self.status: WorkflowStatus = record.status
         self._state_sequence = record.last_sequence
         self._delivered = _start_after(record)
         self._artifacts: dict[str, WorkflowArtifact] = {}
         self._add_artifacts(record.artifacts)
-        self.future: SogniFuture[WorkflowRecord] = SogniFuture(service._callbacks)
-        self.future.set_running_or_notify_cancel()  # a local wait never cancels the workflow
-        self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
-        self._subscribers: list[Any] = []
-        self._final: WorkflowEvent | _Failed | None = None
-        self._stream: SSEStream[int] | None = None
-        self._reader: threading.Thread | None = None
-        self._wakers: list[Callable[[], None]] = []
         self._pause: WorkflowEvent | None = None  # the event that paused the workflow
         self.handle = WorkflowRun(self)
         if record.finished:
@@ -146,100 +126,40 @@ class WorkflowTracker:
 
     # ------------------------------------------------------------------ the reader
 
-    def ensure_reader(self) -> None:
+    def _paused_locked(self) -> bool:
+        return self.status == "waiting_for_user"  # resume() starts reading again
+
+    def _parse(self, frame: SSEFrame) -> WorkflowEvent | None:
+        return WorkflowEvent.from_wire(frame.data, frame.id, frame.event)
+
+    @staticmethod
+    def is_final(event: WorkflowEvent) -> bool:
+        return event.status in FINAL_WORKFLOW_STATUSES
+
+    def _reader_ended_locked(self, paused: bool) -> bool:
+        self._reader = None
+        return paused and self._final is None and self.status == "waiting_for_user"
+
+    def _progress_locked(self, event: WorkflowEvent) -> bool:
+        artifact = event.artifact
+        if artifact is not None:
+            self._add_artifacts((artifact,))
+        if event.sequence > self._state_sequence and event.status:
+            self._state_sequence = event.sequence
+            self.status = event.status
+        self._emit("event", event, event)
+        if artifact is not None:
+            self._emit("artifact", artifact, None)
+        paused = event.status == "waiting_for_user"
+        self._pause = event if paused else None
+        if paused:
+            self._emit("waiting", self._waiting_error(event), None)
+        self._notify_locked()
+        return paused
+
+    def pause_error(self) -> WorkflowWaitingError | None:
         with self.lock:
-            if self._final is not None or self._reader is not None:
-                return
-            if self.status == "waiting_for_user":
-                return  # paused: resume() starts reading again
-            if not self.service._registry.reading(self):
-                self._fail_locked(ClientClosedError("the client is closed"))
-                return
-            resume = self._delivered if self._delivered >= 0 else None
-            self._stream = self.service._open_stream(self.workflow_id, resume)
-            self._reader = threading.Thread(
-                target=self._read, name=f"sogni-workflow-{self.workflow_id[-12:]}", daemon=True
-            )
-            self._reader.start()
-
-    def _read(self) -> None:
-        stream = self._stream
-        assert stream is not None
-        paused = False
-        try:
-            for frame in stream:
-                event = WorkflowEvent.from_wire(frame.data, frame.id, frame.event)
-                if event is not None:
-                    paused = self._on_event(event)
-        except SogniError as exc:
-            self._fail(exc)
-        except Exception as exc:  # a bug must still end the workflow's waiters
-            log.exception("The reader of workflow %s failed", self.workflow_id)
-            self._fail(
-                SogniError(f"reading the events of workflow {self.workflow_id} failed: {exc}")
-            )
-        finally:
-            stream.close()
-            self.service._registry.done_reading(self)
-            with self.lock:
-                self._stream = None
-                self._reader = None
-                paused = paused and self._final is None and self.status == "waiting_for_user"
-            if not paused:
-                # A stream that ended without a final event (closed) still ends its waiters.
-                self._fail(ClientClosedError("the event stream of the workflow was closed"))
-
-    def stop(self, error: SogniError) -> None:
-        with self.lock:
-            stream = self._stream
-        if stream is not None:
-            stream.close(error)
-        self._fail(error)
-
-    def join(self, timeout: float) -> None:
-        reader = self._reader
-        if reader is not None and reader is not threading.current_thread():
-            reader.join(timeout)
-
-    def _on_event(self, event: WorkflowEvent) -> bool:
-        """Hand one event on; True when the workflow paused here."""
-        with self.lock:
-            if self._final is not None or event.sequence <= self._delivered:
-                return False  # replayed after a resume: already handed on
-            self._delivered = event.sequence
-        if event.status in FINAL_WORKFLOW_STATUSES:
-            try:
-                record: WorkflowRecord | None = self.service._fetch(self.workflow_id)
-            except SogniError as exc:
-                log.debug("Could not read workflow %s after it ended: %s", self.workflow_id, exc)
-                record = None
-            self._finish(event, record)
-            return False
-        with self.lock:
-            artifact = event.artifact
-            if artifact is not None:
-                self._add_artifacts((artifact,))
-            if event.sequence > self._state_sequence and event.status:
-                self._state_sequence = event.sequence
-                self.status = event.status
-            self._emit("event", event, event)
-            if artifact is not None:
-                self._emit("artifact", artifact, None)
-            paused = event.status == "waiting_for_user"
-            self._pause = event if paused else None
-            if paused:
-                self._emit("waiting", self._waiting_error(event), None)
-            self._notify_locked()
-            return paused
-
-    def _emit(self, name: str, arg: Any, event: WorkflowEvent | None, final: bool = False) -> None:
-        """Queue ``arg`` for the ``name`` listeners and ``event`` for the iterators (lock held:
-        events leave in the order they came; nothing here blocks or runs user code)."""
-        for fn in self._listeners.get(name, ()):
-            self.service._callbacks.submit(fn, arg, essential=final)
-        if event is not None:
-            for subscriber in self._subscribers:
-                _deliver(subscriber, event)
+            return self._waiting_error() if self.status == "waiting_for_user" else None
 
     def _add_artifacts(self, artifacts: Any) -> list[WorkflowArtifact]:
         """Keep ``artifacts``; the ones not seen before."""
@@ -291,9 +211,7 @@ class WorkflowTracker:
                 self._emit("artifact", artifact, None, final=True)
             self.record, self.status = record, record.status
             self._emit("event", event, event, final=True)
-            self._final = event
-            self._listeners.clear()
-            self._subscribers.clear()
+            self._end_locked(event)
             self._settle_locked(record)
             self._notify_locked()
 
@@ -322,38 +240,6 @@ class WorkflowTracker:
                 )
             )
 
-    def _fail(self, error: SogniError) -> None:
-        with self.lock:
-            self._fail_locked(error)
-
-    def _fail_locked(self, error: SogniError) -> None:
-        if self._final is not None:
-            return
-        failed = _Failed(error)
-        for subscriber in self._subscribers:
-            _deliver(subscriber, failed)
-        self._subscribers.clear()
-        self._final = failed
-        self._listeners.clear()
-        self.future.fail(error)
-        self._notify_locked()
-
-    def _notify_locked(self) -> None:
-        self.changed.notify_all()
-        for waker in list(self._wakers):
-            waker()
-
-    def add_waker(self, waker: Callable[[], None]) -> Callable[[], None]:
-        with self.lock:
-            self._wakers.append(waker)
-
-        def remove() -> None:
-            with self.lock:
-                if waker in self._wakers:
-                    self._wakers.remove(waker)
-
-        return remove
-
     # ------------------------------------------------------------------ records from REST
 
     def apply_record(self, record: WorkflowRecord) -> None:
@@ -371,32 +257,6 @@ class WorkflowTracker:
             if record.finished and self._reader is None:
                 self._finish(None, record)
 
-    # ------------------------------------------------------------------ subscribers
-
-    def add_listener(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        with self.lock:
-            if self._final is None:
-                self._listeners.setdefault(event, []).append(fn)
-
-        def remove() -> None:
-            with self.lock:
-                if fn in self._listeners.get(event, []):
-                    self._listeners[event].remove(fn)
-
-        return remove
-
-    def add_subscriber(self, subscriber: Any) -> None:
-        with self.lock:
-            if self._final is not None:
-                subscriber.put_nowait(self._final)
-                return
-            self._subscribers.append(subscriber)
-
-    def remove_subscriber(self, subscriber: Any) -> None:
-        with self.lock:
-            if subscriber in self._subscribers:
-                self._subscribers.remove(subscriber)
-
 
 def workflow_waiting_error(
     workflow_id: str, reason: str, awaiting_cost_approval: bool, event: WorkflowEvent | None = None
@@ -412,60 +272,24 @@ def workflow_waiting_error(
     )
 
 
-def _deliver(subscriber: Any, item: Any) -> None:
-    last = isinstance(item, _Failed) or _ends(item)
-    deliver(subscriber, item, last=last, what="workflow")
-
-
-def _ends(item: Any) -> bool:
-    return isinstance(item, WorkflowEvent) and item.status in FINAL_WORKFLOW_STATUSES
-
-
-class WorkflowEventIterator(Iterator[WorkflowEvent]):
+class WorkflowEventIterator(TrackerEventIterator[WorkflowEvent]):
     """The iterator of :meth:`WorkflowRun.events`, subscribed from the moment it is made."""
 
-    def __init__(self, tracker: WorkflowTracker, timeout: float | None) -> None:
-        self._tracker: WorkflowTracker | None = tracker
-        self._workflow_id = tracker.workflow_id
-        self._timeout = timeout
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=10000)
-        tracker.add_subscriber(self._queue)
-        tracker.ensure_reader()
+    def close(self) -> None:
+        """Stop listening; the iterator ends (the workflow goes on)."""
+        super().close()
 
     def __iter__(self) -> WorkflowEventIterator:
         return self
 
     def __next__(self) -> WorkflowEvent:
-        if self._tracker is None:
-            raise StopIteration
-        try:
-            item = self._queue.get(timeout=self._timeout)
-        except queue.Empty:
-            raise SogniTimeoutError(
-                f"no event from workflow {self._workflow_id} within {self._timeout}s"
-            ) from None
-        if isinstance(item, _Failed):
-            self.close()
-            raise item.error
-        if _ends(item):
-            self.close()
-        event: WorkflowEvent = item
-        return event
-
-    def close(self) -> None:
-        """Stop listening; the iterator ends (the workflow goes on)."""
-        tracker, self._tracker = self._tracker, None
-        if tracker is not None:
-            tracker.remove_subscriber(self._queue)
+        return super().__next__()
 
     def __enter__(self) -> WorkflowEventIterator:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
-
-class WorkflowRun:
+class WorkflowRun(DurableHandle[WorkflowTracker]):
     """A creative workflow on the server (``workflows.start`` / ``get``).
 
     Shaped like a ``Project``: ``future`` is a stdlib ``Future`` of the final
@@ -473,22 +297,11 @@ class WorkflowRun:
     workflow's events as they come, ``on()`` calls you back on the callback worker,
     ``cancel()`` stops it, ``outputs`` lists its results (with their URLs) so far."""
 
-    def __init__(self, tracker: WorkflowTracker) -> None:
-        self._tracker = tracker
-
-    @property
-    def id(self) -> str:
-        return self._tracker.workflow_id
-
     @property
     def status(self) -> WorkflowStatus:
         """The last status known (from the stream, or the last record read)."""
         with self._tracker.lock:
             return self._tracker.status
-
-    @property
-    def finished(self) -> bool:
-        return self._tracker.future.done()
 
     @property
     def record(self) -> WorkflowRecord:
@@ -521,21 +334,7 @@ class WorkflowRun:
         failed, and :class:`WorkflowWaitingError` as soon as it waits for its user (``reason``,
         ``awaiting_cost_approval``): once the user has answered, call :meth:`resume` and wait
         again. A timeout raises ``SogniTimeoutError`` and the workflow goes on."""
-        tracker = self._tracker
-        tracker.ensure_reader()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with tracker.changed:
-            while not tracker.future.done():
-                if tracker.status == "waiting_for_user":
-                    raise tracker._waiting_error()
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise SogniTimeoutError(
-                        f"workflow {self.id} is still running after {timeout}s "
-                        "(wait() does not cancel it)"
-                    )
-                tracker.changed.wait(remaining)
-        return tracker.future.result()
+        return self._tracker.wait(timeout)
 
     def events(self, timeout: float | None = None) -> WorkflowEventIterator:
         """Iterate over the workflow's events as they happen, ending after the one that ends
