@@ -1,5 +1,7 @@
-"""One live handle per id for the durable things a client follows over SSE (chat runs,
-creative workflows), and their ending at ``client.close()``."""
+"""What the durable things a client follows over SSE (chat runs, creative workflows) share:
+one live handle per id, the tracker fed by a reader thread (listeners on the callback worker,
+``events()`` queues, ``wait()``), the ``stream_events()`` reader, and their ending at
+``client.close()``."""
 
 from __future__ import annotations
 
