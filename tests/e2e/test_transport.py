@@ -32,6 +32,8 @@ def ws_connects(fake: FakeSupernet, app_id: str) -> list[Any]:
 
 
 def authenticated_counter(client: SogniClient) -> list[Any]:
+    """Every ``authenticated`` event of ``client``, made with ``auto_connect=False`` so that
+    the first one cannot come before the listener is in."""
     events: list[Any] = []
     client.on("authenticated", events.append)
     return events
@@ -124,7 +126,7 @@ def test_change_network(fake: FakeSupernet, make_client: Callable[..., SogniClie
 def test_abrupt_drop_reconnects_within_the_backoff_bound(
     fake: FakeSupernet, make_client: Callable[..., SogniClient]
 ) -> None:
-    client = make_client(app_id="drop")
+    client = make_client(app_id="drop", auto_connect=False)
     auths = authenticated_counter(client)
     client.connect()
     wait_until(lambda: len(auths) == 1)
@@ -157,7 +159,7 @@ def test_1000_from_the_server_does_not_reconnect(
 def test_1001_restart_reconnects(
     fake: FakeSupernet, make_client: Callable[..., SogniClient]
 ) -> None:
-    client = make_client(app_id="restart")
+    client = make_client(app_id="restart", auto_connect=False)
     auths = authenticated_counter(client)
     client.connect()
     fake.restart(downtime=0.2)
@@ -231,7 +233,9 @@ def test_half_open_connection_is_detected(
     fake: FakeSupernet, make_client: Callable[..., SogniClient]
 ) -> None:
     client = make_client(
-        app_id="half-open", timeouts=attrs.evolve(FAST, ping_interval=0.1, pong_timeout=0.2)
+        app_id="half-open",
+        timeouts=attrs.evolve(FAST, ping_interval=0.1, pong_timeout=0.2),
+        auto_connect=False,
     )
     auths = authenticated_counter(client)
     client.connect()
