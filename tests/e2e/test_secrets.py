@@ -66,6 +66,7 @@ def test_canary_key_appears_nowhere(debug_everything: _Collector) -> None:
             rest_endpoint=fake.rest_url,
             socket_endpoint=fake.socket_url,
             timeouts=FAST,
+            auto_connect=False,  # the listener is in before the first connection
         )
         client = SogniClient(config=config)
         auths: list[Any] = []
