@@ -12,11 +12,8 @@ Offline (no SOGNI_API_KEY) an embedded FakeSupernet plays the service.
 
 from __future__ import annotations
 
-import os
-import sys
-
 from sogni import SogniClient, WorkflowWaitingError
-from sogni.testing import FakeSupernet
+from sogni.testing import open_client
 
 TEMPLATE = {
     "name": "Product poster and jingle",
@@ -66,23 +63,7 @@ def use_template(sogni: SogniClient) -> None:
 
 
 def main() -> None:
-    if os.environ.get("SOGNI_API_KEY", "").strip():
-        with SogniClient.from_env(app_id="sogni-template-example", disable_socket=True) as sogni:
-            use_template(sogni)
-        return
-    print(
-        "SOGNI_API_KEY is not set: using an embedded FakeSupernet on 127.0.0.1 (offline demo).",
-        file=sys.stderr,
-    )
-    with (
-        FakeSupernet(time_scale=0.02) as fake,
-        SogniClient(
-            app_id="sogni-template-example",
-            api_key=fake.api_key,
-            rest_endpoint=fake.rest_url,
-            disable_socket=True,
-        ) as sogni,
-    ):
+    with open_client("sogni-template-example", disable_socket=True) as sogni:
         use_template(sogni)
 
 

@@ -11,11 +11,8 @@ Offline (no SOGNI_API_KEY) an embedded FakeSupernet plays the service.
 
 from __future__ import annotations
 
-import os
-import sys
-
 from sogni import SogniClient, WorkflowPartialFailure
-from sogni.testing import FakeSupernet
+from sogni.testing import open_client
 
 PLAN = {
     "title": "Lighthouse: keyframe, clip and score",
@@ -65,23 +62,7 @@ def run_plan(sogni: SogniClient) -> None:
 
 
 def main() -> None:
-    if os.environ.get("SOGNI_API_KEY", "").strip():
-        with SogniClient.from_env(app_id="sogni-workflow-example", disable_socket=True) as sogni:
-            run_plan(sogni)
-        return
-    print(
-        "SOGNI_API_KEY is not set: using an embedded FakeSupernet on 127.0.0.1 (offline demo).",
-        file=sys.stderr,
-    )
-    with (
-        FakeSupernet(time_scale=0.02) as fake,
-        SogniClient(
-            app_id="sogni-workflow-example",
-            api_key=fake.api_key,
-            rest_endpoint=fake.rest_url,
-            disable_socket=True,
-        ) as sogni,
-    ):
+    with open_client("sogni-workflow-example", disable_socket=True) as sogni:
         run_plan(sogni)
 
 
