@@ -5,21 +5,15 @@ Node process under an account of its own; ours runs them meanwhile in this proce
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from sogni import SogniClient
 from sogni.testing import FakeSupernet
 
-from ...helpers import wait_until
-from ..harness import ScenarioProcess
 from ..oracles import Oracles
 from .extras_cases import ExtrasCase
-from .rest_run import RestSide, normalise_request
+from .rest_run import RestSide, normalise_request, queued_requests, run_both_sides, take_row
 
 __all__ = ["run_extras_parity"]
 
@@ -44,34 +38,19 @@ def _slot(method: str | None, path: str | None) -> str | None:
 def run_extras_parity(
     fake: FakeSupernet, oracles: Oracles, cases: Sequence[ExtrasCase]
 ) -> dict[str, tuple[RestSide, RestSide]]:
-    names = [c.name for c in cases]
-    if len(set(names)) != len(names):
-        raise ValueError("parity rows need unique names")
     fake.add_account(username="parity-ts", api_key="parity-ts-key")
     for announcement_id in ("ann-1", "ann 2/x"):
         fake.publish_announcement(id=announcement_id, title=announcement_id)
-    rows = [{"name": c.name, "kind": c.kind, "params": c.ts} for c in cases]
-    ts = {name: RestSide() for name in names}
-    ours = {name: RestSide() for name in names}
-    with ScenarioProcess(
+    return run_both_sides(
+        fake,
         oracles,
-        "js",
-        "parity_extras",
-        rest_url=fake.rest_url,
-        socket_url=fake.socket_url,
-        api_key="parity-ts-key",
-        stdin=json.dumps(rows),
-    ) as scenario:
-        worker = threading.Thread(target=_run_ours, args=(fake, cases, ours))
-        worker.start()
-        for record in scenario.result():
-            if record.get("error"):
-                error = record["error"]
-                ts[record["name"]].error = f"{error.get('name')}: {error.get('message')}"
-        worker.join(60)
-    _collect(fake, cases, "parity-ts-key", ts)
-    _collect(fake, cases, fake.api_key, ours)
-    return {name: (ts[name], ours[name]) for name in names}
+        cases,
+        scenario="parity_extras",
+        ts_api_key="parity-ts-key",
+        new_side=RestSide,
+        run_ours=_run_ours,
+        collect=_collect,
+    )
 
 
 def _run_ours(
@@ -112,19 +91,8 @@ def _perform(client: SogniClient, case: ExtrasCase) -> None:
 def _collect(
     fake: FakeSupernet, cases: Sequence[ExtrasCase], api_key: str, sides: Mapping[str, RestSide]
 ) -> None:
-    def received() -> list[tuple[str, Any]]:
-        mine = [r for r in fake.requests() if r.headers.get("api-key") == api_key]
-        return [(slot, r) for r in mine if (slot := _slot(r.method, r.path)) is not None]
-
-    try:
-        wait_until(lambda: len(received()) >= len(cases), timeout=10)
-    except AssertionError:
-        pass  # the rows that lack a request say so
-    queues: dict[str, deque[Any]] = {}
-    for slot, record in received():
-        queues.setdefault(slot, deque()).append(record)
+    queues = queued_requests(fake, api_key, _slot, len(cases))
     for case in cases:
-        queue = queues.get(case.kind)
-        record = queue.popleft() if queue else None
+        record = take_row(queues, (case.kind,))
         if record is not None:
             sides[case.name].request = normalise_request(record, None)

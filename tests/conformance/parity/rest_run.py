@@ -18,10 +18,10 @@ import json
 import re
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sogni import SogniClient
 from sogni.chat import ChatRunWaiting
@@ -123,41 +123,125 @@ def compare_rows(ts: RestSide, ours: RestSide, name: str) -> list[str]:
     return out + [d.describe(name) for d in compare_json(ts.request, ours.request)]
 
 
-def run_rest_parity(
-    fake: FakeSupernet, oracles: Oracles, cases: Sequence[RestCase]
-) -> dict[str, tuple[RestSide, RestSide]]:
+S = TypeVar("S", bound=RestSide)
+
+
+class _Row(Protocol):
+    """A parity row: its name, its call, and the TypeScript side's parameters."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def ts(self) -> Any: ...
+
+
+C = TypeVar("C", bound=_Row)
+
+
+def run_both_sides(
+    fake: FakeSupernet,
+    oracles: Oracles,
+    cases: Sequence[C],
+    *,
+    scenario: str,
+    ts_api_key: str,
+    new_side: Callable[[], S],
+    run_ours: Callable[[FakeSupernet, Sequence[C], dict[str, S]], None],
+    collect: Callable[[FakeSupernet, Sequence[C], str, Mapping[str, S]], None],
+    on_ts_record: Callable[[S, dict[str, Any]], None] = lambda side, record: None,
+) -> dict[str, tuple[S, S]]:
+    """Run the rows through the TypeScript SDK (one Node process, ``scenario``, as the account
+    of ``ts_api_key``) and ours at once, then match each side's requests to its rows."""
     names = [c.name for c in cases]
     if len(set(names)) != len(names):
         raise ValueError("parity rows need unique names")
+    rows = [{"name": c.name, "kind": c.kind, "params": c.ts} for c in cases]
+    ts = {name: new_side() for name in names}
+    ours = {name: new_side() for name in names}
+    with ScenarioProcess(
+        oracles,
+        "js",
+        scenario,
+        rest_url=fake.rest_url,
+        socket_url=fake.socket_url,
+        api_key=ts_api_key,
+        stdin=json.dumps(rows),
+    ) as process:
+        # Our rows run on a thread meanwhile, so neither side waits for the other.
+        worker = threading.Thread(target=run_ours, args=(fake, cases, ours))
+        worker.start()
+        for record in process.result():
+            side = ts[record["name"]]
+            on_ts_record(side, record)
+            if record.get("error"):
+                side.error = f"{record['error'].get('name')}: {record['error'].get('message')}"
+        worker.join(60)
+    collect(fake, cases, ts_api_key, ts)
+    collect(fake, cases, fake.api_key, ours)
+    return {name: (ts[name], ours[name]) for name in names}
+
+
+def queued_requests(
+    fake: FakeSupernet,
+    api_key: str,
+    slot_of: Callable[[str | None, str | None], str | None],
+    wanted: int,
+) -> dict[str, deque[Any]]:
+    """The requests of ``api_key``'s account that ``slot_of`` names, in order, by slot (after
+    waiting up to 10 s for ``wanted`` of them: the rows that lack one say so)."""
+
+    def received() -> list[tuple[str, Any]]:
+        mine = [r for r in fake.requests() if r.headers.get("api-key") == api_key]
+        return [(slot, r) for r in mine if (slot := slot_of(r.method, r.path)) is not None]
+
+    try:
+        wait_until(lambda: len(received()) >= wanted, timeout=10)
+    except AssertionError:
+        pass
+    queues: dict[str, deque[Any]] = {}
+    for slot, record in received():
+        queues.setdefault(slot, deque()).append(record)
+    return queues
+
+
+def take_row(queues: Mapping[str, deque[Any]], slots: Sequence[str]) -> Any:
+    """Consume a row's requests, one per slot, and return the last. A row that failed still
+    sent its requests (the service refused them): they are consumed all the same, so the rows
+    after it keep their own."""
+    record = None
+    for slot in slots:
+        queue = queues.get(slot)
+        record = queue.popleft() if queue else None
+    return record
+
+
+def run_rest_parity(
+    fake: FakeSupernet, oracles: Oracles, cases: Sequence[RestCase]
+) -> dict[str, tuple[RestSide, RestSide]]:
     fake.sse_keepalive = 0.05
     ts_account = fake.add_account(username="parity-ts", api_key="parity-ts-key")
     for account in (fake.account, ts_account):
         for token in ("spark", "sogni"):
             fake.set_balance(Decimal(10**6), token_type=token, account=account)
-    rows = [{"name": c.name, "kind": c.kind, "params": c.ts} for c in cases]
-    ts = {name: RestSide() for name in names}
-    ours = {name: RestSide() for name in names}
-    with ScenarioProcess(
+
+    def on_ts_record(side: RestSide, record: dict[str, Any]) -> None:
+        side.run_id = record.get("runId")
+
+    return run_both_sides(
+        fake,
         oracles,
-        "js",
-        _SCENARIO,
-        rest_url=fake.rest_url,
-        socket_url=fake.socket_url,
-        api_key="parity-ts-key",
-        stdin=json.dumps(rows),
-    ) as scenario:
-        # Our rows run on a thread meanwhile, so neither side waits for the other.
-        worker = threading.Thread(target=_run_ours, args=(fake, cases, ours))
-        worker.start()
-        for record in scenario.result():
-            side = ts[record["name"]]
-            side.run_id = record.get("runId")
-            if record.get("error"):
-                side.error = f"{record['error'].get('name')}: {record['error'].get('message')}"
-        worker.join(60)
-    _collect(fake, cases, "parity-ts-key", ts)
-    _collect(fake, cases, fake.api_key, ours)
-    return {name: (ts[name], ours[name]) for name in names}
+        cases,
+        scenario=_SCENARIO,
+        ts_api_key="parity-ts-key",
+        new_side=RestSide,
+        run_ours=_run_ours,
+        collect=_collect,
+        on_ts_record=on_ts_record,
+    )
 
 
 def _run_ours(fake: FakeSupernet, cases: Sequence[RestCase], results: dict[str, RestSide]) -> None:
@@ -204,26 +288,9 @@ def _collect(
     fake: FakeSupernet, cases: Sequence[RestCase], api_key: str, sides: Mapping[str, RestSide]
 ) -> None:
     """Match the side's requests to its rows, in order (a stream is logged once it ended)."""
-    wanted = sum(len(_SLOTS[c.kind]) for c in cases)
-
-    def received() -> list[tuple[str, Any]]:
-        mine = [r for r in fake.requests() if r.headers.get("api-key") == api_key]
-        return [(slot, r) for r in mine if (slot := _slot(r.method, r.path)) is not None]
-
-    try:
-        wait_until(lambda: len(received()) >= wanted, timeout=10)
-    except AssertionError:
-        pass  # the rows that lack a request say so
-    queues: dict[str, deque[Any]] = {}
-    for slot, record in received():
-        queues.setdefault(slot, deque()).append(record)
+    queues = queued_requests(fake, api_key, _slot, sum(len(_SLOTS[c.kind]) for c in cases))
     for case in cases:
-        # A row that failed still sent its requests (the service refused them): they are
-        # consumed all the same, so the rows after it keep their own.
         side = sides[case.name]
-        record = None
-        for slot in _SLOTS[case.kind]:
-            queue = queues.get(slot)
-            record = queue.popleft() if queue else None
+        record = take_row(queues, _SLOTS[case.kind])
         if record is not None:
             side.request = normalise_request(record, side.run_id)

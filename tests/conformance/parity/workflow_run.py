@@ -14,10 +14,7 @@ template start sends as ``workflow_id``.
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,10 +23,14 @@ from typing import Any
 from sogni import SogniClient
 from sogni.testing import FakeSupernet
 
-from ...helpers import wait_until
-from ..harness import ScenarioProcess
 from ..oracles import Oracles
-from .rest_run import RestSide, normalise_request
+from .rest_run import (
+    RestSide,
+    normalise_request,
+    queued_requests,
+    run_both_sides,
+    take_row,
+)
 from .workflow_cases import WorkflowCase
 
 __all__ = ["WorkflowSide", "normalise_workflow_request", "run_workflow_parity", "workflow_slot"]
@@ -116,9 +117,6 @@ def normalise_workflow_request(
 def run_workflow_parity(
     fake: FakeSupernet, oracles: Oracles, cases: Sequence[WorkflowCase]
 ) -> dict[str, tuple[WorkflowSide, WorkflowSide]]:
-    names = [c.name for c in cases]
-    if len(set(names)) != len(names):
-        raise ValueError("parity rows need unique names")
     fake.sse_keepalive = 0.05
     # Every row starts a workflow and some stay paused: the default cap would refuse them.
     fake.workflow_limit = 10 * len(cases)
@@ -126,31 +124,22 @@ def run_workflow_parity(
     for account in (fake.account, ts_account):
         for token in ("spark", "sogni"):
             fake.set_balance(Decimal(10**6), token_type=token, account=account)
-    rows = [{"name": c.name, "kind": c.kind, "params": c.ts} for c in cases]
-    ts = {name: WorkflowSide() for name in names}
-    ours = {name: WorkflowSide() for name in names}
-    with ScenarioProcess(
+
+    def on_ts_record(side: WorkflowSide, record: dict[str, Any]) -> None:
+        side.run_id = record.get("workflowId")
+        side.template_id = record.get("templateId")
+
+    return run_both_sides(
+        fake,
         oracles,
-        "js",
-        _SCENARIO,
-        rest_url=fake.rest_url,
-        socket_url=fake.socket_url,
-        api_key="parity-ts-wf-key",
-        stdin=json.dumps(rows),
-    ) as scenario:
-        # Our rows run on a thread meanwhile, so neither side waits for the other.
-        worker = threading.Thread(target=_run_ours, args=(fake, cases, ours))
-        worker.start()
-        for record in scenario.result():
-            side = ts[record["name"]]
-            side.run_id = record.get("workflowId")
-            side.template_id = record.get("templateId")
-            if record.get("error"):
-                side.error = f"{record['error'].get('name')}: {record['error'].get('message')}"
-        worker.join(60)
-    _collect(fake, cases, "parity-ts-wf-key", ts)
-    _collect(fake, cases, fake.api_key, ours)
-    return {name: (ts[name], ours[name]) for name in names}
+        cases,
+        scenario=_SCENARIO,
+        ts_api_key="parity-ts-wf-key",
+        new_side=WorkflowSide,
+        run_ours=_run_ours,
+        collect=_collect,
+        on_ts_record=on_ts_record,
+    )
 
 
 def _run_ours(
@@ -221,25 +210,9 @@ def _collect(
 ) -> None:
     """Match the side's requests to its rows, in order (a stream is logged once it ended)."""
     wanted = sum(len(_SLOTS[c.kind]) for c in cases)
-
-    def received() -> list[tuple[str, Any]]:
-        mine = [r for r in fake.requests() if r.headers.get("api-key") == api_key]
-        return [(slot, r) for r in mine if (slot := workflow_slot(r.method, r.path)) is not None]
-
-    try:
-        wait_until(lambda: len(received()) >= wanted, timeout=10)
-    except AssertionError:
-        pass  # the rows that lack a request say so
-    queues: dict[str, deque[Any]] = {}
-    for slot, record in received():
-        queues.setdefault(slot, deque()).append(record)
+    queues = queued_requests(fake, api_key, workflow_slot, wanted)
     for case in cases:
-        # A row that failed still sent its requests (the service refused them): they are
-        # consumed all the same, so the rows after it keep their own.
         side = sides[case.name]
-        record = None
-        for slot in _SLOTS[case.kind]:
-            queue = queues.get(slot)
-            record = queue.popleft() if queue else None
+        record = take_row(queues, _SLOTS[case.kind])
         if record is not None:
             side.request = normalise_workflow_request(record, side.run_id, side.template_id)
