@@ -1,4 +1,5 @@
-"""Opening the WebSocket's connection: the upgrade URL, TCP and TLS, and closing sockets.
+"""Opening the WebSocket's connection: the upgrade URL and TCP, and closing sockets (the
+upgrade itself and the frames are in ``wsframe``).
 
 Everything here runs on the transport thread except the ``shutdown_*`` helpers, which
 ``close()`` may call from another thread to interrupt a blocking connect or read.
@@ -10,21 +11,21 @@ import errno
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlencode, urlsplit
-
-import websocket
 
 from .._version import __version__
 from .._wire.js import trim
 from ..config import ClientConfig
+from .wsframe import WebSocket
 
 __all__ = [
     "CLIENT_NAME",
     "PROTOCOL_VERSION",
     "abort",
     "close_quietly",
+    "goodbye",
     "open_tcp",
     "shutdown",
     "shutdown_only",
@@ -73,24 +74,45 @@ def open_tcp(
         sock.settimeout(timeout)
         try:
             sock.connect(address)
-            return sock
         except OSError as exc:
             last = exc
             close_quietly(sock)
             if closing.is_set():
                 break
+            continue
+        try:
+            # Each frame is one write; none should wait for the previous one's ACK (the
+            # official clients' runtimes set this too).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        return sock
     raise last or OSError(errno.EHOSTUNREACH, "no address")
 
 
-def abort(ws: websocket.WebSocket) -> None:
+def abort(ws: WebSocket) -> None:
+    shutdown(ws.sock)
+
+
+def goodbye(ws: WebSocket, code: int, reason: str, wait: float) -> None:
+    """Close ``ws`` with ``code``: send the close frame, then read (and drop) what the server
+    still sends until it hangs up, for at most ``wait`` seconds, and only then close.
+
+    Closing a socket with unread data in its buffer makes the kernel reset the connection, and
+    a reset can overtake the close frame: the server would see an abnormal closure (1006)."""
     sock = ws.sock
-    if sock is not None:
-        shutdown(sock)
     try:
-        shutdown_fn: Any = ws.shutdown
-        shutdown_fn()
-    except Exception:
+        ws.send_close(code, reason.encode("utf-8"))
+        sock.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            if not sock.recv(65536):
+                break
+    except OSError:
         pass
+    finally:
+        close_quietly(sock)
 
 
 def shutdown_only(sock: socket.socket) -> None:

@@ -24,8 +24,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import websocket
-
 from .._futures import SogniFuture
 from .._log import get_logger
 from .._wire.envelope import decode_frame, encode_frame
@@ -45,12 +43,25 @@ from .close_codes import close_details, terminal_close
 from .handshake import (
     abort,
     close_quietly,
+    goodbye,
     open_tcp,
     shutdown_only,
     socket_url,
 )
 from .timers import Timer, TimerHeap
 from .tls import ssl_context, tls_failure, tls_reason
+from .wsframe import (
+    OP_BINARY,
+    OP_CLOSE,
+    OP_DROPPED,
+    OP_PONG,
+    OP_TEXT,
+    FrameViolation,
+    HandshakeError,
+    WebSocket,
+    WebSocketError,
+    open_websocket,
+)
 
 __all__ = ["Outbound", "SocketTransport", "TransportState"]
 
@@ -59,14 +70,23 @@ log = get_logger("sogni.transport")
 _counter = itertools.count(1)
 # How long close() lets a connected transport thread finish on its own (sending 1000).
 _CLOSE_GRACE = 0.5
+# How long a goodbye waits for the server to answer the close frame and hang up (within the
+# grace above).
+_GOODBYE_WAIT = 0.3
 # Frames read back to back while more are waiting, before the loop takes its turn.
 _BURST_FRAMES = 32
+# A message this many times over max_frame_bytes is not read and thrown away (which would
+# hold up the transport thread as long as it lasts) but ends the connection with 1009.
+_DISCARD_FACTOR = 4
+_MIN_DISCARD = 16 * 1024 * 1024
 
 
-def _readable_now(sock: Any) -> bool:
-    """Whether a read would not wait: TLS bytes already decrypted, or data on the socket."""
-    if sock is None:
-        return False
+def _readable_now(ws: WebSocket) -> bool:
+    """Whether a read would not wait: a whole frame buffered, TLS bytes already decrypted,
+    or data on the socket."""
+    if ws.pending():
+        return True
+    sock = ws.sock
     if isinstance(sock, ssl.SSLSocket) and sock.pending():
         return True
     try:
@@ -146,7 +166,7 @@ class SocketTransport:
         self._thread: threading.Thread | None = None
         self._closing = threading.Event()
         self._connect_sock: socket.socket | None = None
-        self._ws: websocket.WebSocket | None = None
+        self._ws: WebSocket | None = None
         self._state = TransportState.IDLE
         self._wanted = False  # a connection is wanted (auto-connect, send, connect())
         self._blocked: SogniError | None = None  # terminal reason refusing lazy reconnects
@@ -330,11 +350,7 @@ class SocketTransport:
         ws = self._ws
         self._ws = None
         if ws is not None:
-            try:
-                ws.send_close(1000, b"Client disconnected")
-            except Exception:
-                pass
-            abort(ws)
+            goodbye(ws, 1000, "Client disconnected", _GOODBYE_WAIT)
         self._set_state(TransportState.CLOSED)
         self._fail_pending(ClientClosedError("the client was closed"))
         self._close_wake()
@@ -406,8 +422,8 @@ class SocketTransport:
     def _wait(self, timeout: float) -> None:
         readers: list[Any] = [self._wake_r]
         ws = self._ws
-        if ws is not None and ws.sock is not None:
-            if isinstance(ws.sock, ssl.SSLSocket) and ws.sock.pending():
+        if ws is not None:
+            if ws.pending() or (isinstance(ws.sock, ssl.SSLSocket) and ws.sock.pending()):
                 timeout = 0
             readers.append(ws.sock)
         try:
@@ -424,7 +440,8 @@ class SocketTransport:
             ws is not None
             and ws is self._ws
             and (
-                (ws.sock is not None and ws.sock in readable)
+                ws.sock in readable
+                or ws.pending()
                 or (isinstance(ws.sock, ssl.SSLSocket) and ws.sock.pending())
             )
         ):
@@ -433,7 +450,7 @@ class SocketTransport:
             # check per frame instead of a turn of the loop. Bounded, so commands, timers and
             # pings still get their turn.
             for _ in range(_BURST_FRAMES):
-                if ws is not self._ws or not _readable_now(ws.sock):
+                if ws is not self._ws or not _readable_now(ws):
                     break
                 self._read(ws)
 
@@ -504,15 +521,14 @@ class SocketTransport:
                 if self._closing.is_set():
                     raise OSError(errno.ECANCELED, "closing")
                 sock.do_handshake()
-            ws = websocket.WebSocket(skip_utf8_validation=True)
-            connect: Any = ws.connect  # websocket-client's connect() is untyped
-            connect(
+            keep = self._config.max_frame_bytes
+            ws = open_websocket(
+                sock,
                 url,
-                header=[f"{k}: {v}" for k, v in headers.items()],
-                socket=sock,
+                headers,
                 timeout=timeouts.connect,
-                suppress_origin=True,
-                redirect_limit=0,
+                keep_size=keep,
+                max_size=max(keep * _DISCARD_FACTOR, _MIN_DISCARD),
             )
         except Exception as exc:
             if sock is not None:
@@ -576,7 +592,12 @@ class SocketTransport:
                 clear=True,
             )
             return
-        self._last_failure = f"HTTP {status}" if status else type(exc).__name__
+        if status:
+            self._last_failure = f"HTTP {status}"
+        elif isinstance(exc, HandshakeError):
+            self._last_failure = str(exc)  # says what was wrong; never carries a header
+        else:
+            self._last_failure = type(exc).__name__
         log.debug("WebSocket connection attempt failed (%s)", self._last_failure)
         self._schedule_reconnect()
 
@@ -609,26 +630,35 @@ class SocketTransport:
 
     # ------------------------------------------------------------------ reading
 
-    def _read(self, ws: websocket.WebSocket) -> None:
+    def _read(self, ws: WebSocket) -> None:
         try:
-            opcode, frame = ws.recv_data_frame(True)
-        except websocket.WebSocketTimeoutException:
+            opcode, data = ws.recv()
+        except TimeoutError:
             self._lost(1006, "read stalled mid-frame")
             return
-        except (websocket.WebSocketException, OSError, ValueError):
+        except FrameViolation as exc:
+            # A frame no server should send (or one far too big): say why, start afresh.
+            log.info("Bad frame from the server (%s); reconnecting", exc)
+            self._drop(exc.code, exc.reason, send_close=True)
+            self._lost(exc.code, exc.reason)
+            return
+        except (WebSocketError, OSError, ValueError):
             self._lost(1006, "connection lost")
             return
-        if opcode == websocket.ABNF.OPCODE_CLOSE:
-            code, reason = close_details(frame.data)
+        if opcode in (OP_TEXT, OP_BINARY):
+            self._on_message(data)
+        elif opcode == OP_CLOSE:
+            code, reason = close_details(data)
             self._on_server_close(code, reason)
-            return
-        if opcode == websocket.ABNF.OPCODE_PONG:
+        elif opcode == OP_PONG:
             self._ping_outstanding_since = None
-            return
-        if opcode == websocket.ABNF.OPCODE_PING:
-            return
-        data = frame.data if hasattr(frame, "data") else frame
-        self._on_message(data)
+        elif opcode == OP_DROPPED:
+            log.debug(
+                "Dropped a frame of %s bytes (over the %d-byte limit)",
+                data.decode("ascii"),
+                self._config.max_frame_bytes,
+            )
+        # A ping was answered by the reader.
 
     def _on_message(self, data: bytes | str) -> None:
         try:
@@ -685,7 +715,7 @@ class SocketTransport:
                 self._pending.popleft()
                 continue
             try:
-                ws.send(item.text)
+                ws.send_text(item.text)
             except Exception:
                 # The frame may or may not have left; it stays queued and the owner decides
                 # (a project is resent at most once, when the server never saw it).
@@ -768,11 +798,9 @@ class SocketTransport:
         if ws is None:
             return
         if send_close:
-            try:
-                ws.send_close(code, reason.encode("utf-8"))
-            except Exception:
-                pass
-        abort(ws)
+            goodbye(ws, code, reason, _GOODBYE_WAIT)
+        else:
+            abort(ws)
         self._set_state(TransportState.IDLE)
 
     # ------------------------------------------------------------------ lazy connect

@@ -111,10 +111,13 @@ def test_nothing_is_imported_for_the_first_time_on_an_sdk_thread(fake: FakeSuper
                 stream=True,
             )
             chunks = sum(1 for _ in reply)
-        print(json.dumps({"late": late, "chunks": chunks}))
+            # The socket is the SDK's own: websocket-client is not even installed for users.
+            websocket = "websocket" in sys.modules
+        print(json.dumps({"late": late, "chunks": chunks, "websocket": websocket}))
         """,
     )
     assert result["chunks"] and result["late"] == []
+    assert result["websocket"] is False
 
 
 # --------------------------------------------------------------------------- the environment

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import configparser
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +34,29 @@ def test_importing_the_client_class_loads_no_network_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_no_module_of_the_sdk_imports_websocket_client() -> None:
+    # The socket speaks RFC 6455 itself (sogni/_transport/wsframe.py): websocket-client is a
+    # test dependency only, and not one of the package's requirements.
+    root = Path(sogni.__file__).parent
+    importers = []
+    for path in [*root.rglob("*.py"), *(root.parent / "sogni_async").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+            if any(n == "websocket" or n.startswith("websocket.") for n in names):
+                importers.append(str(path.relative_to(root.parent)))
+    assert importers == []
+    config = configparser.ConfigParser()
+    config.read(root.parent / "setup.cfg")
+    requirements = config["options"]["install_requires"].split()
+    assert not [r for r in requirements if r.startswith("websocket")]
 
 
 def test_importing_testing_and_plugin_needs_no_extra() -> None:
