@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import errno
 import json
+import select
 import socket
+import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from .._version import __version__
 from .._wire.js import trim
 from ..config import ClientConfig
-from .wsframe import WebSocket
+from .tls import ssl_context
+from .wsframe import WebSocket, open_websocket
 
 __all__ = [
     "CLIENT_NAME",
@@ -26,7 +30,9 @@ __all__ = [
     "abort",
     "close_quietly",
     "goodbye",
+    "open_connection",
     "open_tcp",
+    "readable_now",
     "shutdown",
     "shutdown_only",
     "socket_url",
@@ -88,6 +94,57 @@ def open_tcp(
             pass
         return sock
     raise last or OSError(errno.EHOSTUNREACH, "no address")
+
+
+def open_connection(
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    verify: Any,
+    timeout: float,
+    keep_size: int,
+    max_size: int,
+    publish: Callable[[socket.socket], None],
+    closing: threading.Event,
+) -> WebSocket:
+    """TCP, TLS for ``wss``, then the upgrade. Each socket is published before it blocks (as in
+    ``open_tcp``); on a failure the socket is closed and the error raised."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    secure = parts.scheme == "wss"
+    port = parts.port or (443 if secure else 80)
+    sock = open_tcp(host, port, timeout, publish=publish, closing=closing)
+    try:
+        if secure:
+            # wrap_socket detaches the plain socket: publish the wrapped one before the
+            # handshake, so close() can interrupt a server that never completes TLS.
+            sock = ssl_context(verify).wrap_socket(
+                sock, server_hostname=host, do_handshake_on_connect=False
+            )
+            publish(sock)
+            if closing.is_set():
+                raise OSError(errno.ECANCELED, "closing")
+            sock.do_handshake()
+        return open_websocket(
+            sock, url, headers, timeout=timeout, keep_size=keep_size, max_size=max_size
+        )
+    except BaseException:
+        close_quietly(sock)
+        raise
+
+
+def readable_now(ws: WebSocket) -> bool:
+    """Whether a read would not wait: a whole frame buffered, TLS bytes already decrypted,
+    or data on the socket."""
+    if ws.pending():
+        return True
+    sock = ws.sock
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
 
 
 def abort(ws: WebSocket) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import enum
-import errno
 import itertools
 import select
 import socket
@@ -22,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from .._futures import SogniFuture
 from .._log import get_logger
@@ -40,16 +38,9 @@ from ..errors import (
 from .backoff import backoff_delay
 from .callbacks import CallbackWorker
 from .close_codes import close_details, terminal_close
-from .handshake import (
-    abort,
-    close_quietly,
-    goodbye,
-    open_tcp,
-    shutdown_only,
-    socket_url,
-)
+from .handshake import abort, goodbye, open_connection, readable_now, shutdown_only, socket_url
 from .timers import Timer, TimerHeap
-from .tls import ssl_context, tls_failure, tls_reason
+from .tls import tls_failure, tls_reason
 from .wsframe import (
     OP_BINARY,
     OP_CLOSE,
@@ -60,7 +51,6 @@ from .wsframe import (
     HandshakeError,
     WebSocket,
     WebSocketError,
-    open_websocket,
 )
 
 __all__ = ["Outbound", "SocketTransport", "TransportState"]
@@ -79,20 +69,6 @@ _BURST_FRAMES = 32
 # hold up the transport thread as long as it lasts) but ends the connection with 1009.
 _DISCARD_FACTOR = 4
 _MIN_DISCARD = 16 * 1024 * 1024
-
-
-def _readable_now(ws: WebSocket) -> bool:
-    """Whether a read would not wait: a whole frame buffered, TLS bytes already decrypted,
-    or data on the socket."""
-    if ws.pending():
-        return True
-    sock = ws.sock
-    if isinstance(sock, ssl.SSLSocket) and sock.pending():
-        return True
-    try:
-        return bool(select.select([sock], [], [], 0)[0])
-    except (OSError, ValueError):
-        return False
 
 
 class TransportState(enum.Enum):
@@ -450,7 +426,7 @@ class SocketTransport:
             # check per frame instead of a turn of the loop. Bounded, so commands, timers and
             # pings still get their turn.
             for _ in range(_BURST_FRAMES):
-                if ws is not self._ws or not _readable_now(ws):
+                if ws is not self._ws or not readable_now(ws):
                     break
                 self._read(ws)
 
@@ -497,52 +473,34 @@ class SocketTransport:
             self._emit("connecting", {"network": self._network})
         timeouts = self._config.timeouts
         url = socket_url(self._config, subscriptions=self._subscriptions, network=self._network)
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        secure = parts.scheme == "wss"
-        port = parts.port or (443 if secure else 80)
-        sock: socket.socket | None = None
         try:
             headers = self._headers()
             if headers is None:
                 self._start_renewal()
                 return
             self._tries += 1
-            sock = open_tcp(
-                host, port, timeouts.connect, publish=self._publish, closing=self._closing
-            )
-            if secure:
-                # wrap_socket detaches the plain socket: publish the wrapped one before the
-                # handshake, so close() can interrupt a server that never completes TLS.
-                sock = ssl_context(self._config.verify).wrap_socket(
-                    sock, server_hostname=host, do_handshake_on_connect=False
-                )
-                self._connect_sock = sock
-                if self._closing.is_set():
-                    raise OSError(errno.ECANCELED, "closing")
-                sock.do_handshake()
             keep = self._config.max_frame_bytes
-            ws = open_websocket(
-                sock,
+            ws = open_connection(
                 url,
                 headers,
+                verify=self._config.verify,
                 timeout=timeouts.connect,
                 keep_size=keep,
                 max_size=max(keep * _DISCARD_FACTOR, _MIN_DISCARD),
+                publish=self._publish,
+                closing=self._closing,
             )
         except Exception as exc:
-            if sock is not None:
-                close_quietly(sock)
             self._connect_sock = None
             if self._closing.is_set():
                 return
             self._on_connect_failed(exc)
             return
-        self._connect_sock = sock
+        self._connect_sock = ws.sock
         if self._closing.is_set():
             abort(ws)
             return
-        sock.settimeout(timeouts.pong_timeout)
+        ws.sock.settimeout(timeouts.pong_timeout)
         self._ws = ws
         self.generation += 1
         now = time.monotonic()
