@@ -6,9 +6,10 @@ than the whole SDK, and a third of a call's CPU):
 * one pool per (scheme, host, port, proxy) of idle keep-alive connections, thread-safe; a
   connection serves one request at a time and goes back to its pool once its response was read
   to the end (at most ``maxsize`` idle ones are kept per pool);
-* a reused connection that the server had already closed fails before any byte of the answer:
-  the request is sent once more on a fresh connection (a body that is a stream is not, since it
-  cannot be read twice; the caller's retry policy decides);
+* an idle connection the server closed is seen (it is readable: EOF) and dropped before use;
+  one it closes just as the request goes out fails before any byte of the answer: the request
+  is sent once more on a fresh connection, unless the caller cut it (``may_resend``) or its
+  body cannot be read again (the caller's retry policy decides then);
 * an https URL through a proxy tunnels with CONNECT; an http URL is sent to the proxy with its
   absolute URL; the proxy URL's user and password become a basic ``Proxy-Authorization``;
 * GET and HEAD follow redirects (at most 30); headers named as credentials are dropped when
@@ -26,6 +27,7 @@ import base64
 # the thread that creates a client, never for the first time on an SDK thread.
 import encodings.idna  # noqa: F401
 import http.client
+import select
 import socket
 import threading
 import zlib
@@ -143,11 +145,15 @@ class ConnectionPools:
             return sum(len(conns) for conns in self._idle.values())
 
     def _take(self, key: tuple[Any, ...]) -> http.client.HTTPConnection | None:
-        with self._lock:
-            conns = self._idle.get(key)
-            if conns:
-                return conns.pop()
-        return None
+        while True:
+            with self._lock:
+                conns = self._idle.get(key)
+                if not conns:
+                    return None
+                conn = conns.pop()
+            if not _dropped(conn):
+                return conn
+            conn.close()
 
     def _give_back(self, key: tuple[Any, ...], conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -172,11 +178,14 @@ class ConnectionPools:
         proxy_for: Callable[[str], str | None],
         tls_context: Callable[[], ssl.SSLContext],
         on_socket: Callable[[socket.socket], None],
+        may_resend: Callable[[], bool] = lambda: True,
         credential_headers: Collection[str] = (),
         follow_redirects: bool = True,
     ) -> Response:
         """Send one request (following redirects for GET and HEAD) and return the response
-        with its headers read. ``on_socket`` sees every socket before anything is sent on it."""
+        with its headers read. ``on_socket`` sees every socket before anything is sent on it;
+        ``may_resend()`` False (the caller cut the socket) forbids sending again on a fresh
+        connection what a reused one failed to deliver."""
         redirects = 0
         sent = dict(headers)
         credentials = {name.lower() for name in credential_headers}
@@ -192,6 +201,7 @@ class ConnectionPools:
                 proxy_for(url),
                 tls_context,
                 on_socket,
+                may_resend,
             )
             if (
                 not follow_redirects
@@ -220,6 +230,7 @@ class ConnectionPools:
         proxy_url: str | None,
         tls_context: Callable[[], ssl.SSLContext],
         on_socket: Callable[[socket.socket], None],
+        may_resend: Callable[[], bool],
     ) -> Response:
         proxy = _Proxy(proxy_url) if proxy_url else None
         key = (target.scheme, target.host, target.port, proxy_url)
@@ -251,7 +262,7 @@ class ConnectionPools:
                 raw = conn.getresponse()
             except _STALE:
                 conn.close()
-                if reused and rewind is not None:
+                if reused and rewind is not None and may_resend():
                     rewind()  # the server had closed the idle connection: once more, fresh
                     continue
                 raise
@@ -289,6 +300,18 @@ class ConnectionPools:
                 raise ConnectFailure(str(exc) or type(exc).__name__) from exc
             raise
         return conn
+
+
+def _dropped(conn: http.client.HTTPConnection) -> bool:
+    """True when an idle connection is readable: the server closed it (or sent what nobody
+    asked for), so it cannot carry another request."""
+    sock = conn.sock
+    if sock is None:
+        return True
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 def _rewinder(body: Any) -> Callable[[], None] | None:

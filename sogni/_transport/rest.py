@@ -391,8 +391,14 @@ class RestClient:
         idle = cfg.with_options(timeouts=attrs.evolve(cfg.timeouts, rest=cfg.timeouts.sse_idle))
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
         tokens: list[int] = []
+        cut = threading.Event()
+
+        def cut_now() -> None:
+            cut.set()
+            self._watchdog.cut(tokens)
+
         if on_cut is not None:
-            on_cut(lambda: self._watchdog.cut(tokens))
+            on_cut(cut_now)
         try:
             with self._send(
                 "GET",
@@ -400,6 +406,7 @@ class RestClient:
                 idle,
                 time.monotonic() + _STREAM_DEADLINE,
                 tokens=tokens,
+                cut=cut,
                 params=query,
                 headers={**headers, **self._auth.headers()},
             ) as response:
@@ -469,6 +476,7 @@ class RestClient:
         deadline: float,
         tokens: list[int] | None = None,
         *,
+        cut: threading.Event | None = None,
         params: Mapping[str, str] | None = None,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
@@ -486,6 +494,10 @@ class RestClient:
         def watch(sock: socket.socket) -> None:
             tokens.append(watchdog.watch(sock, deadline))
 
+        def may_resend() -> bool:
+            # Not when the failure was the watchdog's (the deadline, close()) or the caller's cut.
+            return not self._closed and time.monotonic() < deadline and not (cut and cut.is_set())
+
         verify = config.verify
         response: Response | None = None
         try:
@@ -500,6 +512,7 @@ class RestClient:
                     proxy_for=self._environment.proxy,
                     tls_context=lambda: self.tls_context(verify),
                     on_socket=watch,
+                    may_resend=may_resend,
                     credential_headers=_CREDENTIAL_HEADERS,
                 )
             except ConnectFailure as exc:

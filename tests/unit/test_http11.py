@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from sogni import ClientConfig, ProtocolError, RetryPolicy, Timeouts
+from sogni import ClientConfig, ProtocolError, RetryPolicy, SogniTimeoutError, Timeouts
 from sogni._transport.rest import RestClient
 
+from ..helpers import wait_until
 from ..scripted_http import ScriptedServer
 from ..scripted_http import scripted as scripted
 from ..scripted_http import scripted_server as scripted_server
@@ -77,6 +78,44 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_without_a_retry(
     assert (first.call_count, second.call_count) == (1, 1)
     assert scripted.connections == 2
     assert sleeps == []
+
+
+def test_a_request_the_server_drops_on_a_reused_connection_goes_once_more_on_a_new_one(
+    rest: RestClient, scripted: ScriptedServer, sleeps: list[float]
+) -> None:
+    scripted.get("/v1/warm", json=ok(0))
+    dropped = scripted.get("/v1/thing", action="reset")
+    answered = scripted.get("/v1/thing", json=ok(1))
+    rest.request("GET", "/v1/warm")
+    assert rest.request("GET", "/v1/thing") == 1
+    assert (dropped.call_count, answered.call_count) == (1, 1)
+    assert scripted.connections == 2 and sleeps == []  # not a retry of the policy's
+
+
+def test_a_request_the_deadline_cut_is_not_sent_again(
+    scripted: ScriptedServer, sleeps: list[float]
+) -> None:
+    # A read timeout longer than the deadline: the watchdog cuts the reused connection, and
+    # that cut must not pass for a connection the server dropped.
+    config = ClientConfig(
+        rest_endpoint=scripted.url,
+        disable_socket=True,
+        timeouts=Timeouts(rest=5, rest_total=0.5),
+        sleep=sleeps.append,
+    )
+    client = RestClient(config, _Key())
+    try:
+        scripted.get("/v1/warm", json=ok(0))
+        slow = scripted.get("/v1/slow", action="stall")
+        client.request("GET", "/v1/warm")
+        with pytest.raises(SogniTimeoutError, match="deadline"):
+            client.request("GET", "/v1/slow")
+        # Sent again, it would open a second connection (the server counts it when it accepts).
+        with pytest.raises(AssertionError):
+            wait_until(lambda: scripted.connections > 1, timeout=0.5)
+    finally:
+        client.close()
+    assert slow.call_count == 1 and scripted.connections == 1
 
 
 def test_a_redirect_to_another_host_drops_the_credentials(
