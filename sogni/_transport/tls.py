@@ -21,7 +21,7 @@ def ssl_context(verify: Any) -> ssl.SSLContext:
     """The TLS context for ``ClientConfig.verify`` (a context, False, a CA bundle, or True).
 
     With True, ``REQUESTS_CA_BUNDLE`` (then ``CURL_CA_BUNDLE``) names the CA bundle when set,
-    as it does for the REST calls that ``requests`` makes, so one setting covers both."""
+    as it does for ``requests``, so a deployment set up for it keeps working."""
     if isinstance(verify, ssl.SSLContext):
         return verify
     if verify is False:
