@@ -543,6 +543,13 @@ class RestClient:
                     ),
                     reached_server=True,
                 ) from exc
+            except ValueError as exc:
+                # A header or URL http.client refuses to send (a line break in a value). Only
+                # the type is named: the value may be a credential.
+                raise _AttemptError(
+                    TransportError(f"request to {_origin_of(url)} failed: {type(exc).__name__}"),
+                    reached_server=False,
+                ) from None
             except (OSError, http.client.HTTPException) as exc:
                 if isinstance(
                     exc, (OSError, http.client.IncompleteRead, http.client.BadStatusLine)

@@ -12,7 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from sogni import ClientConfig, ProtocolError, RetryPolicy, SogniTimeoutError, Timeouts
+from sogni import (
+    ClientConfig,
+    ProtocolError,
+    RetryPolicy,
+    SogniTimeoutError,
+    Timeouts,
+    TransportError,
+)
 from sogni._transport.rest import RestClient
 
 from ..helpers import wait_until
@@ -209,3 +216,13 @@ def test_closing_the_client_closes_its_pooled_connections(
     assert rest._pools.idle_count() == 1
     rest.close()
     assert rest._pools.idle_count() == 0
+
+
+def test_a_header_that_would_split_the_request_is_refused_before_sending(
+    rest: RestClient, scripted: ScriptedServer
+) -> None:
+    scripted.get("/v1/thing", json=ok(1))
+    with pytest.raises(TransportError) as info:
+        rest.request("GET", "/v1/thing", headers={"X-Note": "a\r\nInjected: k-123456"})
+    assert "k-123456" not in str(info.value)
+    assert scripted.calls == []
