@@ -109,6 +109,7 @@ def build_ours(source: Path = REPO) -> Path:
     python = _venv(home)
     _pip(python, "install the sogni wheel", "install", "-c", str(pins), str(wheel))
     _pip(python, "install the raw reader's client", "install", "-c", str(pins), "websocket-client")
+    _pip(python, "install requests (the raw transfer side)", "install", "-c", str(pins), "requests")
     stamp.write_text(str(source) + "\n", "utf-8")
     return python
 

@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     )
     from .workflows import WorkflowRun, parse_creative_workflow_sse_chunk
 
-# Names resolved on first use, so that importing sogni does not import requests & co.
+# Names resolved on first use, so that importing sogni does not load the network stack.
 _LAZY = {
     "SogniClient": "sogni.client",
     "Tokens": "sogni.auth",

@@ -186,8 +186,8 @@ class ClientConfig:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     verify: bool | str | ssl.SSLContext = True
     """TLS verification, for REST and the socket alike: True (the system CAs, or the bundle
-    ``REQUESTS_CA_BUNDLE`` names), a CA bundle file or directory, an SSLContext (the socket
-    only; REST then verifies with the default CAs), or False (logs a warning)."""
+    ``REQUESTS_CA_BUNDLE`` names), a CA bundle file or directory, an SSLContext (used as is),
+    or False (logs a warning)."""
     allow_insecure: bool = False
     """Allow http:// and ws:// to non-loopback hosts."""
     disable_socket: bool = False

@@ -1,9 +1,12 @@
-"""A tiny HTTP forwarder on 127.0.0.1 for tests: a forward proxy (requests name absolute URLs)
-or a reverse proxy in front of one upstream, optionally over TLS. It records every request."""
+"""A tiny HTTP forwarder on 127.0.0.1 for tests: a forward proxy (requests name absolute URLs;
+https goes through a CONNECT tunnel) or a reverse proxy in front of one upstream, optionally over
+TLS. It records every request."""
 
 from __future__ import annotations
 
 import http.client
+import select
+import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,10 +20,12 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encodin
 class Forwarder:
     """``Forwarder()`` is a forward proxy; ``Forwarder(upstream=url, tls=ctx)`` serves
     ``https://127.0.0.1:port`` and sends everything to ``upstream``. ``seen`` lists
-    ``(method, target)`` of each request, target as the client wrote it."""
+    ``(method, target)`` of each request, target as the client wrote it, and
+    ``authorizations`` the ``Proxy-Authorization`` each one carried (None without)."""
 
     def __init__(self, *, upstream: str | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.seen: list[tuple[str, str]] = []
+        self.authorizations: list[str | None] = []
         self._lock = threading.Lock()
         forwarder = self
 
@@ -30,9 +35,27 @@ class Forwarder:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-            def _forward(self) -> None:
+            def _record(self) -> None:
                 with forwarder._lock:
                     forwarder.seen.append((self.command, self.path))
+                    forwarder.authorizations.append(self.headers.get("Proxy-Authorization"))
+
+            def do_CONNECT(self) -> None:
+                self._record()
+                host, _, port = self.path.rpartition(":")
+                try:
+                    upstream_sock = socket.create_connection((host, int(port)), timeout=10)
+                except OSError:
+                    self.send_error(502)
+                    return
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                self.wfile.flush()
+                _pipe(self.connection, upstream_sock)
+                self.close_connection = True
+
+            def _forward(self) -> None:
+                self._record()
                 target = urlsplit(upstream + self.path if upstream else self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
@@ -76,3 +99,18 @@ class Forwarder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _pipe(client: socket.socket, upstream: socket.socket) -> None:
+    """Copy bytes both ways until either side closes (a CONNECT tunnel)."""
+    with upstream:
+        sockets = [client, upstream]
+        while True:
+            ready, _, _ = select.select(sockets, [], [], 10)
+            if not ready:
+                return
+            for sock in ready:
+                data = sock.recv(1 << 16)
+                if not data:
+                    return
+                (upstream if sock is client else client).sendall(data)

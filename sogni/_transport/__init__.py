@@ -1,1 +1,1 @@
-"""I/O: REST (requests), the socket thread, the in-flight registry, callbacks."""
+"""I/O: REST (http.client), the socket thread, the in-flight registry, callbacks."""

@@ -1,61 +1,144 @@
-"""The per-call work of ``requests`` that REST calls skip: reading the environment, merging
-session settings.
+"""What the environment says about the network, read once per client (and per host), with the
+meaning ``requests`` gives it, so that a deployment configured for ``requests`` keeps working.
 
-A ``requests.Session`` that trusts the environment reads it again for every call: it walks
-``os.environ`` for ``*_proxy`` variables (more than once), matches the host against
-``NO_PROXY``, looks for ``~/.netrc`` on disk and reads ``REQUESTS_CA_BUNDLE``. For a client
-that makes thousands of calls that was a third of its CPU. So the client's sessions do not
-trust the environment, and each call is given what ``requests`` would have found there, read
-once per client (the CA bundle) and per scheme and host (the proxies). A redirect to another
-host is resolved as ``requests`` resolves it. ``~/.netrc`` is not consulted: the SDK sends its
-own credentials, and a netrc entry would have replaced them.
+* Proxies: ``<scheme>_proxy`` and ``all_proxy`` (lower case wins over upper case, an empty
+  value removes the upper-case one), a proxy without a scheme being ``http://``; ``no_proxy``
+  (else ``NO_PROXY``) keeps hosts off the proxy: ``*``, host names and the domains under them
+  (``example.com`` covers ``api.example.com``, not ``sample.com``), ``host:port``, and for an
+  IPv4 host its address or a CIDR range.
+* The CA bundle: ``REQUESTS_CA_BUNDLE``, else ``CURL_CA_BUNDLE``.
 
-``Session.request`` also merges the session's headers, parameters, cookies, auth and hooks into
-fresh dictionaries for every call (through a runtime ``Protocol`` check per setting). The
-client's sessions set none of them but their headers, so :func:`prepare` builds the request
-those merges would give and the call goes to ``Session.send``.
+Reading it per call cost a third of a call's CPU; a client reads it once per scheme and host.
+``~/.netrc`` is not consulted: the SDK sends its own credentials.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from typing import Any
+from collections.abc import Mapping
 from urllib.parse import urlsplit
-
-import requests
-import requests.utils
-from requests.structures import CaseInsensitiveDict
 
 from .tls import environment_ca_bundle
 
-__all__ = ["EnvironmentSettings", "new_session", "prepare"]
+__all__ = ["EnvironmentSettings", "environment_proxies", "proxy_for"]
 
 # Hosts remembered per client: the api host, the socket host and a few storage hosts. Past
 # this (a client that talks to many hosts) the cache starts over rather than grow.
 _MAX_HOSTS = 64
 
 
+def environment_proxies(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{scheme: proxy URL}`` from ``*_proxy`` variables (``no`` holds ``no_proxy``)."""
+    env = os.environ if environ is None else environ
+    proxies: dict[str, str] = {}
+    for name, value in env.items():
+        lowered = name.lower()
+        if value and lowered.endswith("_proxy"):
+            proxies[lowered[:-6]] = value
+    # A CGI script must not take HTTP_PROXY from a request header (httpoxy).
+    if "REQUEST_METHOD" in env:
+        proxies.pop("http", None)
+    for name, value in env.items():
+        if name.endswith("_proxy"):  # the lower-case spelling wins, even empty
+            if value:
+                proxies[name.lower()[:-6]] = value
+            else:
+                proxies.pop(name.lower()[:-6], None)
+    return proxies
+
+
+def _bypass(url: str, no_proxy: str | None) -> bool:
+    parts = urlsplit(url)
+    hostname = parts.hostname
+    if hostname is None:
+        return True
+    if not no_proxy:
+        return False
+    if no_proxy == "*":
+        return True
+    entries = [e for e in no_proxy.replace(" ", "").split(",") if e]
+    if _is_ipv4(hostname):
+        for entry in entries:
+            if _is_cidr(entry):
+                if _in_network(hostname, entry):
+                    return True
+            elif hostname == entry:
+                return True
+    else:
+        with_port = f"{hostname}:{parts.port}" if parts.port else hostname
+        for entry in entries:
+            name = entry.lstrip(".")
+            if name in (hostname, with_port):
+                return True
+            if hostname.endswith("." + name) or with_port.endswith("." + name):
+                return True
+    # What urllib adds (requests asks it too): the same suffixes, without case.
+    host = hostname.lower()
+    for entry in no_proxy.split(","):
+        name = entry.strip().lstrip(".").lower()
+        if name and (host == name or host.endswith("." + name)):
+            return True
+    return False
+
+
+def _is_ipv4(host: str) -> bool:
+    pieces = host.split(".")
+    return len(pieces) == 4 and all(p.isdigit() and int(p) <= 255 for p in pieces)
+
+
+def _is_cidr(entry: str) -> bool:
+    address, slash, mask = entry.partition("/")
+    return bool(slash) and mask.isdigit() and 1 <= int(mask) <= 32 and _is_ipv4(address)
+
+
+def _in_network(address: str, cidr: str) -> bool:
+    import ipaddress
+
+    network = ipaddress.IPv4Network(cidr, strict=False)
+    return ipaddress.IPv4Address(address) in network
+
+
+def proxy_for(url: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The proxy ``requests`` would use for ``url`` from the environment (None: go direct)."""
+    env = os.environ if environ is None else environ
+    no_proxy = env.get("no_proxy") or env.get("NO_PROXY")
+    if _bypass(url, no_proxy):
+        return None
+    proxies = environment_proxies(env)
+    if "no" in proxies and _bypass(url, proxies["no"]):
+        return None
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
+        found = proxies.get(key)
+        if found:
+            return found
+    return None
+
+
 class EnvironmentSettings:
-    """The environment's proxies per scheme and host, and its CA bundle, read once."""
+    """The environment's proxy per scheme and host, and its CA bundle, read once."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._proxies: dict[str, dict[str, str]] = {}
+        self._proxies: dict[str, str | None] = {}
         self._ca_bundle: str | None = None
         self._ca_read = False
 
-    def proxies(self, url: str) -> dict[str, str]:
-        """The proxies ``requests`` would take from the environment for ``url`` (``{}`` when
-        ``NO_PROXY`` matches its host)."""
+    def proxy(self, url: str) -> str | None:
+        """The proxy URL for ``url`` (None when there is none or ``NO_PROXY`` matches)."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}".lower()
-        found = self._proxies.get(key)
-        if found is None:
-            found = dict(requests.utils.get_environ_proxies(url))
-            with self._lock:
-                if len(self._proxies) >= _MAX_HOSTS:
-                    self._proxies.clear()
-                self._proxies[key] = found
+        try:
+            return self._proxies[key]
+        except KeyError:
+            pass
+        found = proxy_for(url)
+        with self._lock:
+            if len(self._proxies) >= _MAX_HOSTS:
+                self._proxies.clear()
+            self._proxies[key] = found
         return found
 
     def verify(self, verify: bool | str) -> bool | str:
@@ -67,46 +150,3 @@ class EnvironmentSettings:
             self._ca_bundle = environment_ca_bundle()
             self._ca_read = True
         return self._ca_bundle or True
-
-
-class _Session(requests.Session):
-    def rebuild_proxies(self, prepared_request: Any, proxies: Any) -> Any:
-        # A redirect may lead to another host: read the environment for it, as requests does.
-        self.trust_env = True
-        try:
-            return super().rebuild_proxies(prepared_request, proxies)  # type: ignore[no-untyped-call]
-        finally:
-            self.trust_env = False
-
-
-def new_session() -> requests.Session:
-    """A session that leaves the environment to :class:`EnvironmentSettings`."""
-    session = _Session()
-    session.trust_env = False
-    return session
-
-
-def prepare(
-    session: requests.Session,
-    method: str,
-    url: str,
-    *,
-    params: Any = None,
-    data: Any = None,
-    headers: Any = None,
-) -> requests.PreparedRequest:
-    """The request ``session.request(method, url, ...)`` would send, for a session whose only
-    settings are its headers and its cookie jar."""
-    merged: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(session.headers)
-    if headers:
-        merged.update(headers)
-    prepared = requests.PreparedRequest()
-    prepared.prepare(
-        method=method.upper(),
-        url=url,
-        headers=merged,
-        data=data or {},
-        params=params or {},
-        cookies=session.cookies,
-    )
-    return prepared

@@ -1,12 +1,12 @@
-"""REST over ``requests``: both origins, error parsing, retries, and an overall deadline.
+"""REST over ``http.client`` (see http11): both origins, error parsing, retries, and an overall
+deadline.
 
-* One ``requests.Session`` per calling thread (``Session`` has no thread-safety contract),
-  so a client can be shared by many request threads; every session mounts the client's one
-  ``HTTPAdapter``, whose connection pool (thread-safe, at most ``ClientConfig.max_connections``
-  kept per host) is shared, so a thread-per-request server reuses connections.
+* One set of keep-alive connection pools per client (thread-safe, at most
+  ``ClientConfig.max_connections`` idle connections kept per host), shared by every calling
+  thread, so a thread-per-request server reuses connections and nothing is kept per thread.
 * Every attempt has ``(connect, read)`` timeouts; a watchdog thread enforces the overall
-  deadline by shutting the socket down, because ``requests`` timeouts bound each socket
-  wait and a server that drips one byte at a time never trips them.
+  deadline by shutting the socket down, because socket timeouts bound each wait and a server
+  that drips one byte at a time never trips them.
 * Retries, with full jitter (see backoff), only what is safe: idempotent calls on connection errors,
   timeouts, 429 (honouring ``Retry-After``) and 502/503/504; a non-idempotent call only when it
   certainly never reached the server (connect failure) or the server refused it with 429.
@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import email.utils
 import heapq
+import http.client
 import itertools
 import math
 import re
 import socket
+import ssl
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, Any, Literal, Protocol
+from urllib.parse import urlencode, urlsplit
 
 import attrs
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .._log import get_logger
 from .._version import __version__
@@ -49,8 +47,9 @@ from ..errors import (
     error_from_status,
 )
 from .backoff import backoff_delay
-from .netenv import EnvironmentSettings, new_session, prepare
-from .tls import tls_failure, tls_reason
+from .http11 import MAX_REDIRECTS, ConnectFailure, ConnectionPools, Response, TooManyRedirects
+from .netenv import EnvironmentSettings
+from .tls import TLSContexts, tls_failure, tls_reason
 
 __all__ = ["Origin", "RestClient", "parse_error", "retry_after_seconds"]
 
@@ -58,13 +57,21 @@ log = get_logger("sogni.rest")
 
 Origin = Literal["api", "socket"]
 _USER_AGENT = f"sogni-python/{__version__}"
+# What every request carries (the headers requests sent for us before).
+_BASE_HEADERS = {
+    "User-Agent": _USER_AGENT,
+    "Accept-Encoding": "gzip, deflate",
+    "Accept": "*/*",
+    "Connection": "keep-alive",
+}
+# Dropped when a redirect leads to another host: what the credential providers send.
+_CREDENTIAL_HEADERS = ("api-key", "Authorization", "Cookie")
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # A stream has no overall deadline; the watchdog still holds its socket, so close() cuts it.
 _STREAM_DEADLINE = 1e9
-# Connection pools kept (one per host): the api host, the socket host, and the storage hosts of
-# uploads and downloads.
-_POOL_HOSTS = 8
+# A download is read into one reused buffer of this size.
+_DOWNLOAD_BUFFER = 1 << 20
 
 
 class AuthProvider(Protocol):
@@ -166,44 +173,6 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
-
-
-def _register_for_deadline(conn: HTTPConnection) -> None:
-    state = getattr(_current_deadline, "state", None)
-    sock = getattr(conn, "sock", None)
-    if state is None or sock is None:
-        return
-    watchdog, deadline, tokens = state
-    tokens.append(watchdog.watch(sock, deadline))
-
-
-class _DeadlineHTTPConnection(HTTPConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _register_for_deadline(self)
-        return super().getresponse(*args, **kwargs)
-
-
-class _DeadlineHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _register_for_deadline(self)
-        return super().getresponse(*args, **kwargs)
-
-
-class _DeadlineHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _DeadlineHTTPConnection
-
-
-class _DeadlineHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _DeadlineHTTPSConnection
-
-
-class _DeadlineAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _DeadlineHTTPPool,
-            "https": _DeadlineHTTPSPool,
-        }
 
 
 # --------------------------------------------------------------------------- error parsing
@@ -315,17 +284,13 @@ class RestClient:
     def __init__(self, config: ClientConfig, auth: AuthProvider | None = None) -> None:
         self._config = config
         self._auth: AuthProvider = auth or _NoAuth()
-        self._local: threading.local | None = threading.local()  # None once closed
-        self._sessions: weakref.WeakSet[requests.Session] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._watchdog = _DeadlineWatchdog()
         self._closed = False
         self._closing = threading.Event()
         self._environment = EnvironmentSettings()
-        # One pool per host, shared by the per-thread sessions.
-        self._adapter = _DeadlineAdapter(
-            pool_connections=_POOL_HOSTS, pool_maxsize=config.max_connections, max_retries=0
-        )
+        self._tls = TLSContexts()
+        self._pools = ConnectionPools(config.max_connections)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -333,13 +298,7 @@ class RestClient:
         with self._lock:
             self._closed = True
             self._closing.set()  # wakes a retry back-off at once
-            sessions = list(self._sessions)
-            # Freed here, not by the collector: a thread-local freed inside a collection that
-            # sys._current_frames() started hangs Python < 3.11.9 (CPython gh-106883).
-            self._local = None
-        for session in sessions:
-            session.close()
-        self._adapter.close()
+        self._pools.close()
         self._watchdog.close(self._config.timeouts.close)
 
     @property
@@ -350,27 +309,19 @@ class RestClient:
     def set_auth(self, auth: AuthProvider) -> None:
         self._auth = auth
 
-    def _session(self) -> requests.Session:
-        local = self._local
-        if local is None:
-            raise _AttemptError(ClientClosedError("the client is closed"), reached_server=False)
-        session: requests.Session | None = getattr(local, "session", None)
-        if session is None:
-            session = new_session()
-            session.mount("http://", self._adapter)
-            session.mount("https://", self._adapter)
-            session.headers["User-Agent"] = _USER_AGENT
-            local.session = session
-            with self._lock:
-                self._sessions.add(session)
-        return session
-
     # ------------------------------------------------------------------ URLs
 
     def url(self, origin: Origin, path: str, config: ClientConfig | None = None) -> str:
         cfg = config or self._config
         base = cfg.rest_endpoint if origin == "api" else cfg.socket_rest_endpoint
         return base.rstrip("/") + "/" + path.lstrip("/")
+
+    def tls_context(self, verify: Any) -> ssl.SSLContext:
+        """The client's TLS context for ``verify`` (built once, on first use), for its REST
+        calls and its socket."""
+        if isinstance(verify, ssl.SSLContext):
+            return verify
+        return self._tls.get(self._environment.verify(_verify(verify)))
 
     # ------------------------------------------------------------------ calls
 
@@ -414,7 +365,7 @@ class RestClient:
             if authenticate:
                 all_headers.update(self._auth.headers())
             with self._send(
-                method, url, cfg, deadline, params=query, data=body, headers=all_headers
+                method, url, cfg, deadline, params=query, body=body, headers=all_headers
             ) as response:
                 content = self._read_all(response, deadline)
                 return self._interpret(response, content, origin, authenticate, unwrap)
@@ -430,7 +381,7 @@ class RestClient:
         params: Mapping[str, Any] | None = None,
         config: ClientConfig | None = None,
         on_cut: Callable[[Callable[[], None]], None] | None = None,
-    ) -> Iterator[requests.Response]:
+    ) -> Iterator[Response]:
         """GET ``path`` on the api host and keep the response open to read it as it arrives
         (server-sent events): one attempt, no overall deadline, ``Timeouts.sse_idle`` as the
         read timeout. ``on_cut`` gets, before anything is sent, a function that cuts the
@@ -440,8 +391,14 @@ class RestClient:
         idle = cfg.with_options(timeouts=attrs.evolve(cfg.timeouts, rest=cfg.timeouts.sse_idle))
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
         tokens: list[int] = []
+        cut = threading.Event()
+
+        def cut_now() -> None:
+            cut.set()
+            self._watchdog.cut(tokens)
+
         if on_cut is not None:
-            on_cut(lambda: self._watchdog.cut(tokens))
+            on_cut(cut_now)
         try:
             with self._send(
                 "GET",
@@ -449,10 +406,11 @@ class RestClient:
                 idle,
                 time.monotonic() + _STREAM_DEADLINE,
                 tokens=tokens,
+                cut=cut,
                 params=query,
                 headers={**headers, **self._auth.headers()},
             ) as response:
-                if not 200 <= response.status_code < 300:
+                if not 200 <= response.status < 300:
                     self._interpret(response, self._read_all(response, math.inf), "api", True, True)
                 yield response
         except _AttemptError as exc:
@@ -517,73 +475,102 @@ class RestClient:
         config: ClientConfig,
         deadline: float,
         tokens: list[int] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[requests.Response]:
+        *,
+        cut: threading.Event | None = None,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Iterator[Response]:
         if self._closed:
             raise _AttemptError(ClientClosedError("the client is closed"), reached_server=False)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _AttemptError(_deadline_error(config), reached_server=False)
-        timeout = (min(config.timeouts.connect, remaining), min(config.timeouts.rest, remaining))
+        if params:
+            url += ("&" if urlsplit(url).query else "?") + urlencode(params)
         tokens = [] if tokens is None else tokens
-        _current_deadline.state = (self._watchdog, deadline, tokens)
-        response: requests.Response | None = None
+        watchdog = self._watchdog
+
+        def watch(sock: socket.socket) -> None:
+            tokens.append(watchdog.watch(sock, deadline))
+
+        def may_resend() -> bool:
+            # Not when the failure was the watchdog's (the deadline, close()) or the caller's cut.
+            return not self._closed and time.monotonic() < deadline and not (cut and cut.is_set())
+
+        verify = config.verify
+        response: Response | None = None
         try:
             try:
-                session = self._session()
-                # Prepared and sent directly: the settings Session.request would merge per call
-                # are fixed per client, and the environment is read once (see netenv).
-                response = session.send(
-                    prepare(session, method, url, **kwargs),
-                    timeout=timeout,
-                    verify=self._environment.verify(_requests_verify(config)),
-                    proxies=self._environment.proxies(url),
-                    allow_redirects=True,
-                    stream=True,
+                response = self._pools.send(
+                    method,
+                    url,
+                    headers={**_BASE_HEADERS, **(headers or {})},
+                    body=body,
+                    connect_timeout=min(config.timeouts.connect, remaining),
+                    read_timeout=min(config.timeouts.rest, remaining),
+                    proxy_for=self._environment.proxy,
+                    tls_context=lambda: self.tls_context(verify),
+                    on_socket=watch,
+                    may_resend=may_resend,
+                    credential_headers=_CREDENTIAL_HEADERS,
                 )
-            except requests.exceptions.SSLError as exc:
-                tls = tls_failure(exc)
-                why = f": {tls_reason(tls)}" if tls is not None else ""
+            except ConnectFailure as exc:
+                cause = exc.__cause__
+                if isinstance(cause, ssl.SSLError):
+                    tls = tls_failure(exc)
+                    why = f": {tls_reason(tls)}" if tls is not None else ""
+                    raise _AttemptError(
+                        TLSError(f"TLS verification failed for {_origin_of(url)}{why}"),
+                        reached_server=False,
+                    ) from exc
+                if isinstance(cause, TimeoutError):
+                    message = f"connecting to {_origin_of(url)} timed out"
+                    error: TransportError = _timeout_or_deadline(config, deadline, message)
+                else:
+                    error = _failure(config, deadline, f"connection to {_origin_of(url)} failed")
+                raise _AttemptError(error, reached_server=False) from exc
+            except TooManyRedirects as exc:
+                # The server's verdict, the same on every attempt: not retried.
                 raise _AttemptError(
-                    TLSError(f"TLS verification failed for {_origin_of(url)}{why}"),
-                    reached_server=False,
+                    ProtocolError(f"{_origin_of(url)} redirected more than {MAX_REDIRECTS} times"),
+                    reached_server=True,
                 ) from exc
-            except requests.exceptions.ConnectTimeout as exc:
-                raise _AttemptError(
-                    _timeout_or_deadline(
-                        config, deadline, f"connecting to {_origin_of(url)} timed out"
-                    ),
-                    reached_server=False,
-                ) from exc
-            except requests.exceptions.ReadTimeout as exc:
+            except TimeoutError as exc:
                 raise _AttemptError(
                     _timeout_or_deadline(
                         config, deadline, f"{_origin_of(url)} did not answer in time"
                     ),
                     reached_server=True,
                 ) from exc
-            except requests.exceptions.ConnectionError as exc:
-                raise _AttemptError(
-                    _failure(config, deadline, f"connection to {_origin_of(url)} failed"),
-                    reached_server=not _is_connect_failure(exc),
-                ) from exc
-            except requests.exceptions.RequestException as exc:
+            except ValueError as exc:
+                # A header or URL http.client refuses to send (a line break in a value). Only
+                # the type is named: the value may be a credential.
                 raise _AttemptError(
                     TransportError(f"request to {_origin_of(url)} failed: {type(exc).__name__}"),
-                    reached_server=True,
-                ) from exc
+                    reached_server=False,
+                ) from None
+            except (OSError, http.client.HTTPException) as exc:
+                if isinstance(
+                    exc, (OSError, http.client.IncompleteRead, http.client.BadStatusLine)
+                ):
+                    error = _failure(config, deadline, f"connection to {_origin_of(url)} failed")
+                else:
+                    error = TransportError(
+                        f"request to {_origin_of(url)} failed: {type(exc).__name__}"
+                    )
+                raise _AttemptError(error, reached_server=True) from exc
             yield response
         finally:
-            _current_deadline.state = None
             for token in tokens:
-                self._watchdog.unwatch(token)
+                watchdog.unwatch(token)
             if response is not None:
                 response.close()
 
-    def _read_all(self, response: requests.Response, deadline: float) -> bytes:
+    def _read_all(self, response: Response, deadline: float) -> bytes:
         try:
-            return response.content
-        except requests.exceptions.RequestException as exc:
+            return response.read()
+        except (OSError, http.client.HTTPException, ValueError) as exc:
             raise _AttemptError(
                 _failure(self._config, deadline, "the connection broke while reading the response"),
                 reached_server=True,
@@ -591,13 +578,13 @@ class RestClient:
 
     def _interpret(
         self,
-        response: requests.Response,
+        response: Response,
         content: bytes,
         origin: Origin,
         authenticated: bool,
         unwrap: bool,
     ) -> Any:
-        status = response.status_code
+        status = response.status
         if status == 401 and authenticated and self._auth.is_authenticated():
             # A 401 clears the credentials before anything else.
             self._auth.on_unauthorized()
@@ -623,7 +610,12 @@ class RestClient:
     # ------------------------------------------------------------------ raw transfers
 
     def download(
-        self, url: str, sink: IO[bytes], *, config: ClientConfig | None = None, chunk: int = 1 << 16
+        self,
+        url: str,
+        sink: IO[bytes],
+        *,
+        config: ClientConfig | None = None,
+        chunk: int = _DOWNLOAD_BUFFER,
     ) -> int:
         """Stream ``url`` (a signed URL: no credentials are sent) into ``sink``. Retried from
         the start on transport failures, so ``sink`` must be seekable and is truncated."""
@@ -634,23 +626,25 @@ class RestClient:
             sink.seek(0)
             sink.truncate()
             with self._send("GET", url, cfg_dl, deadline) as response:
-                if not 200 <= response.status_code < 300:
+                if not 200 <= response.status < 300:
                     content = self._read_all(response, deadline)
-                    raise _AttemptError(
-                        parse_error(
-                            response.status_code,
-                            response.reason,
-                            content,
-                            response.headers.get("Retry-After"),
-                        ),
-                        reached_server=True,
-                    )
+                    raise _AttemptError(_error_of(response, content), reached_server=True)
                 written = 0
                 try:
-                    for piece in response.iter_content(chunk):
-                        sink.write(piece)
-                        written += len(piece)
-                except requests.exceptions.RequestException as exc:
+                    if response.encoded:
+                        for piece in response.pieces(chunk):
+                            sink.write(piece)
+                            written += len(piece)
+                    else:
+                        # One buffer, filled and written again and again: no copy per piece.
+                        view = memoryview(bytearray(chunk))
+                        while True:
+                            count = response.readinto(view)
+                            if not count:
+                                break
+                            sink.write(view[:count])
+                            written += count
+                except (OSError, http.client.HTTPException, ValueError) as exc:
                     raise _AttemptError(
                         _failure(cfg_dl, deadline, "download interrupted"), reached_server=True
                     ) from exc
@@ -681,41 +675,23 @@ class RestClient:
                     url,
                     cfg_up,
                     deadline,
-                    data=_SizedBody(body, size),
-                    headers={"Content-Type": content_type},
+                    # Content-Length, never chunked: presigned-URL storage refuses chunked PUTs.
+                    body=body,
+                    headers={"Content-Type": content_type, "Content-Length": str(size)},
                 ) as response,
             ):
                 content = self._read_all(response, deadline)
-                if not 200 <= response.status_code < 300:
-                    raise _AttemptError(
-                        parse_error(
-                            response.status_code,
-                            response.reason,
-                            content,
-                            response.headers.get("Retry-After"),
-                        ),
-                        reached_server=True,
-                    )
+                if not 200 <= response.status < 300:
+                    raise _AttemptError(_error_of(response, content), reached_server=True)
 
         # A PUT to a presigned URL is idempotent: the same bytes land on the same key.
         self.run_with_retries(attempt, cfg_up, idempotent=True, label="upload")
 
 
-class _SizedBody:
-    """A readable body with a known length. requests then sends ``Content-Length`` and streams
-    the body with ``read()`` (a plain stream of unknown length would go out chunked, which
-    presigned-URL storage does not accept). No ``__iter__`` on purpose: requests treats
-    iterables as chunked generators."""
-
-    def __init__(self, stream: IO[bytes], size: int) -> None:
-        self._stream = stream
-        self._size = size
-
-    def __len__(self) -> int:
-        return self._size
-
-    def read(self, amount: int = -1) -> bytes:
-        return self._stream.read(amount)
+def _error_of(response: Response, content: bytes) -> APIError:
+    return parse_error(
+        response.status, response.reason, content, response.headers.get("Retry-After")
+    )
 
 
 def _with_total(config: ClientConfig, total: float) -> Timeouts:
@@ -730,44 +706,13 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
-def _requests_verify(config: ClientConfig) -> bool | str:
-    verify = config.verify
-    if isinstance(verify, (bool, str)):
-        return verify
-    # An SSLContext cannot be handed to requests; fall back to verification on.
-    return True
+def _verify(verify: Any) -> bool | str:
+    return verify if isinstance(verify, (bool, str)) else True
 
 
 def _origin_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _is_connect_failure(exc: requests.exceptions.ConnectionError) -> bool:
-    """True when the request certainly never reached the server (refused, DNS, connect)."""
-    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (NewConnectionError, NameResolutionError, ConnectionRefusedError)):
-            return True
-        if isinstance(current, MaxRetryError) and current.reason is not None:
-            current = current.reason
-            continue
-        current = (
-            current.__cause__
-            or current.__context__
-            or (
-                current.args[0]
-                if current.args and isinstance(current.args[0], BaseException)
-                else None
-            )
-        )
-    return False
 
 
 class _DeadlineExceeded(SogniTimeoutError):

@@ -34,14 +34,13 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
-import requests
-import urllib3.exceptions
 
 from .._log import get_logger
 from ..errors import APIError, ClientClosedError, SogniError, TransportError
 
 if TYPE_CHECKING:
     from ..config import ClientConfig
+    from .http11 import Response
     from .rest import RestClient
 
 __all__ = ["SSEFrame", "SSEParser", "SSEStream", "StreamRequest", "parse_frames"]
@@ -55,12 +54,7 @@ _LINE = re.compile(r"\r?\n")
 _READ_SIZE = 1 << 16
 _WAKE_INTERVAL = 0.1  # how often a back-off sleep checks whether the client closed
 # What reading a body can raise when the server goes silent or the connection is cut.
-_READ_ERRORS = (
-    requests.exceptions.RequestException,
-    urllib3.exceptions.HTTPError,
-    http.client.HTTPException,
-    OSError,
-)
+_READ_ERRORS = (http.client.HTTPException, OSError)
 
 
 @attrs.frozen
@@ -320,19 +314,11 @@ class SSEStream(Iterator[SSEFrame], Generic[K]):
             self._stop.wait(min(remaining, _WAKE_INTERVAL))
 
 
-def _texts(response: requests.Response) -> Iterator[str]:
-    """The body as text, piece by piece as it arrives (``read1`` returns what is there)."""
-    raw = response.raw
-    read1 = getattr(raw, "read1", None)
-    chunks: Iterator[bytes]
-    if read1 is not None:
-        chunks = iter(lambda: read1(_READ_SIZE, decode_content=True), b"")
-    else:  # urllib3 1.x: a chunked body yields chunk by chunk
-        chunks = response.iter_content(chunk_size=None)
+def _texts(response: Response) -> Iterator[str]:
+    """The body as text, piece by piece as it arrives."""
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    for chunk in chunks:
-        if chunk:
-            yield decoder.decode(chunk)
+    for chunk in response.pieces(_READ_SIZE):
+        yield decoder.decode(chunk)
     tail = decoder.decode(b"", final=True)
     if tail:
         yield tail

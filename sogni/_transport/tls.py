@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 import ssl
+import threading
 from typing import Any
 
-__all__ = ["environment_ca_bundle", "ssl_context", "tls_failure", "tls_reason"]
+__all__ = ["TLSContexts", "environment_ca_bundle", "ssl_context", "tls_failure", "tls_reason"]
 
 
 def environment_ca_bundle() -> str | None:
@@ -20,7 +21,7 @@ def ssl_context(verify: Any) -> ssl.SSLContext:
     """The TLS context for ``ClientConfig.verify`` (a context, False, a CA bundle, or True).
 
     With True, ``REQUESTS_CA_BUNDLE`` (then ``CURL_CA_BUNDLE``) names the CA bundle when set,
-    as it does for the REST calls that ``requests`` makes, so one setting covers both."""
+    as it does for ``requests``, so a deployment set up for it keeps working."""
     if isinstance(verify, ssl.SSLContext):
         return verify
     if verify is False:
@@ -35,7 +36,43 @@ def ssl_context(verify: Any) -> ssl.SSLContext:
         if os.path.isdir(verify):
             return ssl.create_default_context(capath=verify)
         return ssl.create_default_context(cafile=verify)
+    return _system_context()
+
+
+def _system_context() -> ssl.SSLContext:
+    """The system's trust store; certifi's bundle when the system has none (a Python built
+    without one, as on macOS before "Install Certificates") and certifi is installed."""
+    paths = ssl.get_default_verify_paths()
+    has_store = any(p and os.path.exists(p) for p in (paths.cafile, paths.capath))
+    if not has_store:
+        try:
+            import certifi
+        except ImportError:
+            pass
+        else:
+            return ssl.create_default_context(cafile=certifi.where())
     return ssl.create_default_context()
+
+
+class TLSContexts:
+    """One context per ``verify`` setting, built when first needed and then reused (building
+    one reads the whole trust store), for a client's REST calls and its socket."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._contexts: dict[bool | str, ssl.SSLContext] = {}
+
+    def get(self, verify: Any) -> ssl.SSLContext:
+        if isinstance(verify, ssl.SSLContext):
+            return verify
+        key: bool | str = verify if isinstance(verify, (bool, str)) else True
+        context = self._contexts.get(key)
+        if context is None:
+            with self._lock:
+                context = self._contexts.get(key)
+                if context is None:
+                    context = self._contexts[key] = ssl_context(key)
+        return context
 
 
 def tls_failure(exc: BaseException | None) -> ssl.SSLCertVerificationError | None:

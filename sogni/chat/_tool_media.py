@@ -328,34 +328,39 @@ def _read_stream(stream: Any, kind: Kind) -> bytes:
 
 def _fetch(url: str, kind: Kind, config: ClientConfig) -> bytes:
     """GET a trusted media URL: no redirects, no credentials, size-capped."""
-    import requests
+    import http.client
+
+    from .._transport.http11 import failure_name, get_once
+    from .._transport.netenv import proxy_for
+    from .._transport.tls import ssl_context
+    from .._version import __version__
 
     limit = max(config.timeouts.vision_fetch, 1.0)
     cap = MAX_BYTES[kind]
     deadline = time.monotonic() + config.timeouts.download
-    verify: bool | str = config.verify if isinstance(config.verify, (bool, str)) else True
     try:
-        with requests.get(
+        with get_once(
             url,
-            stream=True,
-            allow_redirects=False,
-            timeout=(min(config.timeouts.connect, limit), limit),
-            verify=verify,
+            headers={"User-Agent": f"sogni-python/{__version__}"},
+            connect_timeout=min(config.timeouts.connect, limit),
+            read_timeout=limit,
+            proxy=proxy_for(url),
+            tls_context=lambda: ssl_context(config.verify),
         ) as response:
-            if response.status_code != 200:
-                raise _http_error(response.status_code, kind)
+            if response.status != 200:
+                raise _http_error(response.status, kind)
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise ToolInputError(f"{kind} input exceeds {cap // (1024 * 1024)}MB limit")
             buffer = bytearray()
-            for piece in response.iter_content(1 << 16):
+            for piece in response.pieces(1 << 16):
                 buffer += piece
                 if len(buffer) > cap:
                     raise ToolInputError(f"{kind} input exceeds {cap // (1024 * 1024)}MB limit")
                 if time.monotonic() > deadline:
                     raise TransportError(f"fetching the {kind} input took too long")
-    except requests.exceptions.RequestException as exc:
-        raise TransportError(f"fetching the {kind} input failed ({type(exc).__name__})") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise TransportError(f"fetching the {kind} input failed ({failure_name(exc)})") from None
     return _checked(bytes(buffer), kind, None)
 
 

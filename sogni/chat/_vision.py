@@ -458,34 +458,41 @@ def _downscale(data: bytes, fmt: str) -> bytes:
 
 def _fetch(url: str, param: str, config: ClientConfig, downscale: bool) -> str:
     """GET a trusted image URL (no redirects, no credentials, size-capped) as a data URI."""
-    import requests
+    import http.client
+
+    from .._transport.http11 import failure_name, get_once
+    from .._transport.netenv import proxy_for
+    from .._transport.tls import ssl_context
+    from .._version import __version__
 
     limit = config.timeouts.vision_fetch
     deadline = time.monotonic() + limit
-    verify: bool | str = config.verify if isinstance(config.verify, (bool, str)) else True
     try:
-        with requests.get(
+        with get_once(
             url,
-            stream=True,
-            allow_redirects=False,
-            timeout=(min(config.timeouts.connect, limit), limit),
-            verify=verify,
-            headers={"Accept": "image/png, image/jpeg"},
+            headers={
+                "Accept": "image/png, image/jpeg",
+                "User-Agent": f"sogni-python/{__version__}",
+            },
+            connect_timeout=min(config.timeouts.connect, limit),
+            read_timeout=limit,
+            proxy=proxy_for(url),
+            tls_context=lambda: ssl_context(config.verify),
         ) as response:
-            if 300 <= response.status_code < 400:
-                raise _ImageProblem(f"the image URL redirects (HTTP {response.status_code})")
-            if response.status_code != 200:
-                raise _http_error(response.status_code, param)
+            if 300 <= response.status < 400:
+                raise _ImageProblem(f"the image URL redirects (HTTP {response.status})")
+            if response.status != 200:
+                raise _http_error(response.status, param)
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > _input_cap(downscale):
                 raise _ImageProblem(
                     f"the image is {declared} bytes; the limit is {_mib(_input_cap(downscale))}"
                 )
             data = _read_capped(response, deadline, _input_cap(downscale))
-            mime = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    except requests.exceptions.RequestException as exc:
+            mime = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    except (OSError, http.client.HTTPException) as exc:
         raise TransportError(
-            f"fetching the image for {param} failed ({type(exc).__name__})"
+            f"fetching the image for {param} failed ({failure_name(exc)})"
         ) from None
     log.debug("Fetched an image to inline (%d bytes)", len(data))
     # The declared type wins when it is an image type we take; else the bytes tell.
@@ -494,7 +501,7 @@ def _fetch(url: str, param: str, config: ClientConfig, downscale: bool) -> str:
 
 def _read_capped(response: Any, deadline: float, cap: int) -> bytes:
     buffer = bytearray()
-    for piece in response.iter_content(1 << 16):
+    for piece in response.pieces(1 << 16):
         buffer += piece
         if len(buffer) > cap:
             raise _ImageProblem(f"the image is larger than {_mib(cap)}")

@@ -5,6 +5,7 @@ meaning requests gives them."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import ssl
@@ -63,11 +64,13 @@ def test_a_rest_only_client_loads_no_socket_stack_and_starts_no_socket_or_callba
         client.account.refresh_balance()
         threads = sorted(t.name for t in threading.enumerate() if t.name.startswith("sogni-"))
         client.close()
-        print(json.dumps({"websocket": "websocket" in sys.modules, "threads": threads}))
+        loaded = [m for m in ("websocket", "requests", "urllib3") if m in sys.modules]
+        print(json.dumps({"loaded": loaded, "threads": threads}))
         """,
     )
-    # The REST deadline watchdog is the one thread a REST call needs.
-    assert result == {"websocket": False, "threads": ["sogni-rest-deadline"]}
+    # The REST deadline watchdog is the one thread a REST call needs; REST is the standard
+    # library's http.client, so neither requests nor urllib3 is loaded.
+    assert result == {"loaded": [], "threads": ["sogni-rest-deadline"]}
 
 
 def test_nothing_is_imported_for_the_first_time_on_an_sdk_thread(fake: FakeSupernet) -> None:
@@ -113,11 +116,17 @@ def test_nothing_is_imported_for_the_first_time_on_an_sdk_thread(fake: FakeSuper
             chunks = sum(1 for _ in reply)
             # The socket is the SDK's own: websocket-client is not even installed for users.
             websocket = "websocket" in sys.modules
-        print(json.dumps({"late": late, "chunks": chunks, "websocket": websocket}))
+        http_stacks = [m for m in ("requests", "urllib3") if m in sys.modules]
+        print(
+            json.dumps(
+                {"late": late, "chunks": chunks, "websocket": websocket, "http_stacks": http_stacks}
+            )
+        )
         """,
     )
     assert result["chunks"] and result["late"] == []
     assert result["websocket"] is False
+    assert result["http_stacks"] == []  # the SDK never loads requests or urllib3
 
 
 # --------------------------------------------------------------------------- the environment
@@ -199,3 +208,39 @@ def test_requests_ca_bundle_is_the_trust_store_of_verified_calls(
         me = make_client(disable_socket=True, rest_endpoint=front.url).account.me()
     assert me.username
     assert ("GET", "/v1/account/me") in front.seen
+
+
+def test_proxy_credentials_in_the_proxy_url_go_as_proxy_authorization(
+    clean_environment: pytest.MonkeyPatch,
+    proxy: Forwarder,
+    fake: FakeSupernet,
+    make_client: Callable[..., SogniClient],
+) -> None:
+    clean_environment.setenv("HTTP_PROXY", proxy.url.replace("://", "://agent:s%40fe@"))
+    make_client(disable_socket=True).account.me()
+    assert _account_calls(proxy, fake)
+    assert set(proxy.authorizations) == {"Basic " + base64.b64encode(b"agent:s@fe").decode()}
+
+
+def test_an_https_call_tunnels_through_the_proxy(
+    clean_environment: pytest.MonkeyPatch,
+    proxy: Forwarder,
+    fake: FakeSupernet,
+    make_client: Callable[..., SogniClient],
+    tmp_path: Path,
+) -> None:
+    authority = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    clean_environment.setenv("https_proxy", proxy.url.replace("://", "://agent:secret@"))
+    with Forwarder(upstream=fake.rest_url, tls=context) as front:
+        client = make_client(disable_socket=True, rest_endpoint=front.url, verify=str(bundle))
+        assert client.account.me().username
+        client.account.me()
+        target = front.url.removeprefix("https://")
+        # One tunnel, kept alive for the second call; the proxy never sees inside it.
+        assert proxy.seen == [("CONNECT", target)]
+        assert proxy.authorizations == ["Basic " + base64.b64encode(b"agent:secret").decode()]
+        assert front.seen.count(("GET", "/v1/account/me")) == 2

@@ -11,7 +11,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 import pytest
-import responses
 
 from sogni._transport.rest import RestClient
 from sogni.config import ClientConfig, RetryPolicy
@@ -20,8 +19,10 @@ from sogni.projects._uploads import upload_media
 from sogni.projects._validation import MediaSlot
 from sogni.projects.media import resolve_media
 
-API = "https://api.example.test"
-STORE = "https://bucket.example.test"
+from ..scripted_http import ScriptedServer
+from ..scripted_http import scripted_server as scripted_server
+
+# The api host and the object store are one scripted server; the store's paths start /put/.
 JOB_ID = "1B4E28BA-2FA1-41D2-883F-0016D3CCA427"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
 MP3 = b"ID3\x04" + bytes(300)
@@ -39,9 +40,9 @@ class _Key:
 
 
 @pytest.fixture
-def config() -> ClientConfig:
+def config(mocked: ScriptedServer) -> ClientConfig:
     return ClientConfig(
-        rest_endpoint=API,
+        rest_endpoint=mocked.url,
         retry=RetryPolicy(max_attempts=3, backoff_base=0.001, backoff_max=0.001),
         sleep=lambda _seconds: None,
     )
@@ -55,9 +56,10 @@ def rest(config: ClientConfig) -> Iterator[RestClient]:
 
 
 @pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
+def mocked(scripted_server: ScriptedServer) -> Iterator[ScriptedServer]:
+    scripted_server.reset()
+    yield scripted_server
+    scripted_server.reset()
 
 
 def slot(name: str, data: bytes, kind: str = "image", upload_id: str | None = None) -> MediaSlot:
@@ -69,33 +71,26 @@ def query(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query, keep_blank_values=True)
 
 
-def presign(mocked: responses.RequestsMock, endpoint: str, target: str) -> None:
-    mocked.get(
-        f"{API}{endpoint}",
-        json={"status": "success", "data": {"uploadUrl": target}},
-    )
+def presign(mocked: ScriptedServer, endpoint: str, target: str) -> None:
+    mocked.get(endpoint, json={"status": "success", "data": {"uploadUrl": mocked.url + target}})
 
 
-def capture_put(
-    mocked: responses.RequestsMock, url: str, statuses: list[int]
-) -> list[dict[str, Any]]:
+def capture_put(mocked: ScriptedServer, path: str, statuses: list[int]) -> list[dict[str, Any]]:
     """Answer PUTs with ``statuses`` in turn; record what each attempt sent."""
     seen: list[dict[str, Any]] = []
 
     def callback(request: Any) -> tuple[int, dict[str, str], str]:
-        seen.append({"headers": dict(request.headers), "data": request.body})
+        seen.append({"headers": request.headers, "data": request.body})
         status = statuses[min(len(seen), len(statuses)) - 1]
         return status, {}, "" if status < 400 else '{"message":"denied"}'
 
-    mocked.add_callback(responses.PUT, url, callback=callback)
+    mocked.add_callback("PUT", path, callback=callback)
     return seen
 
 
-def test_image_upload(
-    rest: RestClient, config: ClientConfig, mocked: responses.RequestsMock
-) -> None:
-    presign(mocked, "/v1/image/uploadUrl", f"{STORE}/put/start?sig=abc")
-    puts = capture_put(mocked, f"{STORE}/put/start", [200])
+def test_image_upload(rest: RestClient, config: ClientConfig, mocked: ScriptedServer) -> None:
+    presign(mocked, "/v1/image/uploadUrl", "/put/start?sig=abc")
+    puts = capture_put(mocked, "/put/start", [200])
     upload_media(rest, config, JOB_ID, [slot("startingImage", PNG)])
 
     get = mocked.calls[0].request
@@ -119,11 +114,9 @@ def test_image_upload(
     assert "Authorization" not in put["headers"]
 
 
-def test_media_upload_query(
-    rest: RestClient, config: ClientConfig, mocked: responses.RequestsMock
-) -> None:
-    presign(mocked, "/v1/media/uploadUrl", f"{STORE}/put/audio")
-    capture_put(mocked, f"{STORE}/put/audio", [200, 200])
+def test_media_upload_query(rest: RestClient, config: ClientConfig, mocked: ScriptedServer) -> None:
+    presign(mocked, "/v1/media/uploadUrl", "/put/audio")
+    capture_put(mocked, "/put/audio", [200, 200])
     upload_media(
         rest,
         config,
@@ -148,7 +141,7 @@ def test_media_upload_query(
 
 
 def test_retry_sends_the_same_bytes(
-    rest: RestClient, config: ClientConfig, mocked: responses.RequestsMock, tmp_path: Path
+    rest: RestClient, config: ClientConfig, mocked: ScriptedServer, tmp_path: Path
 ) -> None:
     path = tmp_path / "context.png"
     path.write_bytes(PNG)
@@ -162,8 +155,8 @@ def test_retry_sends_the_same_bytes(
         return stream
 
     source = attrs.evolve(resolved, opener=opener)
-    presign(mocked, "/v1/image/uploadUrl", f"{STORE}/put/ctx")
-    puts = capture_put(mocked, f"{STORE}/put/ctx", [503, 502, 200])
+    presign(mocked, "/v1/image/uploadUrl", "/put/ctx")
+    puts = capture_put(mocked, "/put/ctx", [503, 502, 200])
     upload_media(
         rest, config, JOB_ID, [MediaSlot(slot="contextImage1", kind="image", source=source)]
     )
@@ -176,17 +169,18 @@ def test_retry_sends_the_same_bytes(
 
 
 def test_slots_upload_in_order_and_stop_at_the_first_failure(
-    rest: RestClient, config: ClientConfig, mocked: responses.RequestsMock
+    rest: RestClient, config: ClientConfig, mocked: ScriptedServer
 ) -> None:
-    targets = iter([f"{STORE}/put/1", f"{STORE}/put/2", f"{STORE}/put/3"])
+    targets = iter(["/put/1", "/put/2", "/put/3"])
 
     def presigned(request: Any) -> tuple[int, dict[str, str], str]:
-        return 200, {}, json.dumps({"status": "success", "data": {"uploadUrl": next(targets)}})
+        url = mocked.url + next(targets)
+        return 200, {}, json.dumps({"status": "success", "data": {"uploadUrl": url}})
 
-    mocked.add_callback(responses.GET, f"{API}/v1/image/uploadUrl", callback=presigned)
-    first = capture_put(mocked, f"{STORE}/put/1", [200])
-    second = capture_put(mocked, f"{STORE}/put/2", [403])
-    third = capture_put(mocked, f"{STORE}/put/3", [200])
+    mocked.add_callback("GET", "/v1/image/uploadUrl", callback=presigned)
+    first = capture_put(mocked, "/put/1", [200])
+    second = capture_put(mocked, "/put/2", [403])
+    third = capture_put(mocked, "/put/3", [200])
     slots = [slot("referenceMask", PNG), slot("startingImage", PNG), slot("cnImage", PNG)]
     with pytest.raises(PermissionDeniedError) as info:
         upload_media(rest, config, JOB_ID, slots)
@@ -198,15 +192,15 @@ def test_slots_upload_in_order_and_stop_at_the_first_failure(
 
 
 def test_missing_upload_url_is_a_protocol_error(
-    rest: RestClient, config: ClientConfig, mocked: responses.RequestsMock
+    rest: RestClient, config: ClientConfig, mocked: ScriptedServer
 ) -> None:
-    mocked.get(f"{API}/v1/image/uploadUrl", json={"status": "success", "data": {}})
+    mocked.get("/v1/image/uploadUrl", json={"status": "success", "data": {}})
     with pytest.raises(ProtocolError, match="uploadUrl"):
         upload_media(rest, config, JOB_ID, [slot("startingImage", PNG)])
 
 
 def test_no_slots_no_requests(
-    rest: RestClient, config: ClientConfig, mocked: responses.RequestsMock
+    rest: RestClient, config: ClientConfig, mocked: ScriptedServer
 ) -> None:
     upload_media(rest, config, JOB_ID, [])
     assert len(mocked.calls) == 0

@@ -1,13 +1,12 @@
-"""REST: retry matrix, Retry-After, error parsing (with ``responses``, no sockets)."""
+"""REST: retry matrix, Retry-After, error parsing (against a scripted loopback server)."""
 
 from __future__ import annotations
 
 import random
+import socket
+from collections.abc import Iterator
 
 import pytest
-import requests
-import responses
-from responses import registries
 
 from sogni import (
     AuthenticationError,
@@ -22,7 +21,9 @@ from sogni import (
 )
 from sogni._transport.rest import RestClient, parse_error, retry_after_seconds
 
-API = "https://api.example.test"
+from ..scripted_http import ScriptedServer
+from ..scripted_http import scripted as scripted
+from ..scripted_http import scripted_server as scripted_server
 
 
 class _Auth:
@@ -44,18 +45,21 @@ def sleeps() -> list[float]:
     return []
 
 
-@pytest.fixture
-def rest(sleeps: list[float]) -> RestClient:
-    config = ClientConfig(
-        rest_endpoint=API,
-        socket_endpoint="wss://socket.example.test",
+def _config(base: str, sleep: object, **timeouts: float) -> ClientConfig:
+    return ClientConfig(
+        rest_endpoint=base,
+        socket_endpoint=base.replace("http", "ws", 1),
         disable_socket=True,
         retry=RetryPolicy(max_attempts=3, retry_after_cap=30),
-        timeouts=Timeouts(rest_total=60),
-        sleep=sleeps.append,
+        timeouts=Timeouts(rest_total=60, **timeouts),
+        sleep=sleep,  # type: ignore[arg-type]
         rng=random.Random(7),
     )
-    client = RestClient(config, _Auth())
+
+
+@pytest.fixture
+def rest(scripted: ScriptedServer, sleeps: list[float]) -> Iterator[RestClient]:
+    client = RestClient(_config(scripted.url, sleeps.append, rest=0.5), _Auth())
     yield client
     client.close()
 
@@ -64,12 +68,13 @@ def ok(data: object) -> dict[str, object]:
     return {"status": "success", "data": data}
 
 
-@responses.activate(registry=registries.OrderedRegistry)
-def test_get_503_then_200_is_retried(rest: RestClient, sleeps: list[float]) -> None:
-    first = responses.get(
-        f"{API}/v1/thing", status=503, json={"status": "error", "message": "busy", "errorCode": 503}
+def test_get_503_then_200_is_retried(
+    rest: RestClient, scripted: ScriptedServer, sleeps: list[float]
+) -> None:
+    first = scripted.get(
+        "/v1/thing", status=503, json={"status": "error", "message": "busy", "errorCode": 503}
     )
-    second = responses.get(f"{API}/v1/thing", json=ok({"x": 1}))
+    second = scripted.get("/v1/thing", json=ok({"x": 1}))
     assert rest.request("GET", "/v1/thing") == {"x": 1}
     assert first.call_count == 1 and second.call_count == 1
     assert len(sleeps) == 1 and 0 <= sleeps[0] <= 0.5  # full jitter within the first ceiling
@@ -78,12 +83,15 @@ def test_get_503_then_200_is_retried(rest: RestClient, sleeps: list[float]) -> N
 @pytest.mark.parametrize(
     ("status", "error"), [(400, BadRequestError), (401, AuthenticationError), (404, NotFoundError)]
 )
-@responses.activate
 def test_client_errors_are_tried_once(
-    rest: RestClient, sleeps: list[float], status: int, error: type[Exception]
+    rest: RestClient,
+    scripted: ScriptedServer,
+    sleeps: list[float],
+    status: int,
+    error: type[Exception],
 ) -> None:
-    rsp = responses.get(
-        f"{API}/v1/thing", status=status, json={"status": "error", "message": "no", "errorCode": 9}
+    rsp = scripted.get(
+        "/v1/thing", status=status, json={"status": "error", "message": "no", "errorCode": 9}
     )
     with pytest.raises(error) as info:
         rest.request("GET", "/v1/thing")
@@ -92,17 +100,17 @@ def test_client_errors_are_tried_once(
     assert info.value.status == status and info.value.error_code == 9
 
 
-@responses.activate
-def test_post_that_may_have_reached_the_server_is_not_retried(rest: RestClient) -> None:
-    rsp = responses.post(f"{API}/v1/create", status=503)
+def test_post_that_may_have_reached_the_server_is_not_retried(
+    rest: RestClient, scripted: ScriptedServer
+) -> None:
+    rsp = scripted.post("/v1/create", status=503)
     with pytest.raises(ServerError):
         rest.request("POST", "/v1/create", json_body={"a": 1})
     assert rsp.call_count == 1
 
 
-@responses.activate
-def test_a_json_body_is_json_stringify_text(rest: RestClient) -> None:
-    rsp = responses.post(f"{API}/v1/create", json=ok({}))
+def test_a_json_body_is_json_stringify_text(rest: RestClient, scripted: ScriptedServer) -> None:
+    rsp = scripted.post("/v1/create", json=ok({}))
     rest.request(
         "POST",
         "/v1/create",
@@ -112,62 +120,98 @@ def test_a_json_body_is_json_stringify_text(rest: RestClient) -> None:
     assert (
         rsp.calls[0].request.body == '{"n":[1e-7,0.00001,7],"s":"\u00e9 \\ud800","x":null}'.encode()
     )
+    assert rsp.calls[0].headers["Content-Type"] == "application/json"
+    assert rsp.calls[0].headers["api-key"] == "k-123456"
 
 
-@responses.activate
-def test_post_read_failure_is_not_retried(rest: RestClient) -> None:
-    rsp = responses.post(f"{API}/v1/create", body=requests.exceptions.ReadTimeout("slow"))
+@pytest.mark.parametrize("action", ["stall", "reset"])
+def test_post_read_failure_is_not_retried(
+    rest: RestClient, scripted: ScriptedServer, action: str
+) -> None:
+    # The server got the request and never answered (the read timed out, or it reset).
+    rsp = scripted.post("/v1/create", action=action)
     with pytest.raises(TransportError):
         rest.request("POST", "/v1/create", json_body={})
     assert rsp.call_count == 1
 
 
-@responses.activate(registry=registries.OrderedRegistry)
-def test_post_is_retried_when_it_never_connected(rest: RestClient) -> None:
-    first = responses.post(f"{API}/v1/create", body=requests.exceptions.ConnectTimeout("no route"))
-    second = responses.post(f"{API}/v1/create", json=ok({"id": 1}))
-    assert rest.request("POST", "/v1/create", json_body={}) == {"id": 1}
-    assert first.call_count == 1 and second.call_count == 1
+def test_post_is_retried_when_it_never_connected() -> None:
+    # The port is bound but refuses connections until the retry's back-off starts the server.
+    with ScriptedServer(listen=False) as late:
+        route = late.post("/v1/create", json=ok({"id": 1}))
+        sleeps: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+            late.start()
+
+        client = RestClient(_config(late.url, sleep), _Auth())
+        try:
+            assert client.request("POST", "/v1/create", json_body={}) == {"id": 1}
+        finally:
+            client.close()
+    assert len(sleeps) == 1 and route.call_count == 1 and late.connections == 1
 
 
-@responses.activate(registry=registries.OrderedRegistry)
-def test_429_waits_retry_after(rest: RestClient, sleeps: list[float]) -> None:
-    responses.get(f"{API}/v1/thing", status=429, headers={"Retry-After": "7"})
-    responses.get(f"{API}/v1/thing", json=ok(1))
+def test_a_refused_connection_is_a_transport_error() -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        base = f"http://127.0.0.1:{unused.getsockname()[1]}"
+        sleeps: list[float] = []
+        client = RestClient(_config(base, sleeps.append), _Auth())
+        try:
+            with pytest.raises(
+                TransportError, match=r"connection to http://127\.0\.0\.1:\d+ failed"
+            ):
+                client.request("POST", "/v1/create", json_body={})
+        finally:
+            client.close()
+    assert len(sleeps) == 2  # never reached the server: even a POST is retried
+
+
+def test_429_waits_retry_after(
+    rest: RestClient, scripted: ScriptedServer, sleeps: list[float]
+) -> None:
+    scripted.get("/v1/thing", status=429, headers={"Retry-After": "7"})
+    scripted.get("/v1/thing", json=ok(1))
     assert rest.request("GET", "/v1/thing") == 1
     assert sleeps == [7.0]
 
 
-@responses.activate
-def test_429_beyond_the_cap_is_not_retried(rest: RestClient, sleeps: list[float]) -> None:
-    rsp = responses.get(f"{API}/v1/thing", status=429, headers={"Retry-After": "600"})
+def test_429_beyond_the_cap_is_not_retried(
+    rest: RestClient, scripted: ScriptedServer, sleeps: list[float]
+) -> None:
+    rsp = scripted.get("/v1/thing", status=429, headers={"Retry-After": "600"})
     with pytest.raises(RateLimitError) as info:
         rest.request("GET", "/v1/thing")
     assert rsp.call_count == 1 and sleeps == []
     assert info.value.retry_after == 600 and info.value.retryable
 
 
-@responses.activate
-def test_retries_stop_after_max_attempts(rest: RestClient, sleeps: list[float]) -> None:
-    rsp = responses.get(f"{API}/v1/thing", status=502)
+def test_retries_stop_after_max_attempts(
+    rest: RestClient, scripted: ScriptedServer, sleeps: list[float]
+) -> None:
+    rsp = scripted.get("/v1/thing", status=502)
     with pytest.raises(ServerError):
         rest.request("GET", "/v1/thing")
     assert rsp.call_count == 3 and len(sleeps) == 2
     assert all(0 <= s <= 1.0 for s in sleeps)
 
 
-@responses.activate
-def test_401_clears_credentials_before_raising(rest: RestClient) -> None:
-    responses.get(f"{API}/v1/account/me", status=401, body="<html>nope</html>")
+def test_401_clears_credentials_before_raising(rest: RestClient, scripted: ScriptedServer) -> None:
+    scripted.get("/v1/account/me", status=401, body="<html>nope</html>")
     with pytest.raises(AuthenticationError):
         rest.request("GET", "/v1/account/me")
     assert rest._auth.cleared == 1  # type: ignore[attr-defined]
 
 
-@responses.activate
-def test_socket_host_payload_is_not_unwrapped(rest: RestClient) -> None:
-    responses.get("https://socket.example.test/api/v1/models/list", json=[{"id": "m"}])
-    assert rest.request("GET", "/api/v1/models/list", origin="socket") == [{"id": "m"}]
+def test_socket_host_payload_is_not_unwrapped(rest: RestClient, scripted: ScriptedServer) -> None:
+    scripted.get("/api/v1/models/list", json={"status": "success", "data": [{"id": "m"}]})
+    assert rest.request("GET", "/api/v1/models/list", origin="socket") == {
+        "status": "success",
+        "data": [{"id": "m"}],
+    }
+    assert rest.request("GET", "/api/v1/models/list") == [{"id": "m"}]
 
 
 def test_error_parsing_json_text_html() -> None:

@@ -1,14 +1,16 @@
-"""The REST retry matrix through the public API (``responses``, no sockets): what has no server
-verdict or means "later" is retried up to the limit; every other verdict is final at once."""
+"""The REST retry matrix through the public API (against a scripted loopback server): what has
+no server verdict or means "later" is retried up to the limit; every other verdict is final at
+once."""
 
 from __future__ import annotations
 
 import random
+import socket
+import ssl
 from collections.abc import Iterator
 
 import pytest
-import requests
-import responses
+import trustme
 
 from sogni import (
     APIError,
@@ -21,12 +23,16 @@ from sogni import (
     ServerError,
     SogniClient,
     SogniTimeoutError,
+    Timeouts,
     TLSError,
     TransportError,
 )
 
-API = "https://api.example.test"
-ME = f"{API}/v1/account/me"
+from ..scripted_http import ScriptedServer
+from ..scripted_http import scripted as scripted
+from ..scripted_http import scripted_server as scripted_server
+
+ME = "/v1/account/me"
 ATTEMPTS = 3
 
 
@@ -35,16 +41,21 @@ def sleeps() -> list[float]:
     return []
 
 
-@pytest.fixture
-def client(sleeps: list[float]) -> Iterator[SogniClient]:
-    with SogniClient(
+def _client(base: str, sleeps: list[float]) -> SogniClient:
+    return SogniClient(
         api_key="sk-matrix-0123456789",
-        rest_endpoint=API,
+        rest_endpoint=base,
         disable_socket=True,
         retry=RetryPolicy(max_attempts=ATTEMPTS),
+        timeouts=Timeouts(rest=0.5),
         sleep=sleeps.append,
         rng=random.Random(3),
-    ) as c:
+    )
+
+
+@pytest.fixture
+def client(scripted: ScriptedServer, sleeps: list[float]) -> Iterator[SogniClient]:
+    with _client(scripted.url, sleeps) as c:
         yield c
 
 
@@ -56,11 +67,14 @@ def _error(status: int) -> dict[str, object]:
     ("status", "error"),
     [(429, RateLimitError), (502, ServerError), (503, ServerError), (504, ServerError)],
 )
-@responses.activate
 def test_later_statuses_are_retried_up_to_the_limit(
-    client: SogniClient, sleeps: list[float], status: int, error: type[APIError]
+    client: SogniClient,
+    scripted: ScriptedServer,
+    sleeps: list[float],
+    status: int,
+    error: type[APIError],
 ) -> None:
-    rsp = responses.get(ME, status=status, json=_error(status))
+    rsp = scripted.get(ME, status=status, json=_error(status))
     with pytest.raises(error) as info:
         client.account.me()
     assert info.value.status == status
@@ -71,21 +85,32 @@ def test_later_statuses_are_retried_up_to_the_limit(
 
 
 @pytest.mark.parametrize(
-    ("failure", "error"),
-    [
-        (requests.exceptions.ConnectionError("connection refused"), TransportError),
-        (requests.exceptions.ReadTimeout("no answer in time"), SogniTimeoutError),
-    ],
-    ids=["connection-refused", "read-timeout"],
+    ("action", "error"),
+    [("reset", TransportError), ("stall", SogniTimeoutError)],
+    ids=["connection-reset", "read-timeout"],
 )
-@responses.activate
 def test_no_verdict_on_an_idempotent_call_is_retried_up_to_the_limit(
-    client: SogniClient, sleeps: list[float], failure: Exception, error: type[Exception]
+    client: SogniClient,
+    scripted: ScriptedServer,
+    sleeps: list[float],
+    action: str,
+    error: type[Exception],
 ) -> None:
-    rsp = responses.get(ME, body=failure)
+    rsp = scripted.get(ME, action=action)
     with pytest.raises(error):
         client.account.me()
     assert rsp.call_count == ATTEMPTS
+    assert len(sleeps) == ATTEMPTS - 1
+
+
+def test_a_refused_connection_is_retried_up_to_the_limit(sleeps: list[float]) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        with (
+            _client(f"http://127.0.0.1:{unused.getsockname()[1]}", sleeps) as client,
+            pytest.raises(TransportError),
+        ):
+            client.account.me()
     assert len(sleeps) == ATTEMPTS - 1
 
 
@@ -99,11 +124,14 @@ def test_no_verdict_on_an_idempotent_call_is_retried_up_to_the_limit(
         (422, APIError),
     ],
 )
-@responses.activate
 def test_final_statuses_are_tried_exactly_once(
-    client: SogniClient, sleeps: list[float], status: int, error: type[APIError]
+    client: SogniClient,
+    scripted: ScriptedServer,
+    sleeps: list[float],
+    status: int,
+    error: type[APIError],
 ) -> None:
-    rsp = responses.get(ME, status=status, json=_error(status))
+    rsp = scripted.get(ME, status=status, json=_error(status))
     with pytest.raises(error) as info:
         client.account.me()
     assert info.value.status == status and info.value.message == f"said {status}"
@@ -112,11 +140,15 @@ def test_final_statuses_are_tried_exactly_once(
     assert sleeps == []
 
 
-@responses.activate
-def test_a_tls_failure_is_tried_exactly_once(client: SogniClient, sleeps: list[float]) -> None:
-    rsp = responses.get(ME, body=requests.exceptions.SSLError("certificate verify failed"))
-    with pytest.raises(TLSError) as info:
-        client.account.me()
+def test_a_tls_failure_is_tried_exactly_once(sleeps: list[float]) -> None:
+    # A certificate from an authority the client does not trust.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    with ScriptedServer(tls=context) as server:
+        rsp = server.get(ME, json={"status": "success", "data": {}})
+        with _client(server.url, sleeps) as client, pytest.raises(TLSError) as info:
+            client.account.me()
+        connections = server.connections
     assert not info.value.retryable
-    assert rsp.call_count == 1
+    assert connections == 1 and rsp.call_count == 0
     assert sleeps == []

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-import responses
 
 from sogni import ProtocolError, SogniClient
 from sogni.chat import (
@@ -18,7 +17,10 @@ from sogni.chat import (
     ToolCall,
 )
 
-API = "https://api.example.test"
+from ..scripted_http import ScriptedServer
+from ..scripted_http import scripted as scripted
+from ..scripted_http import scripted_server as scripted_server
+
 COMPLETION: dict[str, Any] = {
     "id": "chatcmpl-7d3f0a",
     "object": "chat.completion",
@@ -57,10 +59,11 @@ COMPLETION: dict[str, Any] = {
 }
 
 
-@responses.activate
-def test_a_hosted_answer_is_typed_and_its_tool_results_pass_through_untouched() -> None:
-    responses.post(f"{API}/v1/chat/completions", json=COMPLETION)
-    with SogniClient(api_key="sk-test", rest_endpoint=API, disable_socket=True) as client:
+def test_a_hosted_answer_is_typed_and_its_tool_results_pass_through_untouched(
+    scripted: ScriptedServer,
+) -> None:
+    scripted.post("/v1/chat/completions", json=COMPLETION)
+    with SogniClient(api_key="sk-test", rest_endpoint=scripted.url, disable_socket=True) as client:
         answer = client.chat.hosted.create(messages=[{"role": "user", "content": "Plan it"}])
     assert answer.creative_workflows == (
         CreativeWorkflowRef(
@@ -76,7 +79,7 @@ def test_a_hosted_answer_is_typed_and_its_tool_results_pass_through_untouched() 
     assert (answer.content, answer.finish_reason, answer.created) == ("", "tool_calls", 1767225600)
     assert answer.usage is not None and answer.usage.total_tokens == 1045
     assert answer.raw == COMPLETION
-    sent = json.loads(responses.calls[0].request.body or b"{}")
+    sent = json.loads(scripted.calls[0].request.body or b"{}")
     assert sent["model"] == "qwen3.6-35b-a3b-gguf-iq4xs"
 
 

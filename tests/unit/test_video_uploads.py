@@ -12,7 +12,6 @@ from typing import Any
 
 import attrs
 import pytest
-import responses
 
 from sogni._transport.rest import RestClient
 from sogni.config import ClientConfig
@@ -20,7 +19,9 @@ from sogni.projects._uploads import upload_media
 from sogni.projects._validation import validate
 from sogni.projects.catalog import Catalog
 from sogni.projects.params import make_params
-from tests.unit.test_image_uploads import API, JOB_ID, STORE, query
+from tests.scripted_http import ScriptedServer
+from tests.scripted_http import scripted_server as scripted_server
+from tests.unit.test_image_uploads import JOB_ID, query
 from tests.unit.test_image_uploads import config as config
 from tests.unit.test_image_uploads import mocked as mocked
 from tests.unit.test_image_uploads import rest as rest
@@ -45,24 +46,22 @@ def catalog() -> Catalog:
 class Store:
     """A presigning endpoint pair and an object store that records every PUT."""
 
-    def __init__(self, mocked: responses.RequestsMock) -> None:
+    def __init__(self, mocked: ScriptedServer) -> None:
         self.mocked = mocked
         self.puts: list[dict[str, Any]] = []
         counter = iter(range(1, 100))
 
         def presign(request: Any) -> tuple[int, dict[str, str], str]:
-            url = f"{STORE}/put/{next(counter)}"
+            url = f"{mocked.url}/put/{next(counter)}"
             return 200, {}, json.dumps({"status": "success", "data": {"uploadUrl": url}})
 
         def put(request: Any) -> tuple[int, dict[str, str], str]:
-            body = request.body
-            data = body.read() if hasattr(body, "read") else body
-            self.puts.append({"headers": dict(request.headers), "data": data})
+            self.puts.append({"headers": request.headers, "data": request.body})
             return 200, {}, ""
 
         for endpoint in ("/v1/image/uploadUrl", "/v1/media/uploadUrl"):
-            mocked.add_callback(responses.GET, f"{API}{endpoint}", callback=presign)
-        mocked.add_callback(responses.PUT, re.compile(f"{STORE}/put/.*"), callback=put)
+            mocked.add_callback("GET", endpoint, callback=presign)
+        mocked.add_callback("PUT", re.compile("/put/.*"), callback=put)
 
     def requests(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """(endpoint path, query pairs) of every presign request, in order."""
@@ -74,7 +73,7 @@ class Store:
 
 
 @pytest.fixture
-def store(mocked: responses.RequestsMock) -> Store:
+def store(mocked: ScriptedServer) -> Store:
     return Store(mocked)
 
 
