@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import json.scanner
 import re
 import sys
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .js import stringify
@@ -43,13 +45,26 @@ else:
         return base64.b64decode(data, validate=True)
 
 
-_json_decode = json.JSONDecoder().decode
+_decoder = json.JSONDecoder()
+_json_decode = _decoder.decode
+# The scanner that ``decode`` runs (the C one when there is one), called directly: ``decode``
+# adds two regular-expression calls for surrounding whitespace, which frames never have.
+# (typeshed types make_scanner's argument as a scanner; it is the decoder whose settings it reads)
+_scan_once: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(_decoder)  # type: ignore[arg-type]
 
 
 def _loads(text: str) -> Any:
     """:func:`parse_json` for text, with its checks in the order that costs least per frame."""
     if text.count("[") + text.count("{") > _MAX_DEPTH:
         return parse_json(text)  # the depth check, then the parse
+    try:
+        value, end = _scan_once(text, 0)
+        if end == len(text):
+            return value
+    except StopIteration:
+        pass  # leading whitespace, or not JSON: decode() answers as json.loads does
+    except RecursionError as exc:  # pragma: no cover - the count above rules it out
+        raise ValueError("JSON nests too deeply") from exc
     try:
         return _json_decode(text)
     except RecursionError as exc:  # pragma: no cover - the count above rules it out
