@@ -21,7 +21,6 @@ from .js import stringify
 
 __all__ = ["Frame", "FrameError", "decode_frame", "encode_frame", "encode_payload", "parse_json"]
 
-_COMPACT = (",", ":")
 # Top-level ids the official clients upper-case on receipt (nested ids are left alone).
 _UPPERCASED_IDS = ("jobID", "imgID")
 # Real payloads nest a dozen levels. The limit is checked before parsing: the C parser recurses
@@ -45,6 +44,7 @@ else:
         return base64.b64decode(data, validate=True)
 
 
+_ascii_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _decoder = json.JSONDecoder()
 _json_decode = _decoder.decode
 # The scanner that ``decode`` runs (the C one when there is one), called directly: ``decode``
@@ -106,7 +106,9 @@ def encode_payload(payload: Any) -> str:
 
 def encode_frame(frame_type: str, payload: Any) -> str:
     """The text of one frame: exactly the keys ``type`` then ``data``, compact JSON."""
-    return json.dumps({"type": frame_type, "data": encode_payload(payload)}, separators=_COMPACT)
+    # What json.dumps writes for this two-key object, without building an encoder per frame:
+    # the type as an ASCII JSON string, and base64, which never needs escaping.
+    return f'{{"type":{_ascii_string(frame_type)},"data":"{encode_payload(payload)}"}}'
 
 
 def parse_json(text: str | bytes) -> Any:

@@ -194,3 +194,10 @@ def test_payload_text_is_read_as_json_loads_reads_it(text: str) -> None:
         assert json.dumps(ours[1]) == json.dumps(theirs[1])  # NaN != NaN, but not as text
     else:
         assert ours == theirs
+
+
+@given(frame_type=st.text(max_size=30), payload=json_values)
+def test_the_frame_text_is_what_json_dumps_writes(frame_type: str, payload: object) -> None:
+    envelope_object = {"type": frame_type, "data": envelope.encode_payload(payload)}
+    expected = json.dumps(envelope_object, separators=(",", ":"))
+    assert encode_frame(frame_type, payload) == expected
