@@ -319,7 +319,10 @@ def _c_exact(value: Any, depth: int) -> bool:
     if kind is list or kind is tuple:
         if depth >= _C_EXACT_DEPTH:
             return False
-        return all(_c_exact(item, depth + 1) for item in value)
+        for item in value:  # noqa: SIM110 (a generator costs more than most lists hold)
+            if not _c_exact(item, depth + 1):
+                return False
+        return True
     if kind is int:
         return bool(-_SAFE_INTEGER < value < _SAFE_INTEGER)
     if kind is float:
