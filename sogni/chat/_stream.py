@@ -167,10 +167,11 @@ class ChatStream:
     def __next__(self) -> ChatCompletionChunk:
         # A chunk already buffered needs no lock: only readers take from the left (popleft is
         # atomic), and the terminal state is only looked at once the buffer is empty.
-        try:
-            return self._buffer.popleft()
-        except IndexError:
-            pass
+        if self._buffer:  # tested first: a raised IndexError costs more than the test
+            try:
+                return self._buffer.popleft()
+            except IndexError:
+                pass
         with self._cond:
             if not self._buffer:
                 self._wait_locked(self._readable)
