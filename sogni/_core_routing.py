@@ -67,6 +67,7 @@ class FrameRouter:
             "socketEventSubscriptionsUpdated": self._subscriptions_updated,
             "changeNetwork": network.on_frame,
         }
+        self._handlers = handlers
         self.handlers: Mapping[str, Callable[[Frame], None]] = MappingProxyType(handlers)
 
     # ------------------------------------------------------------------ transport events
@@ -97,15 +98,15 @@ class FrameRouter:
             log.exception("Handling transport event %r failed", name)
 
     def route(self, frame: Frame) -> None:
-        kind = frame.type
+        kind, payload = frame
         if kind in STATE_FRAMES:
             self._events.remember(frame)
-        handler = self.handlers.get(kind)
+        handler = self._handlers.get(kind)
         if handler is not None:
             handler(frame)
         for extra in self._events.frame_handlers(kind):
             extra(frame)
-        job_id = frame.payload.get("jobID") if isinstance(frame.payload, dict) else None
+        job_id = payload.get("jobID") if isinstance(payload, dict) else None
         if isinstance(job_id, str):
             entry = self._registry.get(job_id)
             if entry is not None:
@@ -115,7 +116,7 @@ class FrameRouter:
         elif handler is None and not self._events.ever_consumed(kind):
             log.debug("Ignored a %s frame", kind)
         if kind in NOTICE_FRAMES:
-            self._events.emit(kind, frame.payload)
+            self._events.emit(kind, payload)
 
     # ------------------------------------------------------------------ the table's handlers
 

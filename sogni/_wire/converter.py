@@ -9,6 +9,9 @@ set to ``OMIT`` are left out; ``None`` is sent as ``null``.
 from __future__ import annotations
 
 import functools
+import operator
+import types
+import typing
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -37,6 +40,35 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
         raise ValueError(f"not a decimal: {value!r}") from exc
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _scalar_type(tp: Any) -> bool:
+    """Whether ``tp`` is a JSON scalar type, ``Literal`` of scalars, ``Omit``, or a union of
+    these: the converter's hook returns a plain scalar value of such a type unchanged (a
+    union's hook picks the hook of the value's own class)."""
+    if tp in _SCALARS or tp is Omit:
+        return True
+    origin = typing.get_origin(tp)
+    if origin is typing.Literal:
+        return all(type(arg) in _SCALARS for arg in typing.get_args(tp))
+    if origin is typing.Union or origin is types.UnionType:
+        return all(_scalar_type(arg) for arg in typing.get_args(tp))
+    return False
+
+
+def _list_type(tp: Any) -> bool:
+    """Whether ``tp`` is ``list[...]``, or a union of such lists with ``Omit`` or None: its hook
+    turns a list into a new list of the items' unstructured forms."""
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return True
+    if origin is typing.Union or origin is types.UnionType:
+        args = [arg for arg in typing.get_args(tp) if arg is not Omit and arg is not type(None)]
+        return bool(args) and all(typing.get_origin(arg) is list for arg in args)
+    return False
+
+
 def make_converter(*, strict: bool = False) -> cattrs.Converter:
     """A converter with the SDK's hooks. ``strict`` forbids unknown keys (tests use it)."""
     conv = cattrs.Converter(forbid_extra_keys=strict)
@@ -55,16 +87,32 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
 
     def unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
         attrs.resolve_types(cls)
-        fields = [(f.name, _wire_name(f), f.type) for f in attrs.fields(cls)]
+        # Per field: its wire key, whether it is ``Any`` (user JSON, handed over as is) or a
+        # scalar type (a plain scalar value is its own unstructured form), and its type, whose
+        # hook is looked up on first use (a class may name itself) and kept.
+        fields = [
+            (_wire_name(f), f.type is Any, _scalar_type(f.type), _list_type(f.type), f.type)
+            for f in attrs.fields(cls)
+        ]
+        names = [f.name for f in attrs.fields(cls)]
+        # All the values in one C call (attrgetter of one name returns the value, not a tuple).
+        read = operator.attrgetter(*names) if len(names) > 1 else lambda o: (getattr(o, names[0]),)
+        hooks: dict[Any, Callable[[Any], Any]] = {}
 
         def unstructure_instance(obj: Any) -> dict[str, Any]:
             out: dict[str, Any] = {}
-            for name, key, typ in fields:
-                value = getattr(obj, name)
+            for (key, untyped, scalar, listed, typ), value in zip(fields, read(obj)):
                 if value is OMIT:
                     continue
-                # ``Any`` fields hold user JSON (messages, tool schemas): handed over as is.
-                out[key] = value if typ is Any else conv.unstructure(value, typ)
+                if untyped or (scalar and type(value) in _SCALARS):
+                    out[key] = value
+                elif listed and type(value) is list and not value:
+                    out[key] = []  # what the hook makes of an empty list, a new one
+                else:
+                    hook = hooks.get(typ)
+                    if hook is None:
+                        hook = hooks[typ] = conv.get_unstructure_hook(typ)
+                    out[key] = hook(value)
             return out
 
         return unstructure_instance

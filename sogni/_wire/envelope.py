@@ -11,15 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import json.scanner
 import re
 import sys
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .js import stringify
 
 __all__ = ["Frame", "FrameError", "decode_frame", "encode_frame", "encode_payload", "parse_json"]
 
-_COMPACT = (",", ":")
 # Top-level ids the official clients upper-case on receipt (nested ids are left alone).
 _UPPERCASED_IDS = ("jobID", "imgID")
 # Real payloads nest a dozen levels. The limit is checked before parsing: the C parser recurses
@@ -43,13 +44,27 @@ else:
         return base64.b64decode(data, validate=True)
 
 
-_json_decode = json.JSONDecoder().decode
+_ascii_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
+_decoder = json.JSONDecoder()
+_json_decode = _decoder.decode
+# The scanner that ``decode`` runs (the C one when there is one), called directly: ``decode``
+# adds two regular-expression calls for surrounding whitespace, which frames never have.
+# (typeshed types make_scanner's argument as a scanner; it is the decoder whose settings it reads)
+_scan_once: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(_decoder)  # type: ignore[arg-type]
 
 
 def _loads(text: str) -> Any:
     """:func:`parse_json` for text, with its checks in the order that costs least per frame."""
     if text.count("[") + text.count("{") > _MAX_DEPTH:
         return parse_json(text)  # the depth check, then the parse
+    try:
+        value, end = _scan_once(text, 0)
+        if end == len(text):
+            return value
+    except StopIteration:
+        pass  # leading whitespace, or not JSON: decode() answers as json.loads does
+    except RecursionError as exc:  # pragma: no cover - the count above rules it out
+        raise ValueError("JSON nests too deeply") from exc
     try:
         return _json_decode(text)
     except RecursionError as exc:  # pragma: no cover - the count above rules it out
@@ -91,7 +106,9 @@ def encode_payload(payload: Any) -> str:
 
 def encode_frame(frame_type: str, payload: Any) -> str:
     """The text of one frame: exactly the keys ``type`` then ``data``, compact JSON."""
-    return json.dumps({"type": frame_type, "data": encode_payload(payload)}, separators=_COMPACT)
+    # What json.dumps writes for this two-key object, without building an encoder per frame:
+    # the type as an ASCII JSON string, and base64, which never needs escaping.
+    return f'{{"type":{_ascii_string(frame_type)},"data":"{encode_payload(payload)}"}}'
 
 
 def parse_json(text: str | bytes) -> Any:

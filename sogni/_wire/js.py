@@ -269,9 +269,66 @@ def stringify(value: Any, *, allow_nan: bool = True) -> str:
     """
     if value is OMIT:
         raise TypeError("JSON.stringify(undefined) is not JSON text")
+    if _c_exact(value, 0):
+        # Most documents (every job request) hold nothing the two languages write differently:
+        # the C encoder then writes the same text several times faster.
+        return _C_ENCODER.encode(value)
+    return _stringify_general(value, allow_nan)
+
+
+def _stringify_general(value: Any, allow_nan: bool) -> str:
+    """:func:`stringify` without the fast path (each JavaScript rule applied in Python)."""
     parts: list[str] = []
     _write(value, parts, allow_nan, set())
     return "".join(parts)
+
+
+# The standard library's C encoder (compact, non-ASCII kept, as JSON.stringify writes) is exact
+# for what ``_c_exact`` admits. Only exact built-in types are admitted (a subclass may write
+# itself differently), nesting is bounded (so a cycle is left to the general path), and:
+# strings without lone surrogates; integers below 2**53; floats with a fraction between 1e-4 and
+# 1e16, which Python's repr and JavaScript write with the same digits and no exponent; dict keys
+# that are strings not starting with a digit (JavaScript orders array-index keys first); no OMIT.
+_C_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_C_EXACT_DEPTH: Final = 64
+_DIGITS: Final = frozenset("0123456789")
+
+
+def _c_exact(value: Any, depth: int) -> bool:
+    kind = type(value)
+    if kind is dict:
+        if depth >= _C_EXACT_DEPTH:
+            return False
+        for key, item in value.items():
+            if type(key) is not str or key[:1] in _DIGITS:
+                return False
+            if not key.isascii() and _SURROGATE.search(key) is not None:
+                return False
+            # The usual leaves are checked here: a call per leaf would double the cost.
+            kind = type(item)
+            if kind is str:
+                if not item.isascii() and _SURROGATE.search(item) is not None:
+                    return False
+            elif kind is bool or item is None:
+                continue
+            elif not _c_exact(item, depth + 1):
+                return False
+        return True
+    if kind is str:
+        return value.isascii() or _SURROGATE.search(value) is None
+    if kind is list or kind is tuple:
+        if depth >= _C_EXACT_DEPTH:
+            return False
+        for item in value:  # noqa: SIM110 (a generator costs more than most lists hold)
+            if not _c_exact(item, depth + 1):
+                return False
+        return True
+    if kind is int:
+        return bool(-_SAFE_INTEGER < value < _SAFE_INTEGER)
+    if kind is float:
+        # Also rules out NaN and the infinities (the general path writes null or raises).
+        return bool(1e-4 <= abs(value) < 1e16) and not value.is_integer()
+    return value is None or kind is bool
 
 
 def _write(value: Any, out: list[str], allow_nan: bool, seen: set[int]) -> None:

@@ -112,6 +112,7 @@ class ChatStream:
         self._lost: tuple[int, float] | None = None  # (connection generation, when) of a drop
         self._awaiting_since: float | None = None
         self._wakers: list[Callable[[], None]] = []
+        self._waiting = 0  # threads in _wait_locked
         self._future: SogniFuture[ChatCompletionResult] = SogniFuture(core.callbacks)
         self._future.set_running_or_notify_cancel()  # a local wait never cancels the job
 
@@ -164,6 +165,13 @@ class ChatStream:
         return self
 
     def __next__(self) -> ChatCompletionChunk:
+        # A chunk already buffered needs no lock: only readers take from the left (popleft is
+        # atomic), and the terminal state is only looked at once the buffer is empty.
+        if self._buffer:  # tested first: a raised IndexError costs more than the test
+            try:
+                return self._buffer.popleft()
+            except IndexError:
+                pass
         with self._cond:
             if not self._buffer:
                 self._wait_locked(self._readable)
@@ -274,7 +282,11 @@ class ChatStream:
                 wake.append(self._awaiting_since + self._grace)
             if limit is not None:
                 wake.append(limit)
-            self._cond.wait(min(wake) - now)
+            self._waiting += 1  # the transport thread notifies only when someone waits
+            try:
+                self._cond.wait(min(wake) - now)
+            finally:
+                self._waiting -= 1
 
     # ------------------------------------------------------------------ the core's side
 
@@ -345,18 +357,23 @@ class ChatStream:
         )
 
     def _on_tokens(self, payload: Any) -> tuple[str, Any] | None:
-        tokens: JobTokens = self._core.structure(payload, JobTokens)
-        usage = self._core.structure(tokens.usage, Usage) if tokens.usage else None
-        deltas = _deltas(tokens.tool_calls)
+        content, role, finish_reason = _plain_tokens(payload)
+        if content is None:  # not a plain text delta: read it in full
+            tokens: JobTokens = self._core.structure(payload, JobTokens)
+            content, role, finish_reason = tokens.content or "", tokens.role, tokens.finish_reason
+            usage = self._core.structure(tokens.usage, Usage) if tokens.usage else None
+            deltas = _deltas(tokens.tool_calls)
+        else:
+            usage, deltas = None, ()
         with self._cond:
             if self._done:
                 return None
-            self._alive_locked()
-            answer, reasoning = self._splitter.feed(tokens.content or "")
-            if tokens.role:
-                self._role = tokens.role
-            if tokens.finish_reason:
-                self._finish_reason = tokens.finish_reason
+            self._lost = self._awaiting_since = None  # the job is alive (as _alive_locked)
+            answer, reasoning = self._splitter.feed(content)
+            if role:
+                self._role = role
+            if finish_reason:
+                self._finish_reason = finish_reason
             if usage is not None:
                 self._usage = usage
             for delta in deltas:
@@ -370,13 +387,7 @@ class ChatStream:
                 if delta.arguments:
                     call.arguments.append(delta.arguments)
             chunk = ChatCompletionChunk(
-                job_id=self._job_id,
-                content=answer,
-                reasoning=reasoning,
-                role=tokens.role,
-                finish_reason=tokens.finish_reason,
-                usage=usage,
-                tool_calls=deltas,
+                self._job_id, answer, reasoning, role, finish_reason, usage, deltas
             )
             self._push_locked(chunk)
         return "chat.token", chunk
@@ -426,11 +437,14 @@ class ChatStream:
             self._answer.append(chunk.content)
         if chunk.reasoning:
             self._reasoning.append(chunk.reasoning)
-        if len(self._buffer) >= _MAX_BUFFERED:
-            chunk = _merged(self._buffer.pop(), chunk)
-        self._buffer.append(chunk)
-        self._cond.notify_all()
-        self._wake()
+        buffer = self._buffer
+        if len(buffer) >= _MAX_BUFFERED:
+            chunk = _merged(buffer.pop(), chunk)
+        buffer.append(chunk)
+        if self._waiting:
+            self._cond.notify_all()
+        if self._wakers:
+            self._wake()
 
     def _wake(self) -> None:
         for fn in self._wakers:
@@ -521,6 +535,25 @@ def _chat_error(job_id: str, failure: LLMJobError) -> ChatError:
         job_id=job_id,
         details=details or None,
     )
+
+
+def _plain_tokens(payload: Any) -> tuple[str | None, str | None, str | None]:
+    """``(content, role, finish_reason)`` of a plain text delta (nearly every chunk): a dict
+    whose fields already have their types and that carries no usage and no tool calls. Reading
+    it through the converter would give the same values. ``(None, None, None)`` otherwise."""
+    if type(payload) is dict:
+        get = payload.get
+        content, role, finish = get("content"), get("role"), get("finishReason")
+        if (
+            (content is None or type(content) is str)
+            and (role is None or type(role) is str)
+            and (finish is None or type(finish) is str)
+            and not get("usage")
+            and get("tool_calls") is None
+            and type(get("jobID")) is str
+        ):
+            return content or "", role, finish
+    return None, None, None
 
 
 def _deltas(raw: Any) -> tuple[ToolCallDelta, ...]:

@@ -61,7 +61,7 @@ class ProjectsService:
         self._tracked: dict[str, ProjectTracker] = {}
         self._recovered_records: dict[str, RecoveredProject] = {}
         self._announced: set[str] = set()
-        self._listeners: dict[str, list[Callable[[Any], Any]]] = {}
+        self._listeners: dict[str, tuple[Callable[[Any], Any], ...]] = {}
         core.add_frame_handler("swarmModels", self._on_swarm_models)
         core.add_frame_handler("changeNetwork", self._on_change_network)
         core.add_frame_handler("authenticated", self._on_authenticated)
@@ -75,25 +75,24 @@ class ProjectsService:
     def on(self, event: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """``event`` is a name of ``API_EVENTS`` (checked by the public ``on``)."""
         with self._lock:
-            self._listeners.setdefault(event, []).append(fn)
+            self._listeners[event] = (*self._listeners.get(event, ()), fn)
 
         def remove() -> None:
             with self._lock:
-                if fn in self._listeners.get(event, []):
-                    self._listeners[event].remove(fn)
+                listeners = list(self._listeners.get(event, ()))
+                if fn in listeners:
+                    listeners.remove(fn)
+                    self._listeners[event] = tuple(listeners)
 
         return remove
 
     def emit_api_event(self, name: str, project: Project, event: ProjectEvent) -> None:
-        with self._lock:
-            listeners = list(self._listeners.get(name, ()))
-        for fn in listeners:
+        # Copy-on-write tuples, read without the lock: most events have no listener at all.
+        for fn in self._listeners.get(name, ()):
             self.core.callbacks.submit(fn, event)
 
     def _emit_plain(self, name: str, payload: Any) -> None:
-        with self._lock:
-            listeners = list(self._listeners.get(name, ()))
-        for fn in listeners:
+        for fn in self._listeners.get(name, ()):
             self.core.callbacks.submit(fn, payload)
 
     # ------------------------------------------------------------------ catalog

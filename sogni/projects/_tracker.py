@@ -19,7 +19,6 @@ Recovery and the watchdogs live in ``_recovery.py``; result URLs and files in ``
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import queue
 import threading
 import time
@@ -55,7 +54,15 @@ from ..errors import (
 )
 from . import _recovery
 from ._codes import error_from_frame, int_or_none
-from .handles import Job, JobStatus, Project, ProjectEvent, ProjectEventType, ProjectStatus
+from .handles import (
+    Job,
+    JobStatus,
+    Project,
+    ProjectEvent,
+    ProjectEventType,
+    ProjectStatus,
+    deliver_event,
+)
 
 if TYPE_CHECKING:
     from ._job_events import JobWatch
@@ -203,6 +210,8 @@ class ProjectTracker:
         (it only queues). Nothing follows the final event, and once it is out the project lets
         go of its listeners and iterators.
         """
+        if not emissions and self.job_watch is None:
+            return  # the usual case for a frame: nothing to hand on
         with self.lock:
             if self.job_watch is not None:
                 self.job_watch.flush()  # a job's events go before its project's
@@ -213,7 +222,7 @@ class ProjectTracker:
                 for fn in self._listeners.get(name, ()):
                     self.core.callbacks.submit(fn, arg, essential=final)
                 for sub in self._subscribers:
-                    _deliver(sub, event)
+                    deliver_event(sub, event)
                 self.service.emit_api_event(name, self.handle, event)
                 if final:
                     self._final_event = event
@@ -228,7 +237,7 @@ class ProjectTracker:
                         self.future.fail(event.error or ProjectError("Project failed"))
 
     def _event(self, name: str, arg: Any, **fields: Any) -> Emission:
-        kind = ProjectEventType(name)
+        kind = _EVENT_KINDS[name]
         return (name, arg, ProjectEvent(type=kind, project_id=self.project_id, **fields))
 
     # ------------------------------------------------------------------ frames (transport thread)
@@ -514,6 +523,8 @@ class ProjectTracker:
     def _start_mints(self, *, inline: bool = False) -> None:
         """Mint the result URLs that completed jobs need: on the I/O workers, or on this
         thread (``projects.get`` of a finished project returns it with its URLs)."""
+        if not self._mints:
+            return  # read unlocked: whoever queues a mint calls this afterwards
         with self.lock:
             mints, self._mints = self._mints, []
         for job, img_id in mints:
@@ -572,7 +583,7 @@ class ProjectTracker:
         if not self.jobs:
             return 0
         now = self.now_wall()
-        total = sum(j._progress_locked(now) for j in self.jobs)
+        total = sum([j._progress_locked(now) for j in self.jobs])
         return max(0, min(100, js_round(total / max(1, self.number_of_media))))
 
     def _progress_emission(self) -> list[Emission]:
@@ -597,8 +608,10 @@ class ProjectTracker:
         with self.lock:
             if self.status.finished:
                 return
-            jobs_done = len(self.jobs) >= self.number_of_media and all(
-                j._status.finished and not j._minting for j in self.jobs
+            jobs_done = (  # never without a failed job or the server's jobCompleted
+                (self._server_completed or any(j._status == JobStatus.FAILED for j in self.jobs))
+                and len(self.jobs) >= self.number_of_media
+                and all(j._status.finished and not j._minting for j in self.jobs)
             )
             if jobs_done and self.jobs and all(j._status == JobStatus.FAILED for j in self.jobs):
                 first = next(j._error for j in self.jobs if j._error is not None)
@@ -784,17 +797,4 @@ _FRAME_ROUTES: dict[str, tuple[_Handler, type[Any]]] = {
 }
 
 
-def _deliver(subscriber: queue.Queue[ProjectEvent], event: ProjectEvent) -> None:
-    """Into an ``events()`` queue. A reader that fell 10,000 events behind loses old ones, but
-    never the final event, which is what ends its loop."""
-    try:
-        subscriber.put_nowait(event)
-        return
-    except queue.Full:
-        pass
-    log.warning("An events() iterator is not being read; dropping an event")
-    if event.is_final:
-        with contextlib.suppress(queue.Empty):
-            subscriber.get_nowait()  # make room by dropping the oldest
-        with contextlib.suppress(queue.Full):
-            subscriber.put_nowait(event)
+_EVENT_KINDS = {kind.value: kind for kind in ProjectEventType}

@@ -6,6 +6,8 @@ import concurrent.futures
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sogni import ChatError, ClientConfig, ProtocolError, Timeouts
 from sogni._transport.inflight import InflightRegistry
@@ -123,3 +125,34 @@ def test_a_malformed_frame_fails_only_its_job() -> None:
         stream.wait()
     assert len(core.registry) == 0
     assert core.events[-1][0] == "chat.error"
+
+
+_field = st.none() | st.text(max_size=4) | st.integers(-2, 2) | st.booleans() | st.just([])
+_token_payloads = st.fixed_dictionaries(
+    {"jobID": st.just("JOB")},
+    optional={
+        "content": _field,
+        "role": _field,
+        "finishReason": _field,
+        "usage": st.none() | st.just({}) | st.just({"prompt_tokens": 1, "completion_tokens": 2}),
+        "tool_calls": st.none() | st.just([]),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(payloads=st.lists(_token_payloads, min_size=1, max_size=6))
+def test_plain_deltas_read_without_the_converter_give_the_same_chunks(
+    payloads: list[dict[str, Any]],
+) -> None:
+    def read(fast: bool) -> list[Any]:
+        with pytest.MonkeyPatch.context() as patch:
+            if not fast:  # every frame through the converter, as before the shortcut
+                patch.setattr(stream_module, "_plain_tokens", lambda _: (None, None, None))
+            stream, core = make_stream()
+            for payload in payloads:
+                stream._frame_arrived(Frame("jobTokens", dict(payload)))
+            stream._frame_arrived(Frame("llmJobResult", {"jobID": "JOB", "timeTaken": 1}))
+            return [list(stream), stream.final_result, core.events]
+
+    assert read(fast=True) == read(fast=False)

@@ -7,11 +7,13 @@ import json
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sogni._wire import envelope
 from sogni._wire.envelope import FrameError, decode_frame, encode_frame, parse_json
 
 json_values = st.recursive(
@@ -165,3 +167,37 @@ def test_bytes_are_decoded_as_json_loads_does() -> None:
     assert parse_json('{"a": "é"}'.encode("utf-16")) == {"a": "é"}
     with pytest.raises(ValueError):
         parse_json(b'{"a": "\xff"}')
+
+
+_json_texts = st.one_of(
+    st.text(max_size=12),
+    st.builds(
+        lambda pad, value, tail: pad + json.dumps(value) + tail,
+        st.sampled_from(["", " ", "\n\t"]),
+        json_values,
+        st.sampled_from(["", " ", "\r\n", "x", ",", "}", "1"]),
+    ),
+)
+
+
+@given(text=_json_texts)
+def test_payload_text_is_read_as_json_loads_reads_it(text: str) -> None:
+    # The frame path calls the decoder's scanner itself: same values, same refusals.
+    def outcome(fn: Any) -> tuple[str, Any]:
+        try:
+            return ("ok", fn(text))
+        except ValueError as exc:
+            return (type(exc).__name__, str(exc))
+
+    ours, theirs = outcome(envelope._loads), outcome(json.loads)
+    if ours[0] == "ok" and theirs[0] == "ok":
+        assert json.dumps(ours[1]) == json.dumps(theirs[1])  # NaN != NaN, but not as text
+    else:
+        assert ours == theirs
+
+
+@given(frame_type=st.text(max_size=30), payload=json_values)
+def test_the_frame_text_is_what_json_dumps_writes(frame_type: str, payload: object) -> None:
+    envelope_object = {"type": frame_type, "data": envelope.encode_payload(payload)}
+    expected = json.dumps(envelope_object, separators=(",", ":"))
+    assert encode_frame(frame_type, payload) == expected
