@@ -7,6 +7,7 @@ depend on is captured here, when the worker makes them, so the bytes are the sam
 from __future__ import annotations
 
 import functools
+import importlib.util
 from typing import TYPE_CHECKING
 
 from . import _media
@@ -38,9 +39,15 @@ def image_metadata(project: ProjectRec, job: JobRec) -> dict[str, str]:
 
 
 def _require_pillow() -> None:
-    # A missing Pillow fails the worker, as it would if the image were drawn now, not a
-    # download later.
-    import PIL.Image  # noqa: F401
+    """Fail the worker when Pillow is missing, as drawing the image now would, not a download
+    later. Looked up, not imported: a fake whose images nobody downloads never loads it."""
+    if not _pillow_installed():
+        raise ModuleNotFoundError("No module named 'PIL'", name="PIL")
+
+
+@functools.cache
+def _pillow_installed() -> bool:
+    return importlib.util.find_spec("PIL") is not None
 
 
 def store_preview(storage: Storage, project: ProjectRec, job: JobRec, step: int) -> None:

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from .._wire.envelope import FrameError, decode_frame, encode_payload
+from .._wire.envelope import FrameError, decode_frame
 from ._coalesce import CoalescingTransport, coalesce
+from ._encode import payload_base64
 from ._state import ConnectionCounter, FakeAccount, Received, RestFailure, new_id
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class Session:
             head = f'{{"type":{json.dumps(frame_type)},"data":"'.encode()
             if len(heads) < _MAX_FRAME_HEADS:  # inject_frame can send any name
                 heads[frame_type] = head
-        data = head + encode_payload(payload).encode("ascii") + b'"}'
+        data = head + payload_base64(payload) + b'"}'
         try:
             await self.ws.send_bytes(data)
         except (ConnectionError, RuntimeError):
