@@ -1,7 +1,8 @@
 """A FakeSupernet in its own process for the benchmarks, with a tiny stdin control channel.
 
-Run as a script, it prints one JSON line (rest_url, socket_url, api_key), then reads commands on
-stdin: ``sign-latest-upload`` answers with a signed GET URL of the newest completed upload;
+Run as a script, it prints one JSON line (rest_url, socket_url, api_key, and the path of the
+``sogni`` it imported), then reads commands on stdin: ``sign-latest-upload`` answers with a
+signed GET URL of the newest completed upload;
 ``set-balance AMOUNT`` sets the account's Spark and SOGNI balances and answers ``ok``;
 ``forget-uploads`` drops every stored upload (a big transfer benchmark would otherwise fill the
 disk) and answers ``ok``; ``quit`` stops it. Imported, :class:`BenchFake` starts and drives
@@ -12,21 +13,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
+import sogni
 from sogni.testing import FakeSupernet
 
 
 class BenchFake:
     """This script in a subprocess: ``info`` holds its URLs and API key."""
 
-    def __init__(self, *, time_scale: float = 0.01) -> None:
+    def __init__(self, *, time_scale: float = 0.01, pythonpath: str | None = None) -> None:
+        env = None
+        if pythonpath is not None:  # the fake of another checkout
+            env = dict(os.environ, PYTHONPATH=pythonpath)
         self._proc = subprocess.Popen(
             [sys.executable, __file__, "--time-scale", str(time_scale)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env=env,
         )
         line = self._read()
         if not line:
@@ -78,7 +85,12 @@ def main() -> None:
 
         print(
             json.dumps(
-                {"rest_url": fake.rest_url, "socket_url": fake.socket_url, "api_key": fake.api_key}
+                {
+                    "rest_url": fake.rest_url,
+                    "socket_url": fake.socket_url,
+                    "api_key": fake.api_key,
+                    "sogni": sogni.__file__,
+                }
             ),
             flush=True,
         )

@@ -117,6 +117,9 @@ class ProjectsExtension:
         self.server = server
         self.storage = Storage(fake, server)
         self.projects: dict[str, ProjectRec] = {}
+        # The projects that may still wait in the queue (status "active"): the queue position
+        # counts them, and scanning every project ever made would make a long run quadratic.
+        self._queued: dict[str, ProjectRec] = {}
         self._sids = iter(range(5001, 10**9))
         self._seeds = random.Random(fake.seed)
         self._workers = random.Random(fake.seed + 1)
@@ -172,6 +175,7 @@ class ProjectsExtension:
 
     async def _start(self, project: ProjectRec) -> None:
         self.projects[project.id] = project
+        self._queued[project.id] = project
         ledger = project.account.ledger(project.plan.token_type)
         ledger.debit += project.held
         self.fake.ledger_log.record(
@@ -226,7 +230,7 @@ class ProjectsExtension:
             sid=next(self._sids),
             account=account,
             app_id=app_id,
-            request=copy.deepcopy(payload),
+            request=_copy_json(payload),
             plan=plan,
             quote=q,
             covered=covered,
@@ -294,11 +298,16 @@ class ProjectsExtension:
             log.exception("simulated workers failed for project %s", project.id)
 
     def _queue_frame(self, project: ProjectRec, remaining: float | None) -> dict[str, Any]:
-        ahead = sum(
-            1
-            for p in self.projects.values()
-            if p.status == "active" and (p.create_time, p.sid) < (project.create_time, project.sid)
-        )
+        # A project leaves the queue for good (its status never goes back to "active"), or is
+        # forgotten: both are dropped here, the others counted.
+        projects = self.projects
+        self._queued = queued = {
+            pid: p
+            for pid, p in self._queued.items()
+            if p.status == "active" and projects.get(pid) is p
+        }
+        mine = (project.create_time, project.sid)
+        ahead = sum(1 for p in queued.values() if (p.create_time, p.sid) < mine)
         no_workers = self.fake.worker_counts.get(project.plan.model_id, 3) <= 0
         return {
             "type": "queued",
@@ -726,6 +735,18 @@ class ProjectsExtension:
 
     def snapshot(self) -> list[dict[str, Any]]:
         return [project_snapshot(p) for p in self.projects.values()]
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of decoded JSON, faster than ``copy.deepcopy`` (which the rest falls to)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy_json(v) for v in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
 
 
 def install(fake: FakeSupernet, server: FakeServer) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ._server import ApiError, FakeServer, json_body, ok, raw
+from ._server import ApiError, FakeServer, dumps, json_body, ok, raw
 
 if TYPE_CHECKING:
     from ._fake import FakeSupernet
@@ -304,12 +305,31 @@ def _rest_subscription(socket_form: dict[str, Any] | None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- catalog
 
 
+class _JsonText:
+    """The JSON text of a big value that seldom changes (a catalog table some clients fetch for
+    every project): written again only when the value no longer equals the copy kept of it
+    when it was last written, so a change made any way (``add_model``, a test editing
+    ``fake.catalog``) is served at once. Comparing costs a twentieth of writing."""
+
+    def __init__(self) -> None:
+        self._copy: Any = None
+        self._text: str | None = None
+
+    def response(self, value: Any) -> web.Response:
+        if self._text is None or value != self._copy:
+            self._text = dumps(value)
+            self._copy = json.loads(self._text)
+        return web.json_response(text=self._text)
+
+
 def _install_catalog(fake: FakeSupernet, server: FakeServer) -> None:
+    models_text, tiers_text = _JsonText(), _JsonText()
+
     async def models_list(request: web.Request) -> web.Response:
-        return raw(fake.catalog["models"])
+        return models_text.response(fake.catalog["models"])
 
     async def tiers(request: web.Request) -> web.Response:
-        return raw(fake.catalog["tiers"])
+        return tiers_text.response(fake.catalog["tiers"])
 
     async def size_presets(request: web.Request) -> web.Response:
         model_id = request.match_info["model"]

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from .._wire.envelope import FrameError, decode_frame, encode_payload
+from .._wire.envelope import FrameError, decode_frame
+from ._coalesce import CoalescingTransport, coalesce
+from ._encode import payload_base64
 from ._state import ConnectionCounter, FakeAccount, Received, RestFailure, new_id
 
 if TYPE_CHECKING:
@@ -31,6 +33,9 @@ log = logging.getLogger("sogni.testing")
 
 FrameHandler = Callable[["Session", Any], Awaitable[None]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Frame types whose envelope start is kept (the fake sends a few dozen).
+_MAX_FRAME_HEADS = 256
 
 # Authentication failure shape [INV-AUTH] (see INVENTED.md).
 _UNAUTHORIZED = {"status": "error", "message": "Unauthorized", "errorCode": 107}
@@ -81,15 +86,16 @@ async def json_body(request: web.Request) -> Any:
 
 def ok(data: Any) -> web.Response:
     """The api host's success envelope."""
-    return web.json_response({"status": "success", "data": data}, dumps=_dumps)
+    return web.json_response({"status": "success", "data": data}, dumps=dumps)
 
 
 def raw(data: Any, status: int = 200) -> web.Response:
     """The socket host's unwrapped JSON."""
-    return web.json_response(data, status=status, dumps=_dumps)
+    return web.json_response(data, status=status, dumps=dumps)
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Compact JSON, Decimals as strings: the text of :func:`ok` and :func:`raw`."""
     return json.dumps(value, separators=(",", ":"), default=_json_default)
 
 
@@ -135,6 +141,7 @@ class Session:
         )
         self.close_done = asyncio.Event()
         self.reading = False
+        self.out: CoalescingTransport | None = None
 
     def wants(self, event: str) -> bool:
         """Whether this connection receives ``event`` under its socket event subscriptions."""
@@ -153,11 +160,16 @@ class Session:
         """Send one frame (binary, as the production server does). False if it could not."""
         if self.closed or self.ws.closed:
             return False
-        text = json.dumps(
-            {"type": frame_type, "data": encode_payload(payload)}, separators=(",", ":")
-        )
+        # The bytes json.dumps writes for {"type": ..., "data": ...}; base64 needs no escapes.
+        heads = self.server.frame_heads
+        head = heads.get(frame_type)
+        if head is None:
+            head = f'{{"type":{json.dumps(frame_type)},"data":"'.encode()
+            if len(heads) < _MAX_FRAME_HEADS:  # inject_frame can send any name
+                heads[frame_type] = head
+        data = head + payload_base64(payload) + b'"}'
         try:
-            await self.ws.send_bytes(text.encode("utf-8"))
+            await self.ws.send_bytes(data)
         except (ConnectionError, RuntimeError):
             return False
         return True
@@ -171,6 +183,8 @@ class Session:
     def abort(self) -> None:
         """Drop the TCP connection without a close frame."""
         self.closed = True
+        if self.out is not None:
+            self.out.flush()  # what was sent before the drop goes out first, as it always did
         transport = self.request.transport
         if transport is not None:
             transport.abort()
@@ -199,6 +213,8 @@ class FakeServer:
     def __init__(self, fake: FakeSupernet) -> None:
         self.fake = fake
         self.sessions: dict[int, Session] = {}
+        # The start of each frame type's envelope, up to the payload's base64.
+        self.frame_heads: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         self.frame_handlers: dict[str, FrameHandler] = {
             "changeNetwork": self._on_change_network,
@@ -317,7 +333,7 @@ class FakeServer:
             headers["Retry-After"] = str(int(err.retry_after))
         if origin == "socket":  # [INV-SOCKET-REST-ERR]
             return web.Response(status=err.status, text=err.message, headers=headers)
-        return web.json_response(err.body(), status=err.status, headers=headers, dumps=_dumps)
+        return web.json_response(err.body(), status=err.status, headers=headers, dumps=dumps)
 
     def _failure_response(self, origin: str, failure: RestFailure) -> web.Response:
         headers = {}
@@ -326,13 +342,13 @@ class FakeServer:
         if failure.body is not None:
             if isinstance(failure.body, (dict, list)):
                 return web.json_response(
-                    failure.body, status=failure.status, headers=headers, dumps=_dumps
+                    failure.body, status=failure.status, headers=headers, dumps=dumps
                 )
             return web.Response(status=failure.status, text=str(failure.body), headers=headers)
         err = ApiError(failure.status, _reason(failure.status), failure.status)
         if origin == "socket":
             return web.Response(status=failure.status, text=err.message, headers=headers)
-        return web.json_response(err.body(), status=failure.status, headers=headers, dumps=_dumps)
+        return web.json_response(err.body(), status=failure.status, headers=headers, dumps=dumps)
 
     # ------------------------------------------------------------------ auth
 
@@ -401,6 +417,7 @@ class FakeServer:
         session = Session(
             self, next(self._ids), ws, request, account, app_id, network, subscriptions
         )
+        session.out = coalesce(ws)
         for other in list(self.sessions.values()):
             if other.account is account and other.app_id == app_id and not other.closed:
                 # Not waited for: the new connection must not depend on the old client.
@@ -656,4 +673,14 @@ def _reason(status: int) -> str:
         return f"HTTP {status}"
 
 
-__all__ = ["ApiError", "FakeServer", "Session", "WSCloseCode", "json_body", "new_id", "ok", "raw"]
+__all__ = [
+    "ApiError",
+    "FakeServer",
+    "Session",
+    "WSCloseCode",
+    "dumps",
+    "json_body",
+    "new_id",
+    "ok",
+    "raw",
+]

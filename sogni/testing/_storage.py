@@ -1,6 +1,10 @@
 """Object storage of the fake: presigned ``PUT`` targets for uploads, signed ``GET`` targets for
 results and previews, served by the api host under ``/_fake/storage/<key>``.
 
+Results and previews are stored as recipes and drawn when first read: most projects' media is
+never downloaded, and drawing and encoding an image cost more than everything else the fake does
+for a project.
+
 A signed URL carries ``X-Expires`` (unix seconds) and ``X-Signature`` (``FakeServer.sign`` over
 method, key and expiry). URLs live 30 minutes. Uploads are streamed in
 chunks into a spooled temporary file that moves to disk past 8 MiB, so a 200 MB body never sits
@@ -12,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -39,6 +44,16 @@ class StoredObject:
     spool: IO[bytes] | None = None
     size: int = 0
     sha256: str = ""
+    # Makes ``data`` on first read (``size`` and ``sha256`` are only known after it).
+    render: Callable[[], bytes] | None = None
+
+    def load(self) -> None:
+        """Make the bytes of a lazily rendered object (no-op for the others)."""
+        if self.render is not None:
+            data = self.render()
+            self.render = None
+            self.data, self.size = data, len(data)
+            self.sha256 = hashlib.sha256(data).hexdigest()
 
     def close(self) -> None:
         if self.spool is not None:
@@ -99,6 +114,10 @@ class Storage:
                 sha256=hashlib.sha256(data).hexdigest(),
             ),
         )
+
+    def put_lazy(self, key: str, render: Callable[[], bytes], content_type: str) -> None:
+        """Store the object ``render()`` makes, called when the object is first read."""
+        self._replace(key, StoredObject(content_type=content_type, render=render))
 
     def _replace(self, key: str, obj: StoredObject) -> None:
         old = self.objects.get(key)
@@ -202,6 +221,7 @@ class Storage:
         obj = self.objects.get(key)
         if obj is None:
             return _plain(404, "No such object")
+        obj.load()
         headers = {"Content-Type": obj.content_type or "application/octet-stream"}
         if obj.data is not None:
             return web.Response(body=obj.data, headers=headers)
