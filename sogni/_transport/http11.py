@@ -50,8 +50,8 @@ __all__ = [
     "get_once",
 ]
 
-# Large blocks: a streamed upload goes out in 1 MiB writes (http.client's default is 8 KiB).
-BLOCK_SIZE = 1 << 20
+# Large blocks: a streamed upload goes out in 256 KiB writes (http.client's default is 8 KiB).
+BLOCK_SIZE = 1 << 18
 MAX_REDIRECTS = 30
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _FETCH_HEADERS = {"Accept-Encoding": "gzip, deflate", "Accept": "*/*", "Connection": "close"}

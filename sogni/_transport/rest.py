@@ -71,7 +71,7 @@ _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # A stream has no overall deadline; the watchdog still holds its socket, so close() cuts it.
 _STREAM_DEADLINE = 1e9
 # A download is read into one reused buffer of this size.
-_DOWNLOAD_BUFFER = 1 << 20
+_DOWNLOAD_BUFFER = 1 << 18
 
 
 class AuthProvider(Protocol):
