@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 import uuid
@@ -77,10 +78,14 @@ def _redact(value: Any) -> tuple[Any, bool]:
 
 
 class _Replay:
-    __slots__ = ("create_time", "record", "redacted", "run_id", "update_time", "version")
+    __slots__ = ("create_time", "record", "redacted", "run_id", "update_time", "version", "written")
 
-    def __init__(self, run_id: str, record: dict[str, Any], version: Any, redacted: bool) -> None:
+    def __init__(
+        self, run_id: str, record: dict[str, Any], version: Any, redacted: bool, written: int
+    ) -> None:
         self.run_id = run_id
+        # The order of writes: two in the same millisecond still list newest first.
+        self.written = written
         self.record = record
         self.version = version
         self.redacted = redacted
@@ -116,6 +121,7 @@ class ExtrasRoutes:
         self.announcements: dict[str, dict[str, Any]] = {}
         self.platforms: dict[str, str] = {}  # announcement id -> the platform it is for
         self.dismissed: set[tuple[str, str]] = set()  # (account, announcement id)
+        self._writes = itertools.count()
 
     # ------------------------------------------------------------------ replay
 
@@ -133,7 +139,7 @@ class ExtrasRoutes:
         record, redacted = _redact(body)
         key = (account.username, run_id)
         existing = self.replays.get(key)
-        entry = _Replay(run_id, record, version, redacted)
+        entry = _Replay(run_id, record, version, redacted, next(self._writes))
         if existing is not None:  # [INV-REPLAY] a second write replaces the record
             entry.create_time = existing.create_time
         self.replays[key] = entry
@@ -156,7 +162,7 @@ class ExtrasRoutes:
             raise ApiError(400, "limit must be a number", 400) from None
         limit = max(1, min(limit, 200))  # [INV-REPLAY] newest first, 50 by default, 200 at most
         mine = [r for (owner, _), r in self.replays.items() if owner == account.username]
-        mine.sort(key=lambda r: (r.update_time, r.create_time), reverse=True)
+        mine.sort(key=lambda r: (r.update_time, r.written), reverse=True)
         return raw({"records": [r.summary() for r in mine[:limit]]})
 
     async def replay_get(self, request: web.Request) -> web.Response:
