@@ -160,6 +160,7 @@ class SocketTransport:
         self._subscriptions: dict[str, bool] = config.socket_subscriptions()
         self._timers = TimerHeap()
         self._renewal: concurrent.futures.Future[Any] | None = None
+        self._ident = 0  # the transport thread's, once it runs
 
     # ------------------------------------------------------------------ public (any thread)
 
@@ -289,6 +290,10 @@ class SocketTransport:
         self._wake()
 
     def _wake(self) -> None:
+        # The transport thread looks at its queues and timers before it next waits: a timer or
+        # a send of its own (a frame handler's) needs no wake-up, nor the loop turn one costs.
+        if threading.get_ident() == self._ident:
+            return
         try:
             self._wake_w.send(b"\x00")
         except OSError:
@@ -307,6 +312,7 @@ class SocketTransport:
     # ------------------------------------------------------------------ the thread
 
     def _run(self) -> None:
+        self._ident = threading.get_ident()
         try:
             self._loop()
         except Exception:  # pragma: no cover - a bug; never leave callers hanging

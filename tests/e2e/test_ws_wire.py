@@ -81,7 +81,7 @@ class Scripted:
             )
             conn.sendall(self.answer(key))
             self.scripts[min(index, len(self.scripts) - 1)](conn, self)
-        except OSError:
+        except Exception:  # the client hung up mid-script (websocket-client raises its own)
             pass
 
     def close(self) -> None:
