@@ -124,7 +124,7 @@ class Core:
                         )
                     ]
                 )
-            # The socket stack (websocket-client) loads only for a client that may use it.
+            # The socket stack (our own WebSocket client) loads only for a client that may use it.
             from ._transport.socket import SocketTransport
 
             self.transport = SocketTransport(
@@ -135,6 +135,7 @@ class Core:
                 on_event=self.router.on_transport_event,
                 on_credentials_rejected=self.credentials.clear,
                 callbacks=self.callbacks,
+                tls_context=self.rest.tls_context,
             )
             self.router.transport = self.transport
         atexit.register(self._close_at_exit)

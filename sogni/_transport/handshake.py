@@ -15,13 +15,11 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from .._version import __version__
 from .._wire.js import trim
 from ..config import ClientConfig
-from .tls import ssl_context
 from .wsframe import WebSocket, open_websocket
 
 __all__ = [
@@ -100,7 +98,7 @@ def open_connection(
     url: str,
     headers: Mapping[str, str],
     *,
-    verify: Any,
+    tls: Callable[[], ssl.SSLContext],
     timeout: float,
     keep_size: int,
     max_size: int,
@@ -118,9 +116,7 @@ def open_connection(
         if secure:
             # wrap_socket detaches the plain socket: publish the wrapped one before the
             # handshake, so close() can interrupt a server that never completes TLS.
-            sock = ssl_context(verify).wrap_socket(
-                sock, server_hostname=host, do_handshake_on_connect=False
-            )
+            sock = tls().wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
             publish(sock)
             if closing.is_set():
                 raise OSError(errno.ECANCELED, "closing")

@@ -40,7 +40,7 @@ from .callbacks import CallbackWorker
 from .close_codes import close_details, terminal_close
 from .handshake import abort, goodbye, open_connection, readable_now, shutdown_only, socket_url
 from .timers import Timer, TimerHeap
-from .tls import tls_failure, tls_reason
+from .tls import ssl_context, tls_failure, tls_reason
 from .wsframe import (
     OP_BINARY,
     OP_CLOSE,
@@ -124,8 +124,11 @@ class SocketTransport:
         on_event: EventSink,
         on_credentials_rejected: Callable[[], None],
         callbacks: CallbackWorker,
+        tls_context: Callable[[Any], ssl.SSLContext] = ssl_context,
     ) -> None:
         self._config = config
+        # The client's TLS contexts (shared with its REST calls), built once per setting.
+        self._tls_context = tls_context
         self._headers = headers
         self._renew = renew
         self._is_authenticated = is_authenticated
@@ -135,6 +138,8 @@ class SocketTransport:
         self._name = f"sogni-transport-{next(_counter)}"
         self._lock = threading.Lock()
         self._commands: collections.deque[tuple[str, Any]] = collections.deque()
+        # The "send" commands in _commands, kept as a count so a send need not walk the queue.
+        self._queued_sends = 0
         self._pending: collections.deque[Outbound] = collections.deque()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
@@ -217,12 +222,13 @@ class SocketTransport:
             if self._closing.is_set():
                 raise self._closed_error.with_traceback(None)
             # Only messages count: a queued "connect" or "renewed" command is not one.
-            waiting = len(self._pending) + sum(1 for c in self._commands if c[0] == "send")
+            waiting = len(self._pending) + self._queued_sends
             if waiting >= self._config.max_send_queue:
                 raise SendQueueFullError(
                     f"send queue full ({self._config.max_send_queue} messages waiting)"
                 )
             self._commands.append(("send", item))
+            self._queued_sends += 1
         self._wake()
         return future
 
@@ -444,6 +450,8 @@ class SocketTransport:
                 if not self._commands:
                     return
                 name, arg = self._commands.popleft()
+                if name == "send":
+                    self._queued_sends -= 1
             if name == "send":
                 if self._blocked is not None and not self._wanted:
                     # Queued just before a terminal close: fail with its reason, not a timeout.
@@ -489,7 +497,7 @@ class SocketTransport:
             ws = open_connection(
                 url,
                 headers,
-                verify=self._config.verify,
+                tls=lambda: self._tls_context(self._config.verify),
                 timeout=timeouts.connect,
                 keep_size=keep,
                 max_size=max(keep * _DISCARD_FACTOR, _MIN_DISCARD),
@@ -709,6 +717,7 @@ class SocketTransport:
         with self._lock:
             commands = [c for c in self._commands if c[0] == "send"]
             self._commands = collections.deque(c for c in self._commands if c[0] != "send")
+            self._queued_sends = 0
         for item in list(pending) + [c[1] for c in commands]:
             item.future.fail(error)
 
