@@ -190,17 +190,23 @@ def test_the_environment_is_read_once_per_client_and_host(
     assert len(_account_calls(proxy, fake)) == 2
 
 
+def _loopback_certificate(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context for 127.0.0.1 and the file of the CA that signed it."""
+    authority = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    return context, bundle
+
+
 def test_requests_ca_bundle_is_the_trust_store_of_verified_calls(
     clean_environment: pytest.MonkeyPatch,
     fake: FakeSupernet,
     make_client: Callable[..., SogniClient],
     tmp_path: Path,
 ) -> None:
-    authority = trustme.CA()
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    authority.issue_cert("127.0.0.1").configure_cert(context)
-    bundle = tmp_path / "ca.pem"
-    authority.cert_pem.write_to_path(str(bundle))
+    context, bundle = _loopback_certificate(tmp_path)
     with Forwarder(upstream=fake.rest_url, tls=context) as front:
         with pytest.raises(TLSError):
             make_client(disable_socket=True, rest_endpoint=front.url).account.me()
@@ -229,11 +235,7 @@ def test_an_https_call_tunnels_through_the_proxy(
     make_client: Callable[..., SogniClient],
     tmp_path: Path,
 ) -> None:
-    authority = trustme.CA()
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    authority.issue_cert("127.0.0.1").configure_cert(context)
-    bundle = tmp_path / "ca.pem"
-    authority.cert_pem.write_to_path(str(bundle))
+    context, bundle = _loopback_certificate(tmp_path)
     clean_environment.setenv("https_proxy", proxy.url.replace("://", "://agent:secret@"))
     with Forwarder(upstream=fake.rest_url, tls=context) as front:
         client = make_client(disable_socket=True, rest_endpoint=front.url, verify=str(bundle))
