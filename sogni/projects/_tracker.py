@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .._futures import SogniFuture
+from .._handles import deliver
 from .._log import get_logger
 from .._wire.envelope import Frame
 from .._wire.js import js_round
@@ -61,7 +62,6 @@ from .handles import (
     ProjectEvent,
     ProjectEventType,
     ProjectStatus,
-    deliver_event,
 )
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ class ProjectTracker:
                 for fn in self._listeners.get(name, ()):
                     self.core.callbacks.submit(fn, arg, essential=final)
                 for sub in self._subscribers:
-                    deliver_event(sub, event)
+                    deliver(sub, event, last=final, what="project")
                 self.service.emit_api_event(name, self.handle, event)
                 if final:
                     self._final_event = event

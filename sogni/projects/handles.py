@@ -9,7 +9,6 @@ arrive, and every property read is consistent (taken under the project's lock). 
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import os
 import queue
 import secrets
@@ -604,19 +603,3 @@ class Project(Generic[ParamsT_co]):
 
     def __repr__(self) -> str:
         return f"Project(id={self.id!r}, type={self.type!r}, status={self.status!r})"
-
-
-def deliver_event(subscriber: queue.Queue[ProjectEvent], event: ProjectEvent) -> None:
-    """Into an ``events()`` queue. A reader that fell 10,000 events behind loses old ones, but
-    never the final event, which is what ends its loop."""
-    try:
-        subscriber.put_nowait(event)
-        return
-    except queue.Full:
-        pass
-    log.warning("An events() iterator is not being read; dropping an event")
-    if event.is_final:
-        with contextlib.suppress(queue.Empty):
-            subscriber.get_nowait()  # make room by dropping the oldest
-        with contextlib.suppress(queue.Full):
-            subscriber.put_nowait(event)
