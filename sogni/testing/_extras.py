@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import stats
 from ._server import ApiError, FakeServer, Session, json_body, ok, raw
 
 if TYPE_CHECKING:
@@ -29,25 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ExtrasRoutes", "install"]
 
-LEADERBOARD_TYPES = frozenset(
-    {
-        "renderUSDCompleteWorker",
-        "renderUSDCompleteArtist",
-        "renderSecCompleteWorker",
-        "renderSecCompleteArtist",
-        "renderTokenCompleteWorker",
-        "renderTokenCompleteWorker2",
-        "renderTokenCompleteArtist",
-        "renderTokenCompleteArtist2",
-        "jobCompleteWorker",
-        "jobCompleteArtist",
-        "projectCompleteArtist",
-        "uloginWorker",
-        "uloginArtist",
-        "tokenVolume",
-        "referral",
-    }
-)
+# The types the SDK knows are the ones the fake serves: one list for both.
+LEADERBOARD_TYPES = frozenset(stats.LEADERBOARD_TYPES)
 # [INV-REPLAY] keys whose values the fake redacts in a written record (any depth).
 _SECRET_KEY = re.compile(r"(api[-_]?key|token|password|secret|authorization)", re.IGNORECASE)
 _REDACTED = "[REDACTED]"
