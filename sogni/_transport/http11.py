@@ -36,6 +36,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .._version import __version__
+
 if TYPE_CHECKING:
     import ssl
 
@@ -44,6 +46,7 @@ __all__ = [
     "ConnectionPools",
     "Response",
     "TooManyRedirects",
+    "USER_AGENT",
     "MAX_REDIRECTS",
     "absolute_url",
     "failure_name",
@@ -54,7 +57,13 @@ __all__ = [
 BLOCK_SIZE = 1 << 18
 MAX_REDIRECTS = 30
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_FETCH_HEADERS = {"Accept-Encoding": "gzip, deflate", "Accept": "*/*", "Connection": "close"}
+USER_AGENT = f"sogni-python/{__version__}"
+_FETCH_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept-Encoding": "gzip, deflate",
+    "Accept": "*/*",
+    "Connection": "close",
+}
 # What a reused connection raises when the server closed it while it sat idle.
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
@@ -437,24 +446,27 @@ class _Deflate:
 def get_once(
     url: str,
     *,
-    headers: Mapping[str, str],
+    verify: Any,
     connect_timeout: float,
     read_timeout: float,
-    proxy: str | None,
-    tls_context: Callable[[], ssl.SSLContext],
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[Response]:
     """One GET on a connection of its own (closed afterwards), redirects not followed: for
-    fetches outside a client's REST calls."""
+    fetches outside a client's REST calls. The proxy comes from the environment and TLS from
+    ``verify`` (a ``ClientConfig.verify`` value), as for the client's own calls."""
+    from .netenv import proxy_for
+    from .tls import ssl_context
+
     pools = ConnectionPools(1)
     try:
         with pools.send(
             "GET",
             url,
-            headers={**_FETCH_HEADERS, **headers},
+            headers={**_FETCH_HEADERS, **(headers or {})},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
-            proxy_for=lambda _url: proxy,
-            tls_context=tls_context,
+            proxy_for=proxy_for,
+            tls_context=lambda: ssl_context(verify),
             on_socket=lambda _sock: None,
             follow_redirects=False,
         ) as response:

@@ -32,7 +32,6 @@ from urllib.parse import urlencode, urlsplit
 import attrs
 
 from .._log import get_logger
-from .._version import __version__
 from .._wire.envelope import parse_json
 from .._wire.js import stringify
 from ..config import ClientConfig, Timeouts
@@ -47,7 +46,14 @@ from ..errors import (
     error_from_status,
 )
 from .backoff import backoff_delay
-from .http11 import MAX_REDIRECTS, ConnectFailure, ConnectionPools, Response, TooManyRedirects
+from .http11 import (
+    MAX_REDIRECTS,
+    USER_AGENT,
+    ConnectFailure,
+    ConnectionPools,
+    Response,
+    TooManyRedirects,
+)
 from .netenv import EnvironmentSettings
 from .tls import TLSContexts, tls_failure, tls_reason
 
@@ -56,10 +62,9 @@ __all__ = ["Origin", "RestClient", "parse_error", "retry_after_seconds"]
 log = get_logger("sogni.rest")
 
 Origin = Literal["api", "socket"]
-_USER_AGENT = f"sogni-python/{__version__}"
 # What every request carries (the headers requests sent for us before).
 _BASE_HEADERS = {
-    "User-Agent": _USER_AGENT,
+    "User-Agent": USER_AGENT,
     "Accept-Encoding": "gzip, deflate",
     "Accept": "*/*",
     "Connection": "keep-alive",

@@ -331,9 +331,6 @@ def _fetch(url: str, kind: Kind, config: ClientConfig) -> bytes:
     import http.client
 
     from .._transport.http11 import failure_name, get_once
-    from .._transport.netenv import proxy_for
-    from .._transport.tls import ssl_context
-    from .._version import __version__
 
     limit = max(config.timeouts.vision_fetch, 1.0)
     cap = MAX_BYTES[kind]
@@ -341,11 +338,9 @@ def _fetch(url: str, kind: Kind, config: ClientConfig) -> bytes:
     try:
         with get_once(
             url,
-            headers={"User-Agent": f"sogni-python/{__version__}"},
+            verify=config.verify,
             connect_timeout=min(config.timeouts.connect, limit),
             read_timeout=limit,
-            proxy=proxy_for(url),
-            tls_context=lambda: ssl_context(config.verify),
         ) as response:
             if response.status != 200:
                 raise _http_error(response.status, kind)

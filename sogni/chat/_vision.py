@@ -461,23 +461,16 @@ def _fetch(url: str, param: str, config: ClientConfig, downscale: bool) -> str:
     import http.client
 
     from .._transport.http11 import failure_name, get_once
-    from .._transport.netenv import proxy_for
-    from .._transport.tls import ssl_context
-    from .._version import __version__
 
     limit = config.timeouts.vision_fetch
     deadline = time.monotonic() + limit
     try:
         with get_once(
             url,
-            headers={
-                "Accept": "image/png, image/jpeg",
-                "User-Agent": f"sogni-python/{__version__}",
-            },
+            verify=config.verify,
             connect_timeout=min(config.timeouts.connect, limit),
             read_timeout=limit,
-            proxy=proxy_for(url),
-            tls_context=lambda: ssl_context(config.verify),
+            headers={"Accept": "image/png, image/jpeg"},
         ) as response:
             if 300 <= response.status < 400:
                 raise _ImageProblem(f"the image URL redirects (HTTP {response.status})")
